@@ -1,0 +1,20 @@
+//! `/incident list` → the open incidents, newest first, each linked to its card.
+
+use super::{Reply, store_failure};
+use crate::{app::AppState, slack::blocks, store};
+
+/// How many incidents one answer lists.
+const LIMIT: i64 = 25;
+
+/// Lists open incidents.
+pub async fn run(state: &AppState) -> Reply {
+    let found = store::within(
+        state.config.process.request_deadline,
+        store::incidents::find_open(&state.pool, LIMIT),
+    )
+    .await;
+    match found {
+        Ok(incidents) => Reply::Ephemeral(blocks::open_list(&incidents)),
+        Err(e) => store_failure(state, e),
+    }
+}

@@ -1,0 +1,118 @@
+//! Use cases, one file per verb. Each takes what a person did (already verified and parsed by the
+//! Slack edge), decides with the pure domain, performs it in one transaction, and answers with a
+//! [`Reply`] that the edge turns into Slack's wire format.
+//!
+//! ```text
+//! /incident declare [severity] <title>   declare.rs  → "Declaring INC-…" now, the card link soon
+//! /incident declare                      declare.rs  → the declare form (a modal)
+//! /incident list                         list.rs     → open incidents, newest first
+//! /incident help                         help.rs     → usage
+//! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
+//! ```
+
+pub mod declare;
+pub mod help;
+pub mod list;
+pub mod mention;
+
+use crate::{app::AppState, slack::blocks::Message, store::StoreError};
+
+/// Who typed a command, where, and how to answer them later.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub user_id: String,
+    pub channel_id: String,
+    pub team_domain: Option<String>,
+    pub text: String,
+    pub response_url: Option<String>,
+    pub trigger_id: Option<String>,
+}
+
+/// What the person who acted sees in answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A message only they can see.
+    Ephemeral(Message),
+    /// Nothing to show; the request is acknowledged.
+    Ack,
+    /// Keep the modal open with an error under each named input block.
+    ViewErrors(Vec<(String, String)>),
+}
+
+/// Told to someone when the database cannot be reached within the request deadline.
+pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so nothing was changed. \
+Try again in a minute; if this persists, coordinate in the channel by hand and tell whoever runs warroom.";
+
+/// Told when something unexpected went wrong (the details are in warroom's log).
+pub const INTERNAL_ERROR: &str =
+    ":warning: Something went wrong inside warroom and nothing was changed. Please try again.";
+
+/// Turns a storage failure into what the person sees, logging it once here at the boundary.
+pub(crate) fn store_failure(state: &AppState, error: StoreError) -> Reply {
+    if error.is_unavailable() {
+        crate::metrics::Metrics::inc(&state.metrics.requests_database_unavailable);
+        tracing::warn!("database unavailable while answering a Slack request");
+        Reply::Ephemeral(crate::slack::blocks::notice(DATABASE_UNAVAILABLE))
+    } else {
+        tracing::error!(error = %error, "database error while answering a Slack request");
+        Reply::Ephemeral(crate::slack::blocks::notice(INTERNAL_ERROR))
+    }
+}
+
+/// The `/incident` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subcommand<'a> {
+    /// Declare an incident; the rest of the text is `[severity] <title>`.
+    Declare(&'a str),
+    /// Open incidents, newest first.
+    List,
+    /// How to use warroom.
+    Help,
+    /// Anything else: answered with usage.
+    Unknown(&'a str),
+}
+
+impl<'a> Subcommand<'a> {
+    /// Splits the command text into a subcommand and its arguments.
+    pub fn parse(text: &'a str) -> Self {
+        let text = text.trim();
+        let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        match verb.to_ascii_lowercase().as_str() {
+            "declare" | "new" | "open" => Subcommand::Declare(rest.trim()),
+            "list" | "ls" => Subcommand::List,
+            "" | "help" | "-h" | "--help" => Subcommand::Help,
+            _ => Subcommand::Unknown(verb),
+        }
+    }
+}
+
+/// Runs a slash command.
+pub async fn run_slash(state: &AppState, invocation: Invocation) -> Reply {
+    let text = invocation.text.clone();
+    match Subcommand::parse(&text) {
+        Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,
+        Subcommand::List => list::run(state).await,
+        Subcommand::Help => help::run(state, None),
+        Subcommand::Unknown(verb) => help::run(state, Some(verb)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subcommands_are_recognised_case_insensitively() {
+        assert_eq!(
+            Subcommand::parse("declare sev1 Payments down"),
+            Subcommand::Declare("sev1 Payments down")
+        );
+        assert_eq!(Subcommand::parse("  DECLARE  "), Subcommand::Declare(""));
+        assert_eq!(Subcommand::parse("list"), Subcommand::List);
+        assert_eq!(Subcommand::parse(""), Subcommand::Help);
+        assert_eq!(
+            Subcommand::parse("frobnicate now"),
+            Subcommand::Unknown("frobnicate")
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! Configuration: the only place that reads the environment and the config file. Every error
+//! names the variable (or the config key) at fault; secrets are held in [`Secret`], whose `Debug`
+//! and `Display` print `[REDACTED]`.
+
+use crate::incident::{Severities, SeverityLevel, SeverityRank};
+use serde::Deserialize;
+use std::{fmt, net::SocketAddr, path::Path, time::Duration};
+
+/// A credential that must never reach a log, an error or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call only where it is sent or used for signing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+/// A setting that is missing or malformed; its `Display` is the one line start-up prints.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+fn err(variable: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+/// Everything warroom needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Postgres URL (it may carry a password, hence a secret).
+    pub database_url: Secret,
+    pub slack_bot_token: Secret,
+    /// Verifies HTTP requests; absent only in Socket Mode.
+    pub slack_signing_secret: Option<Secret>,
+    /// App-level token; when present Socket Mode is used.
+    pub slack_app_token: Option<Secret>,
+    /// Base URL of Slack's Web API, without a trailing slash.
+    pub slack_api_url: String,
+    /// Channel ID where incident cards and threads live.
+    pub incident_channel: String,
+    pub listen: SocketAddr,
+    /// Process defaults, from built-ins overridden by the config file.
+    pub process: ProcessConfig,
+}
+
+/// Behaviour that operators tune in the TOML config file.
+#[derive(Debug, Clone)]
+pub struct ProcessConfig {
+    pub severities: Severities,
+    pub default_severity: SeverityRank,
+    /// Minimum gap between two posts into one channel; zero switches pacing off.
+    pub channel_pace: Duration,
+    /// How long a Slack Web API call may take before it counts as timed out (and ambiguous).
+    pub slack_timeout: Duration,
+    /// How long an outbox claim lasts without being extended; a dead replica's rows are taken
+    /// over by another once it runs out.
+    pub outbox_lease: Duration,
+    /// Longest back-off between two attempts after 5xx answers or timeouts.
+    pub outbox_max_backoff: Duration,
+    /// How many Slack deliveries one replica runs at once.
+    pub outbox_concurrency: usize,
+    /// Deadline for all database work on the Slack request path.
+    pub request_deadline: Duration,
+    pub db_max_connections: u32,
+}
+
+impl Default for ProcessConfig {
+    fn default() -> Self {
+        let severities = Severities::builtin();
+        let default_severity = severities.parse("SEV-3").expect("built-in SEV-3");
+        Self {
+            severities,
+            default_severity,
+            channel_pace: Duration::from_secs(1),
+            slack_timeout: Duration::from_secs(15),
+            outbox_lease: Duration::from_secs(5),
+            outbox_max_backoff: Duration::from_secs(30),
+            outbox_concurrency: 16,
+            request_deadline: Duration::from_millis(1500),
+            db_max_connections: 16,
+        }
+    }
+}
+
+/// The TOML file as written; every key optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    default_severity: Option<String>,
+    #[serde(default)]
+    severity: Vec<FileSeverity>,
+    #[serde(default)]
+    slack: FileSlack,
+    #[serde(default)]
+    outbox: FileOutbox,
+    #[serde(default)]
+    database: FileDatabase,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSeverity {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    description: String,
+    ack_within: String,
+    update_every: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSlack {
+    channel_pace: Option<String>,
+    timeout: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileOutbox {
+    lease: Option<String>,
+    max_backoff: Option<String>,
+    concurrency: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    request_deadline: Option<String>,
+    max_connections: Option<u32>,
+}
+
+fn duration(key: &str, value: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(value.trim()).map_err(|e| {
+        err(
+            &format!("WARROOM_CONFIG ({key})"),
+            format!("`{value}` is not a duration ({e}); write e.g. \"90s\", \"15m\", \"2h\""),
+        )
+    })
+}
+
+impl ProcessConfig {
+    /// Built-in defaults overridden by a TOML document.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let file: FileConfig =
+            toml::from_str(text).map_err(|e| err("WARROOM_CONFIG", one_line(&e.to_string())))?;
+        let mut cfg = ProcessConfig::default();
+        if !file.severity.is_empty() {
+            let mut levels = Vec::new();
+            for s in file.severity {
+                let key = format!("severity {}", s.name);
+                levels.push(SeverityLevel {
+                    ack_within: duration(&format!("{key} ack_within"), &s.ack_within)?,
+                    update_every: duration(&format!("{key} update_every"), &s.update_every)?,
+                    name: s.name,
+                    aliases: s.aliases,
+                    description: s.description,
+                });
+            }
+            if let Some(zero) = levels.iter().find(|l| l.update_every.is_zero()) {
+                return Err(err(
+                    "WARROOM_CONFIG",
+                    format!(
+                        "severity {}: update_every must be more than zero",
+                        zero.name
+                    ),
+                ));
+            }
+            cfg.severities =
+                Severities::new(levels).map_err(|e| err("WARROOM_CONFIG", e.to_string()))?;
+            let levels = cfg.severities.iter().count();
+            // The middle of the list is the everyday level, as SEV-3 is among the built-ins.
+            cfg.default_severity = cfg.severities.rank_at(levels / 2);
+        }
+        if let Some(name) = file.default_severity {
+            cfg.default_severity = cfg.severities.parse(&name).ok_or_else(|| {
+                err(
+                    "WARROOM_CONFIG (default_severity)",
+                    format!("`{name}` is not a configured severity"),
+                )
+            })?;
+        }
+        if let Some(v) = file.slack.channel_pace {
+            cfg.channel_pace = duration("slack.channel_pace", &v)?;
+        }
+        if let Some(v) = file.slack.timeout {
+            cfg.slack_timeout = duration("slack.timeout", &v)?;
+        }
+        if let Some(v) = file.outbox.lease {
+            cfg.outbox_lease = duration("outbox.lease", &v)?;
+        }
+        if let Some(v) = file.outbox.max_backoff {
+            cfg.outbox_max_backoff = duration("outbox.max_backoff", &v)?;
+        }
+        if let Some(v) = file.outbox.concurrency {
+            cfg.outbox_concurrency = v.max(1);
+        }
+        if let Some(v) = file.database.request_deadline {
+            cfg.request_deadline = duration("database.request_deadline", &v)?;
+        }
+        if let Some(v) = file.database.max_connections {
+            cfg.db_max_connections = v.max(2);
+        }
+        Ok(cfg)
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Default Postgres URL when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/warroom";
+/// Default Slack Web API base.
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+impl Config {
+    /// Reads the process environment (and the config file it names).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &str| get(name).ok_or_else(|| err(name, "is required but not set"));
+
+        let slack_app_token = get("SLACK_APP_TOKEN").map(Secret::new);
+        if let Some(t) = &slack_app_token
+            && !t.expose().starts_with("xapp-")
+        {
+            return Err(err(
+                "SLACK_APP_TOKEN",
+                "must be an app-level token starting with xapp-",
+            ));
+        }
+        let slack_bot_token = Secret::new(required("SLACK_BOT_TOKEN")?);
+        if !slack_bot_token.expose().starts_with("xoxb-") {
+            return Err(err(
+                "SLACK_BOT_TOKEN",
+                "must be a bot token starting with xoxb-",
+            ));
+        }
+        let slack_signing_secret = match (get("SLACK_SIGNING_SECRET"), &slack_app_token) {
+            (Some(s), _) => Some(Secret::new(s)),
+            (None, Some(_)) => None,
+            (None, None) => {
+                return Err(err(
+                    "SLACK_SIGNING_SECRET",
+                    "is required in HTTP mode (when SLACK_APP_TOKEN is not set)",
+                ));
+            }
+        };
+        let slack_api_url =
+            get("SLACK_API_URL").unwrap_or_else(|| DEFAULT_SLACK_API_URL.to_owned());
+        if !(slack_api_url.starts_with("http://") || slack_api_url.starts_with("https://")) {
+            return Err(err("SLACK_API_URL", "must be an http:// or https:// URL"));
+        }
+        let incident_channel = required("WARROOM_INCIDENT_CHANNEL")?;
+        if !incident_channel.chars().all(|c| c.is_ascii_alphanumeric())
+            || !incident_channel.starts_with(['C', 'G'])
+        {
+            return Err(err(
+                "WARROOM_INCIDENT_CHANNEL",
+                "must be a channel ID such as C0123456789 (not a #name)",
+            ));
+        }
+        let listen = get("WARROOM_LISTEN").unwrap_or_else(|| "0.0.0.0:3000".to_owned());
+        let listen = listen.parse().map_err(|_| {
+            err(
+                "WARROOM_LISTEN",
+                format!("`{listen}` is not an address such as 0.0.0.0:3000"),
+            )
+        })?;
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(err("DATABASE_URL", "must be a postgres:// URL"));
+        }
+        let process = match get("WARROOM_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(Path::new(&path))
+                    .map_err(|e| err("WARROOM_CONFIG", format!("cannot read {path}: {e}")))?;
+                ProcessConfig::from_toml(&text)?
+            }
+            None => ProcessConfig::default(),
+        };
+        Ok(Config {
+            database_url: Secret::new(database_url),
+            slack_bot_token,
+            slack_signing_secret,
+            slack_app_token,
+            slack_api_url: slack_api_url.trim_end_matches('/').to_owned(),
+            incident_channel,
+            listen,
+            process,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        ("SLACK_BOT_TOKEN", "xoxb-1-abc"),
+        ("SLACK_SIGNING_SECRET", "s3cr3t-value"),
+        ("WARROOM_INCIDENT_CHANNEL", "C0INCIDENTS"),
+    ];
+
+    #[test]
+    fn defaults_apply_and_secrets_stay_out_of_debug() {
+        let c = Config::from_lookup(env(&BASE)).unwrap();
+        assert_eq!(c.slack_api_url, DEFAULT_SLACK_API_URL);
+        assert_eq!(c.listen.to_string(), "0.0.0.0:3000");
+        assert_eq!(c.process.default_severity.index(), 2);
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("xoxb-1-abc") && !debug.contains("s3cr3t-value"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn each_error_names_its_variable() {
+        let missing = Config::from_lookup(env(&BASE[..2])).unwrap_err();
+        assert!(
+            missing.to_string().starts_with("WARROOM_INCIDENT_CHANNEL:"),
+            "{missing}"
+        );
+        let mut bad = BASE.to_vec();
+        bad.push(("WARROOM_LISTEN", "nowhere"));
+        assert!(
+            Config::from_lookup(env(&bad))
+                .unwrap_err()
+                .to_string()
+                .starts_with("WARROOM_LISTEN:")
+        );
+        let no_secret = Config::from_lookup(env(&[BASE[0], BASE[2]])).unwrap_err();
+        assert!(no_secret.to_string().starts_with("SLACK_SIGNING_SECRET:"));
+        let socket =
+            Config::from_lookup(env(&[BASE[0], BASE[2], ("SLACK_APP_TOKEN", "xapp-1")])).unwrap();
+        assert!(socket.slack_signing_secret.is_none());
+    }
+
+    #[test]
+    fn the_config_file_overrides_severities_and_timings() {
+        let cfg = ProcessConfig::from_toml(
+            r#"
+            default_severity = "p2"
+            [[severity]]
+            name = "SEV-1"
+            aliases = ["sev1", "p1"]
+            description = "Critical"
+            ack_within = "15m"
+            update_every = "30m"
+            [[severity]]
+            name = "SEV-2"
+            aliases = ["p2"]
+            ack_within = "30m"
+            update_every = "1h"
+            [slack]
+            channel_pace = "0s"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.severities.iter().count(), 2);
+        assert_eq!(cfg.default_severity.index(), 1);
+        assert!(cfg.channel_pace.is_zero());
+        let bad = ProcessConfig::from_toml("[slack]\nchannel_pace = \"soon\"").unwrap_err();
+        assert!(bad.to_string().contains("slack.channel_pace"), "{bad}");
+        assert!(ProcessConfig::from_toml("colour = 1").is_err());
+    }
+}

@@ -1,0 +1,33 @@
+//! warroom: incident response in Slack, kept in Postgres.
+//!
+//! ```text
+//!  Slack ──signed HTTP──▶ slack::ingress ──▶ commands::* ──▶ incident (pure rules)
+//!                          verify, parse      decide, then     │
+//!                          ack < 3 s          one transaction  ▼
+//!                                               store ── incidents, timeline, outbox (Postgres)
+//!                                                              │ NOTIFY + poll
+//!  Slack ◀── slack::outbound ◀── worker::outbox (claim SKIP LOCKED, lease, retry, pace)
+//! ```
+//! A request is verified, decided by the pure domain, and persisted with every Slack message it
+//! causes in one transaction; the answer goes back at once. The outbox workers, on every replica,
+//! deliver those messages in order per incident, at Slack's pace, exactly once as far as Slack's
+//! API allows.
+
+/// `AppState`, the router and the serving loop.
+pub mod app;
+/// Where "now" comes from (injectable for tests).
+pub mod clock;
+/// Use cases: one file per verb, from a verified request to a reply.
+pub mod commands;
+/// Environment and config file: the only place that reads them.
+pub mod config;
+/// The domain: severities, statuses, triage, identifiers, the declare rules. No I/O.
+pub mod incident;
+/// Process counters exported at `/metrics`.
+pub mod metrics;
+/// The Slack edge: verification, ingress, Block Kit, the Web API client.
+pub mod slack;
+/// Postgres: the only module with SQL.
+pub mod store;
+/// Background loops: outbox delivery and housekeeping.
+pub mod worker;

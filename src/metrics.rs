@@ -1,0 +1,103 @@
+//! Process counters exported at `/metrics` in Prometheus' text format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters; each is monotonic for the life of the process.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub requests_accepted: AtomicU64,
+    pub requests_bad_signature: AtomicU64,
+    pub requests_malformed: AtomicU64,
+    pub requests_database_unavailable: AtomicU64,
+    pub incidents_declared: AtomicU64,
+    pub slack_calls_ok: AtomicU64,
+    pub slack_rate_limited: AtomicU64,
+    pub slack_transient_failures: AtomicU64,
+    pub slack_permanent_failures: AtomicU64,
+    pub outbox_delivered: AtomicU64,
+    pub outbox_failed: AtomicU64,
+    pub outbox_duplicates_avoided: AtomicU64,
+}
+
+impl Metrics {
+    /// Adds one to a counter.
+    pub fn inc(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition of every counter.
+    pub fn render(&self) -> String {
+        let rows: [(&str, &str, &AtomicU64); 12] = [
+            (
+                "warroom_requests_accepted_total",
+                "Slack requests verified and handled",
+                &self.requests_accepted,
+            ),
+            (
+                "warroom_requests_bad_signature_total",
+                "Slack requests refused for a bad, missing or stale signature",
+                &self.requests_bad_signature,
+            ),
+            (
+                "warroom_requests_malformed_total",
+                "Slack requests refused as malformed",
+                &self.requests_malformed,
+            ),
+            (
+                "warroom_requests_database_unavailable_total",
+                "Slack requests answered while the database was unreachable",
+                &self.requests_database_unavailable,
+            ),
+            (
+                "warroom_incidents_declared_total",
+                "Incidents declared",
+                &self.incidents_declared,
+            ),
+            (
+                "warroom_slack_calls_ok_total",
+                "Slack Web API calls that succeeded",
+                &self.slack_calls_ok,
+            ),
+            (
+                "warroom_slack_rate_limited_total",
+                "Slack Web API calls answered with a rate limit",
+                &self.slack_rate_limited,
+            ),
+            (
+                "warroom_slack_transient_failures_total",
+                "Slack Web API calls that failed and will be retried",
+                &self.slack_transient_failures,
+            ),
+            (
+                "warroom_slack_permanent_failures_total",
+                "Slack Web API calls that failed for good",
+                &self.slack_permanent_failures,
+            ),
+            (
+                "warroom_outbox_delivered_total",
+                "Outbox rows delivered",
+                &self.outbox_delivered,
+            ),
+            (
+                "warroom_outbox_failed_total",
+                "Outbox rows given up on",
+                &self.outbox_failed,
+            ),
+            (
+                "warroom_outbox_duplicates_avoided_total",
+                "Posts found already in Slack after an ambiguous failure",
+                &self.outbox_duplicates_avoided,
+            ),
+        ];
+        let mut out = String::new();
+        for (name, help, value) in rows {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,470 @@
+//! Renders domain values as Block Kit: the incident card, thread posts, the declare modal and
+//! command answers. Every message carries a plain `text` fallback, and every Block Kit limit is
+//! respected by cutting user text, never by letting Slack reject the message.
+
+use crate::incident::{
+    Incident, IncidentId, Severities, SeverityRank, Status, Triage, truncate_chars,
+};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// Block Kit limits (docs.slack.dev/reference/block-kit).
+const HEADER_MAX: usize = 150;
+const SECTION_MAX: usize = 3000;
+const FIELD_MAX: usize = 2000;
+const FALLBACK_MAX: usize = 3900;
+const OPTION_TEXT_MAX: usize = 75;
+
+/// Action IDs of the card's controls.
+pub mod actions {
+    pub const ACKNOWLEDGE: &str = "incident_acknowledge";
+    pub const STATUS: &str = "incident_status";
+    pub const SEVERITY: &str = "incident_severity";
+    pub const ROLES: &str = "incident_roles";
+    pub const POST_UPDATE: &str = "incident_post_update";
+}
+
+/// The declare modal's callback ID and its input blocks.
+pub mod declare_modal {
+    pub const CALLBACK_ID: &str = "declare_incident";
+    pub const TITLE: &str = "title";
+    pub const SEVERITY: &str = "severity";
+    pub const TYPE: &str = "incident_type";
+    pub const IMPACT: &str = "impact";
+    pub const TRIAGE: &str = "triage";
+    /// The action ID of the single element inside each input block.
+    pub const VALUE: &str = "value";
+}
+
+/// Incident types offered at declare time (keys are stored; labels are shown).
+pub const INCIDENT_TYPES: &[(&str, &str)] = &[
+    ("application_down", "Application down"),
+    ("login_failure", "Login failure"),
+    ("queue_backlog", "Queue backlog"),
+    ("cache_failure", "Cache (Redis) failure"),
+    ("database", "Database incident"),
+    ("payment_wallet", "Payment or wallet"),
+    ("credential", "Credential"),
+    ("tenant_isolation", "RBAC / tenant isolation"),
+    ("integration_failure", "Integration failure"),
+    ("backup_failure", "Backup or restore failure"),
+    ("security_data_exposure", "Security / data exposure"),
+    ("other", "Other"),
+];
+
+/// A message: fallback text plus blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub blocks: Vec<Value>,
+}
+
+impl Message {
+    /// The JSON fields `chat.postMessage`, `chat.update` and response URLs share.
+    pub fn to_json(&self) -> Value {
+        json!({ "text": self.text, "blocks": self.blocks })
+    }
+}
+
+/// Escapes user text for `mrkdwn`, so nobody can inject `<!channel>` or a fake link.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A time every reader sees in their own time zone, with a UTC fallback.
+pub fn slack_date(at: DateTime<Utc>) -> String {
+    format!(
+        "<!date^{}^{{date_short_pretty}} at {{time}}|{}>",
+        at.timestamp(),
+        at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// A link to a posted message, when the workspace's domain is known.
+pub fn message_link(team_domain: Option<&str>, channel: &str, ts: &str) -> Option<String> {
+    let domain = team_domain
+        .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))?;
+    Some(format!(
+        "https://{domain}.slack.com/archives/{channel}/p{}",
+        ts.replace('.', "")
+    ))
+}
+
+fn plain(text: &str, max: usize) -> Value {
+    json!({ "type": "plain_text", "text": truncate_chars(text, max), "emoji": true })
+}
+
+fn mrkdwn(text: &str, max: usize) -> Value {
+    json!({ "type": "mrkdwn", "text": truncate_chars(text, max) })
+}
+
+fn section(text: &str) -> Value {
+    json!({ "type": "section", "text": mrkdwn(text, SECTION_MAX) })
+}
+
+fn option(text: &str, value: &str) -> Value {
+    json!({ "text": plain(text, OPTION_TEXT_MAX), "value": value })
+}
+
+fn severity_options(severities: &Severities) -> Vec<Value> {
+    severities
+        .iter()
+        .map(|(_, l)| option(&l.name, &l.name))
+        .collect()
+}
+
+fn status_options() -> Vec<Value> {
+    Status::ALL
+        .iter()
+        .filter(|s| **s != Status::Cancelled)
+        .map(|s| option(&s.to_string(), s.as_str()))
+        .collect()
+}
+
+fn type_label(key: &str) -> &str {
+    INCIDENT_TYPES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, label)| label)
+}
+
+/// The live incident card: what it is, how bad, where it stands, who declared it, when the next
+/// update is due, and the controls to run it.
+pub fn incident_card(incident: &Incident, severities: &Severities) -> Message {
+    let id = &incident.id;
+    let title = escape(&incident.title);
+    let severity_line = match severities.by_name(&incident.severity) {
+        Some(rank) => format!(
+            "{} · {}",
+            incident.severity,
+            escape(&severities.get(rank).description)
+        ),
+        None => incident.severity.clone(),
+    };
+    let next_update = incident
+        .next_update_due_at
+        .map_or_else(|| "—".to_owned(), slack_date);
+    let acknowledged = match (&incident.acknowledged_by, incident.acknowledged_at) {
+        (Some(user), Some(at)) => format!("Acknowledged by <@{user}> {}", slack_date(at)),
+        _ => "Not acknowledged yet".to_owned(),
+    };
+    let fields = [
+        format!("*Severity*\n{severity_line}"),
+        format!("*Status*\n{}", incident.status),
+        format!("*Declared by*\n<@{}>", incident.declared_by),
+        format!("*Declared*\n{}", slack_date(incident.declared_at)),
+        format!("*Next update due*\n{next_update}"),
+        format!("*Acknowledgement*\n{acknowledged}"),
+    ];
+    let mut blocks = vec![
+        json!({ "type": "header", "text": plain(&format!("{id} · {}", incident.title), HEADER_MAX) }),
+        json!({ "type": "section", "fields": fields.iter().map(|f| mrkdwn(f, FIELD_MAX)).collect::<Vec<_>>() }),
+    ];
+    let mut context = Vec::new();
+    if let Some(kind) = &incident.incident_type {
+        context.push(format!("Type: {}", escape(type_label(kind))));
+    }
+    if let Some(impact) = &incident.impact {
+        context.push(format!("Impact: {}", escape(impact)));
+    }
+    if !context.is_empty() {
+        blocks.push(
+            json!({ "type": "context", "elements": [mrkdwn(&context.join("  ·  "), FIELD_MAX)] }),
+        );
+    }
+    if incident.status != Status::Closed && incident.status != Status::Cancelled {
+        blocks.push(card_controls(incident, severities));
+    }
+    let text = format!(
+        "{id} [{}] {title} — {}. Declared by <@{}>.",
+        incident.severity, incident.status, incident.declared_by
+    );
+    Message {
+        text: truncate_chars(&text, FALLBACK_MAX),
+        blocks,
+    }
+}
+
+fn card_controls(incident: &Incident, severities: &Severities) -> Value {
+    let id = incident.id.as_str();
+    let mut elements = Vec::new();
+    if incident.acknowledged_at.is_none() {
+        elements.push(json!({ "type": "button", "action_id": actions::ACKNOWLEDGE, "value": id, "style": "primary", "text": plain("Acknowledge", 75) }));
+    }
+    elements.push(json!({
+        "type": "static_select", "action_id": actions::STATUS, "placeholder": plain("Status", 150),
+        "options": status_options(),
+        "initial_option": option(&incident.status.to_string(), incident.status.as_str()),
+    }));
+    let mut severity_select = json!({
+        "type": "static_select", "action_id": actions::SEVERITY, "placeholder": plain("Severity", 150),
+        "options": severity_options(severities),
+    });
+    if severities.by_name(&incident.severity).is_some() {
+        severity_select["initial_option"] = option(&incident.severity, &incident.severity);
+    }
+    elements.push(severity_select);
+    elements.push(json!({ "type": "button", "action_id": actions::ROLES, "value": id, "text": plain("Assign roles", 75) }));
+    elements.push(json!({ "type": "button", "action_id": actions::POST_UPDATE, "value": id, "text": plain("Post update", 75) }));
+    json!({ "type": "actions", "block_id": format!("card:{id}"), "elements": elements })
+}
+
+/// The first reply in the incident's thread: who declared it, the impact and the triage answers.
+pub fn declared_note(
+    declared_by: &str,
+    severity: &str,
+    raised_by_triage: bool,
+    impact: Option<&str>,
+    triage: &Triage,
+) -> Message {
+    let raised = if raised_by_triage {
+        " (raised by the triage answers)"
+    } else {
+        ""
+    };
+    let mut lines = vec![format!(
+        ":rotating_light: *Declared by <@{declared_by}>* as *{severity}*{raised}."
+    )];
+    lines.push(format!(
+        "*Impact:* {}",
+        impact.map_or_else(|| "not assessed yet".to_owned(), escape)
+    ));
+    if triage.was_asked() {
+        let answers: Vec<String> = triage
+            .answers()
+            .iter()
+            .map(|(q, a)| format!("• {q}: {}", if *a == Some(true) { "*yes*" } else { "no" }))
+            .collect();
+        lines.push(format!("*Triage:*\n{}", answers.join("\n")));
+    } else {
+        lines.push("*Triage:* not answered yet".to_owned());
+    }
+    let text = lines.join("\n");
+    Message {
+        text: truncate_chars(&text, FALLBACK_MAX),
+        blocks: vec![section(&text)],
+    }
+}
+
+/// The declare modal; `prefill` carries what the slash command already said.
+pub fn declare_modal(
+    severities: &Severities,
+    severity: SeverityRank,
+    title: Option<&str>,
+    private_metadata: &str,
+) -> Value {
+    use declare_modal as m;
+    let mut title_input = json!({ "type": "plain_text_input", "action_id": m::VALUE, "max_length": 150,
+        "placeholder": plain("Payments API returns 500s", 150) });
+    if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
+        title_input["initial_value"] = json!(truncate_chars(t.trim(), 150));
+    }
+    let chosen = &severities.get(severity).name;
+    let triage_options: Vec<Value> = Triage::QUESTIONS
+        .iter()
+        .map(|(key, label)| option(label, key))
+        .collect();
+    json!({
+        "type": "modal",
+        "callback_id": m::CALLBACK_ID,
+        "private_metadata": truncate_chars(private_metadata, 3000),
+        "title": plain("Declare an incident", 24),
+        "submit": plain("Declare", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            { "type": "input", "block_id": m::TITLE, "label": plain("Title", 2000), "element": title_input },
+            { "type": "input", "block_id": m::SEVERITY, "label": plain("Severity", 2000), "element": {
+                "type": "static_select", "action_id": m::VALUE, "options": severity_options(severities),
+                "initial_option": option(chosen, chosen) } },
+            { "type": "input", "block_id": m::TYPE, "optional": true, "label": plain("Incident type", 2000), "element": {
+                "type": "static_select", "action_id": m::VALUE, "placeholder": plain("Choose a type", 150),
+                "options": INCIDENT_TYPES.iter().map(|(k, l)| option(l, k)).collect::<Vec<_>>() } },
+            { "type": "input", "block_id": m::IMPACT, "optional": true, "label": plain("Impact", 2000), "element": {
+                "type": "plain_text_input", "action_id": m::VALUE, "multiline": true, "max_length": 2000,
+                "placeholder": plain("Who is affected and how", 150) } },
+            { "type": "input", "block_id": m::TRIAGE, "optional": true, "label": plain("Triage", 2000),
+              "hint": plain("Any box checked raises the severity to its floor until confirmed otherwise.", 2000),
+              "element": { "type": "checkboxes", "action_id": m::VALUE, "options": triage_options } },
+        ],
+    })
+}
+
+/// The answer to `/incident list`.
+pub fn open_list(incidents: &[Incident]) -> Message {
+    if incidents.is_empty() {
+        return Message {
+            text: "No open incidents.".into(),
+            blocks: vec![section(":white_check_mark: No open incidents.")],
+        };
+    }
+    let lines: Vec<String> = incidents
+        .iter()
+        .map(|i| {
+            let link = i
+                .card_ts
+                .as_deref()
+                .and_then(|ts| message_link(i.team_domain.as_deref(), &i.channel_id, ts));
+            let id = match link {
+                Some(url) => format!("<{url}|{}>", i.id),
+                None => i.id.to_string(),
+            };
+            format!(
+                "• *{id}* [{}] {} — {} · declared {}",
+                i.severity,
+                escape(&truncate_chars(&i.title, 120)),
+                i.status,
+                slack_date(i.declared_at)
+            )
+        })
+        .collect();
+    let mut blocks = vec![section(&format!("*Open incidents ({})*", incidents.len()))];
+    // Sections hold 3000 characters; group lines so nothing is cut mid-list.
+    let mut chunk = String::new();
+    for line in lines {
+        if chunk.len() + line.len() + 1 > SECTION_MAX {
+            blocks.push(section(&chunk));
+            chunk.clear();
+        }
+        chunk.push_str(&line);
+        chunk.push('\n');
+    }
+    blocks.push(section(&chunk));
+    blocks.truncate(50);
+    let text = incidents
+        .iter()
+        .map(|i| format!("{} [{}] {}", i.id, i.severity, i.title))
+        .collect::<Vec<_>>()
+        .join("\n");
+    Message {
+        text: truncate_chars(&text, FALLBACK_MAX),
+        blocks,
+    }
+}
+
+/// Where the declarer finds the card once it is posted.
+pub fn card_link(id: &IncidentId, link: Option<&str>, channel: &str) -> Message {
+    let text = match link {
+        Some(url) => format!(
+            ":white_check_mark: <{url}|{id}> is open in <#{channel}>. Updates go to its thread."
+        ),
+        None => {
+            format!(":white_check_mark: {id} is open in <#{channel}>. Updates go to its thread.")
+        }
+    };
+    Message {
+        text: text.clone(),
+        blocks: vec![section(&text)],
+    }
+}
+
+/// Plain text as a one-section message.
+pub fn notice(text: &str) -> Message {
+    Message {
+        text: truncate_chars(text, FALLBACK_MAX),
+        blocks: vec![section(text)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn incident(title: &str) -> Incident {
+        Incident {
+            id: IncidentId::parse("INC-20261124-001").unwrap(),
+            title: title.into(),
+            severity: "SEV-1".into(),
+            severity_rank: 0,
+            status: Status::Investigating,
+            incident_type: Some("payment_wallet".into()),
+            impact: Some("Checkout <!channel> fails".into()),
+            triage: Triage::default(),
+            declared_by: "U123".into(),
+            team_domain: Some("acme".into()),
+            channel_id: "C0INC".into(),
+            card_ts: None,
+            declared_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            next_update_due_at: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_card_shows_the_incident_and_its_controls() {
+        let card = incident_card(&incident("Payments API down"), &Severities::builtin());
+        assert_eq!(
+            card.text,
+            "INC-20261124-001 [SEV-1] Payments API down — Investigating. Declared by <@U123>."
+        );
+        let json = serde_json::to_string(&card.blocks).unwrap();
+        for needle in [
+            "INC-20261124-001 · Payments API down",
+            "*Status*\\nInvestigating",
+            "<@U123>",
+            "<!date^1795514400^",
+            "<!date^1795516200^",
+            actions::ACKNOWLEDGE,
+            actions::STATUS,
+            actions::SEVERITY,
+            actions::ROLES,
+            actions::POST_UPDATE,
+            "Payment or wallet",
+        ] {
+            assert!(json.contains(needle), "missing {needle} in {json}");
+        }
+        assert!(
+            json.contains("Checkout &lt;!channel&gt; fails"),
+            "user text is escaped"
+        );
+    }
+
+    #[test]
+    fn a_huge_title_is_cut_to_fit_every_limit() {
+        let card = incident_card(&incident(&"x".repeat(10_000)), &Severities::builtin());
+        let header = card.blocks[0]["text"]["text"].as_str().unwrap();
+        assert_eq!(header.chars().count(), HEADER_MAX);
+        assert!(card.text.chars().count() <= FALLBACK_MAX);
+    }
+
+    #[test]
+    fn a_closed_card_offers_no_controls() {
+        let mut closed = incident("x");
+        closed.status = Status::Closed;
+        let card = incident_card(&closed, &Severities::builtin());
+        assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
+    }
+
+    #[test]
+    fn links_need_a_plausible_domain() {
+        assert_eq!(
+            message_link(Some("acme"), "C1", "1700000000.000100").as_deref(),
+            Some("https://acme.slack.com/archives/C1/p1700000000000100")
+        );
+        assert_eq!(message_link(Some("evil.com/x"), "C1", "1.2"), None);
+        assert_eq!(message_link(None, "C1", "1.2"), None);
+    }
+
+    #[test]
+    fn the_modal_respects_slacks_limits() {
+        let s = Severities::builtin();
+        let modal = declare_modal(&s, s.rank_at(0), Some(&"t".repeat(400)), &"m".repeat(5000));
+        assert!(modal["title"]["text"].as_str().unwrap().chars().count() <= 24);
+        assert!(modal["private_metadata"].as_str().unwrap().chars().count() <= 3000);
+        assert_eq!(
+            modal["blocks"][0]["element"]["initial_value"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count(),
+            150
+        );
+        assert_eq!(
+            modal["blocks"][1]["element"]["initial_option"]["value"],
+            "SEV-1"
+        );
+    }
+}

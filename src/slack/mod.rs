@@ -1,0 +1,11 @@
+//! The Slack edge: request verification and parsing on the way in, Block Kit rendering, and the
+//! one client of Slack's Web API on the way out. No other module knows Slack's wire types.
+
+/// Render domain values as Block Kit (card, thread posts, modals, answers).
+pub mod blocks;
+/// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
+pub mod ingress;
+/// The one caller of Slack's Web API.
+pub mod outbound;
+/// Request signing, with the clock passed in.
+pub mod verify;

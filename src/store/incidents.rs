@@ -1,0 +1,251 @@
+//! Incidents and their timeline.
+
+use super::outbox::NewOutbox;
+use crate::incident::{Incident, IncidentId, NewIncident, Status, Triage};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction, types::Json};
+
+// Queries below splice in COLUMNS, a constant: no user input reaches the SQL text.
+
+/// Who declared an incident, from where, and where its card goes.
+#[derive(Debug, Clone)]
+pub struct DeclaredBy {
+    pub user_id: String,
+    pub from_channel: Option<String>,
+    pub team_domain: Option<String>,
+    pub incident_channel: String,
+}
+
+/// The outcome of storing a declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    Declared(IncidentId),
+    /// The Slack request (same trigger or view) was handled before: nothing new was written.
+    AlreadyHandled(Option<IncidentId>),
+}
+
+/// Stores a declaration as one statement, hence one transaction: the next number of the UTC day,
+/// the incident row, its `declared` timeline entry, the outbox rows (in the given order), the
+/// request's idempotency key, and a wake-up for the outbox workers. The day counter is locked only
+/// for the duration of this one statement.
+#[tracing::instrument(skip_all, fields(idempotency_key = idempotency_key.is_some()))]
+pub async fn insert_declared(
+    pool: &PgPool,
+    new: &NewIncident,
+    severity_name: &str,
+    by: &DeclaredBy,
+    timeline_details: serde_json::Value,
+    outbox: &[NewOutbox],
+    idempotency_key: Option<&str>,
+) -> Result<Inserted, sqlx::Error> {
+    let kinds: Vec<&str> = outbox.iter().map(|o| o.kind.as_str()).collect();
+    let methods: Vec<&str> = outbox.iter().map(|o| o.method).collect();
+    let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
+    let priorities: Vec<i32> = outbox.iter().map(|o| o.priority).collect();
+    let payloads: Vec<serde_json::Value> = outbox.iter().map(|o| o.payload.clone()).collect();
+    let result = sqlx::query_scalar::<_, String>(
+        r#"
+        WITH counter AS (
+            INSERT INTO incident_day_counters AS c (day, last_number) VALUES ($1, 1)
+            ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
+            RETURNING last_number
+        ), inc AS (
+            INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
+                declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at)
+            SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
+                   CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+            FROM counter
+            RETURNING id
+        ), entry AS (
+            INSERT INTO timeline_entries (incident_id, at, actor, kind, details)
+            SELECT id, $12, $8, 'declared', $14 FROM inc
+        ), queued AS (
+            INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload)
+            SELECT inc.id, u.kind, u.method, u.pace_key, u.priority, u.payload
+            FROM inc, UNNEST($15::text[], $20::text[], $16::text[], $17::int[], $18::jsonb[])
+                 WITH ORDINALITY AS u(kind, method, pace_key, priority, payload, ord)
+            ORDER BY u.ord
+        ), request AS (
+            INSERT INTO slack_requests (key, incident_id) SELECT $19, id FROM inc WHERE $19::text IS NOT NULL
+        )
+        SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', '')) AS wake
+        "#,
+    )
+    .bind(new.declared_at.date_naive())
+    .bind(new.title.as_str())
+    .bind(severity_name)
+    .bind(new.severity.index() as i32)
+    .bind(new.incident_type.as_deref())
+    .bind(new.impact.as_deref())
+    .bind(Json(&new.triage))
+    .bind(&by.user_id)
+    .bind(by.from_channel.as_deref())
+    .bind(by.team_domain.as_deref())
+    .bind(&by.incident_channel)
+    .bind(new.declared_at)
+    .bind(new.next_update_due_at)
+    .bind(timeline_details)
+    .bind(&kinds)
+    .bind(&pace_keys)
+    .bind(&priorities)
+    .bind(&payloads)
+    .bind(idempotency_key)
+    .bind(&methods)
+    .fetch_one(pool)
+    .await;
+    match result {
+        Ok(id) => Ok(Inserted::Declared(IncidentId::from_stored(id))),
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("slack_requests_pkey") => {
+            let key = idempotency_key.unwrap_or_default();
+            Ok(Inserted::AlreadyHandled(
+                find_request_incident(pool, key).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn find_request_incident(
+    pool: &PgPool,
+    key: &str,
+) -> Result<Option<IncidentId>, sqlx::Error> {
+    let id: Option<Option<String>> =
+        sqlx::query_scalar("SELECT incident_id FROM slack_requests WHERE key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
+    Ok(id.flatten().map(IncidentId::from_stored))
+}
+
+/// The incident the same person declared with the same title since `since`, if any: a user who
+/// pressed Enter twice gets their first incident back instead of a duplicate.
+#[tracing::instrument(skip_all)]
+pub async fn find_recent_duplicate(
+    pool: &PgPool,
+    user_id: &str,
+    title: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<Incident>, sqlx::Error> {
+    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND title = $3 AND status <> 'cancelled'
+         ORDER BY declared_at DESC LIMIT 1"
+    )))
+    .bind(user_id)
+    .bind(since)
+    .bind(title)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Incident::from))
+}
+
+/// One incident by ID.
+#[tracing::instrument(skip_all, fields(incident.id = %id))]
+pub async fn find_incident(
+    pool: &PgPool,
+    id: &IncidentId,
+) -> Result<Option<Incident>, sqlx::Error> {
+    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE id = $1"
+    )))
+    .bind(id.as_str())
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Incident::from))
+}
+
+/// Open incidents, newest first.
+#[tracing::instrument(skip_all)]
+pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+         ORDER BY declared_at DESC, id DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// Records where the incident's card was posted.
+pub async fn update_card_ts(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+    ts: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE incidents SET card_ts = $2, updated_at = now() WHERE id = $1 AND card_ts IS NULL",
+    )
+    .bind(id)
+    .bind(ts)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Appends a timeline entry; the table refuses any other kind of change.
+pub async fn insert_timeline_entry(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: &str,
+    at: DateTime<Utc>,
+    actor: &str,
+    kind: &str,
+    details: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)")
+        .bind(incident_id)
+        .bind(at)
+        .bind(actor)
+        .bind(kind)
+        .bind(details)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+const COLUMNS: &str = "id, title, severity, severity_rank, status, incident_type, impact, triage, declared_by, team_domain,
+    channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by, next_update_due_at";
+
+#[derive(sqlx::FromRow)]
+struct IncidentRow {
+    id: String,
+    title: String,
+    severity: String,
+    severity_rank: i32,
+    status: String,
+    incident_type: Option<String>,
+    impact: Option<String>,
+    triage: Json<Triage>,
+    declared_by: String,
+    team_domain: Option<String>,
+    channel_id: String,
+    card_ts: Option<String>,
+    declared_at: DateTime<Utc>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    acknowledged_by: Option<String>,
+    next_update_due_at: Option<DateTime<Utc>>,
+}
+
+impl From<IncidentRow> for Incident {
+    fn from(r: IncidentRow) -> Self {
+        Incident {
+            id: IncidentId::from_stored(r.id),
+            title: r.title,
+            severity: r.severity,
+            severity_rank: usize::try_from(r.severity_rank).unwrap_or_default(),
+            // The CHECK constraint admits only known statuses.
+            status: Status::parse(&r.status).unwrap_or(Status::Investigating),
+            incident_type: r.incident_type,
+            impact: r.impact,
+            triage: r.triage.0,
+            declared_by: r.declared_by,
+            team_domain: r.team_domain,
+            channel_id: r.channel_id,
+            card_ts: r.card_ts,
+            declared_at: r.declared_at,
+            acknowledged_at: r.acknowledged_at,
+            acknowledged_by: r.acknowledged_by,
+            next_update_due_at: r.next_update_due_at,
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Postgres: the only module with SQL. Connecting (and creating the database when it is missing),
+//! migrations, and small functions named for what they do (`insert_*`, `find_*`, `claim_*`,
+//! `mark_*`).
+
+pub mod incidents;
+pub mod outbox;
+pub mod requests;
+
+use crate::config::{Config, Secret};
+use sqlx::{
+    ConnectOptions, Executor, PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+use std::{str::FromStr, time::Duration};
+
+/// The migrations, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A database failure as the rest of warroom sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Postgres is down, hung or the pool is exhausted: the deadline ran out.
+    #[error("the database did not answer in time")]
+    Unavailable,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Whether this is the database being unreachable rather than a query going wrong.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable => true,
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            ),
+        }
+    }
+}
+
+/// Runs database work under a deadline, so a hung Postgres cannot hold a Slack request past
+/// Slack's three seconds.
+pub async fn within<T, E>(
+    deadline: Duration,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<T, StoreError>
+where
+    StoreError: From<E>,
+{
+    match tokio::time::timeout(deadline, work).await {
+        Ok(result) => result.map_err(StoreError::from),
+        Err(_) => Err(StoreError::Unavailable),
+    }
+}
+
+fn options(url: &Secret) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(PgConnectOptions::from_str(url.expose())?
+        .application_name("warroom")
+        // Statements never legitimately run long; a stuck one must not pin a connection.
+        .options([
+            ("statement_timeout", "5s"),
+            ("idle_in_transaction_session_timeout", "10s"),
+        ])
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500)))
+}
+
+/// Creates the database named in the URL if it does not exist yet (several replicas may race to
+/// do so; losing the race is fine).
+pub async fn create_database_if_missing(url: &Secret) -> Result<(), sqlx::Error> {
+    let target = options(url)?;
+    let Some(name) = target.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut admin = target.clone().database("postgres").connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+        match admin.execute(sqlx::AssertSqlSafe(sql)).await {
+            Ok(_) => tracing::info!(database = %name, "created the database"),
+            // 42P04 duplicate_database, 23505 unique_violation: another replica won the race.
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Connects the pool used by the whole process. Acquiring a connection waits at most one second:
+/// sqlx's default of thirty would outlive every Slack deadline.
+pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(config.process.db_max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(1))
+        .idle_timeout(Duration::from_secs(300))
+        .connect_with(options(&config.database_url)?)
+        .await
+}
+
+/// Creates the database if needed, connects and runs the migrations.
+pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
+    use anyhow::Context;
+    create_database_if_missing(&config.database_url)
+        .await
+        .context("cannot create or reach the database (DATABASE_URL)")?;
+    let pool = connect(config)
+        .await
+        .context("cannot connect to the database (DATABASE_URL)")?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("database migrations failed")?;
+    Ok(pool)
+}

@@ -1,0 +1,347 @@
+//! The outbox: every Slack write, enqueued in the transaction of the change that caused it and
+//! delivered by the workers. Rows are claimed with `FOR UPDATE SKIP LOCKED` under a short lease
+//! that the delivering replica keeps extending; `attempts` fences completions.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::time::Duration;
+
+/// The channel `NOTIFY`ed when work is enqueued.
+pub const WAKE_CHANNEL: &str = "warroom_outbox";
+
+/// What an outbox row does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxKind {
+    /// Post the incident card (rendered from the incident's state at send time).
+    PostCard,
+    /// Re-render the card in place; coalesced, so a burst of changes renders once.
+    UpdateCard,
+    /// A reply in the incident's thread (payload rendered when enqueued).
+    ThreadReply,
+    /// Tell the declarer where the card is, once it is posted.
+    DeclareLink,
+    /// A message to a `response_url`.
+    Respond,
+    /// `chat.postEphemeral` to one person in a channel.
+    Ephemeral,
+    /// A plain post into a channel, optionally in a thread (not tied to an incident).
+    Post,
+}
+
+impl OutboxKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::PostCard => "post_card",
+            OutboxKind::UpdateCard => "update_card",
+            OutboxKind::ThreadReply => "thread_reply",
+            OutboxKind::DeclareLink => "declare_link",
+            OutboxKind::Respond => "respond",
+            OutboxKind::Ephemeral => "ephemeral",
+            OutboxKind::Post => "post",
+        }
+    }
+
+    /// Parses the stored spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::PostCard,
+            Self::UpdateCard,
+            Self::ThreadReply,
+            Self::DeclareLink,
+            Self::Respond,
+            Self::Ephemeral,
+            Self::Post,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// Whether this kind posts a new message into a channel (and so is paced per channel).
+    pub fn posts_to_channel(self) -> bool {
+        matches!(
+            self,
+            OutboxKind::PostCard | OutboxKind::ThreadReply | OutboxKind::Post
+        )
+    }
+}
+
+/// A row to enqueue.
+#[derive(Debug, Clone)]
+pub struct NewOutbox {
+    pub kind: OutboxKind,
+    /// The Web API method (or `response_url`) the row will call; 429 pauses are per method.
+    pub method: &'static str,
+    /// The channel a post goes to (pacing), when it posts into one.
+    pub pace_key: Option<String>,
+    /// Lower goes first: cards before thread replies, more severe incidents before less.
+    pub priority: i32,
+    pub payload: serde_json::Value,
+}
+
+/// A claimed row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub incident_id: Option<String>,
+    pub kind: String,
+    pub method: String,
+    pub pace_key: Option<String>,
+    pub payload: serde_json::Value,
+    /// The fencing token of this attempt.
+    pub attempts: i32,
+    /// A previous attempt may have reached Slack: look for it before posting again.
+    pub ambiguous: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+fn interval(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// Enqueues rows inside the caller's transaction and wakes the workers at commit.
+pub async fn insert_outbox(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: Option<&str>,
+    rows: &[NewOutbox],
+) -> Result<(), sqlx::Error> {
+    for row in rows {
+        sqlx::query("INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(incident_id)
+            .bind(row.kind.as_str())
+            .bind(row.method)
+            .bind(row.pace_key.as_deref())
+            .bind(row.priority)
+            .bind(&row.payload)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WAKE_CHANNEL)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Enqueues a card re-render unless one is already waiting (that one will render the latest
+/// state when it is sent, so a burst of changes costs one `chat.update`).
+pub async fn insert_card_update(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: &str,
+    priority: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (incident_id, kind, method, priority, payload)
+         SELECT $1, 'update_card', 'chat.update', $2, '{}'::jsonb
+         WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE incident_id = $1 AND state = 'pending'
+                           AND kind IN ('post_card', 'update_card') AND lease_until IS NULL)",
+    )
+    .bind(incident_id)
+    .bind(priority)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WAKE_CHANNEL)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due rows for this replica. A row is due when its time has come, no
+/// earlier row of the same incident is still pending (the card goes before its thread replies),
+/// and neither its channel nor its method is paused. With pacing on, at most one post per channel
+/// is claimed, and the channel's next slot is taken in the same transaction, so all replicas
+/// together keep to the pace.
+#[tracing::instrument(skip_all)]
+pub async fn claim_outbox(
+    pool: &PgPool,
+    limit: i64,
+    lease: Duration,
+    pace: Duration,
+) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let candidates: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT o.id, o.pace_key FROM outbox o
+         WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id)
+           AND NOT EXISTS (SELECT 1 FROM slack_pacing p
+                           WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
+         ORDER BY o.priority, o.id
+         LIMIT $1
+         FOR UPDATE OF o SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    if candidates.is_empty() {
+        tx.rollback().await?;
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = candidates
+        .iter()
+        .filter(|(_, key)| key.is_none() || pace.is_zero())
+        .map(|(id, _)| *id)
+        .collect();
+    if !pace.is_zero() {
+        // The first (most urgent) candidate of each channel competes for the channel's slot.
+        let mut first_per_channel: Vec<(String, i64)> = Vec::new();
+        for (id, key) in &candidates {
+            if let Some(key) = key
+                && !first_per_channel.iter().any(|(k, _)| k == key)
+            {
+                first_per_channel.push((key.clone(), *id));
+            }
+        }
+        // Sorted keys take their row locks in one order everywhere: no deadlock between replicas.
+        first_per_channel.sort();
+        let keys: Vec<String> = first_per_channel.iter().map(|(k, _)| k.clone()).collect();
+        let won: Vec<String> = sqlx::query_scalar(
+            "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at)
+             SELECT k, now() + make_interval(secs => $2) FROM UNNEST($1::text[]) AS k
+             ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at, updated_at = now()
+             WHERE p.next_allowed_at <= now()
+             RETURNING pace_key",
+        )
+        .bind(&keys)
+        .bind(interval(pace))
+        .fetch_all(&mut *tx)
+        .await?;
+        ids.extend(
+            first_per_channel
+                .iter()
+                .filter(|(k, _)| won.contains(k))
+                .map(|(_, id)| *id),
+        );
+    }
+    let rows = sqlx::query_as::<_, OutboxRow>(
+        "UPDATE outbox SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1,
+                ambiguous = ambiguous OR lease_until IS NOT NULL, updated_at = now()
+         WHERE id = ANY($1)
+         RETURNING id, incident_id, kind, method, pace_key, payload, attempts, ambiguous, created_at",
+    )
+    .bind(&ids)
+    .bind(interval(lease))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+/// Keeps this replica's claims alive while their Slack calls are in flight.
+pub async fn extend_outbox_leases(
+    pool: &PgPool,
+    claims: &[(i64, i32)],
+    lease: Duration,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
+    let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
+    sqlx::query(
+        "UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+         FROM UNNEST($1::bigint[], $2::int[]) AS c(id, attempts)
+         WHERE o.id = c.id AND o.attempts = c.attempts AND o.state = 'pending'",
+    )
+    .bind(&ids)
+    .bind(&attempts)
+    .bind(interval(lease))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Marks an attempt delivered; false when a newer attempt owns the row (this one was fenced out).
+pub async fn mark_delivered(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    attempt: i32,
+    slack_ts: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now()
+         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(slack_ts)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Gives an attempt back to be retried after `delay`.
+pub async fn mark_retry(
+    pool: &PgPool,
+    id: i64,
+    attempt: i32,
+    delay: Duration,
+    error: &str,
+    ambiguous: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox SET run_at = now() + make_interval(secs => $3), lease_until = NULL, last_error = $4,
+                ambiguous = ambiguous OR $5, updated_at = now()
+         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(interval(delay))
+    .bind(error)
+    .bind(ambiguous)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Stops retrying a row for good, recording why.
+pub async fn mark_failed(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    attempt: i32,
+    error: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now()
+         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(error)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Holds every call on `key` (a channel, or `method:NAME`) until `retry_after` has passed, as a
+/// 429 demands, for all replicas.
+pub async fn pause_pace_key(
+    pool: &PgPool,
+    key: &str,
+    retry_after: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at) VALUES ($1, now() + make_interval(secs => $2))
+         ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = GREATEST(p.next_allowed_at, EXCLUDED.next_allowed_at), updated_at = now()",
+    )
+    .bind(key)
+    .bind(interval(retry_after))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Why an incident's card could not be posted, if it failed.
+pub async fn find_card_error(
+    pool: &PgPool,
+    incident_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let error: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT last_error FROM outbox WHERE incident_id = $1 AND kind = 'post_card' AND state = 'failed' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(incident_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(error.flatten())
+}

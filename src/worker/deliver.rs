@@ -1,0 +1,275 @@
+//! Delivering one outbox row: render what must be rendered at send time (the card shows the
+//! incident's latest state), call Slack through `slack::outbound`, and record the outcome. Every
+//! post carries Slack message metadata naming its outbox row, so after an ambiguous failure (a
+//! timeout, a reset, a 5xx) warroom first looks for the post in Slack instead of posting twice.
+
+use crate::{
+    app::AppState,
+    incident::{Incident, IncidentId},
+    slack::{blocks, outbound::SlackFailure},
+    store::{
+        self,
+        outbox::{OutboxKind, OutboxRow},
+    },
+};
+use serde_json::{Value, json};
+
+/// The metadata event type that marks warroom's own posts.
+pub const METADATA_EVENT_TYPE: &str = "warroom_outbox";
+
+/// What came of one attempt.
+#[derive(Debug)]
+pub enum Outcome {
+    Delivered {
+        ts: Option<String>,
+    },
+    Failed(SlackFailure),
+    /// Cannot be delivered at all (e.g. its incident's card was never posted).
+    Dropped(&'static str),
+    /// warroom itself failed (the database, usually); the lease will run out and it is retried.
+    Internal(anyhow::Error),
+}
+
+impl From<SlackFailure> for Outcome {
+    fn from(f: SlackFailure) -> Self {
+        Outcome::Failed(f)
+    }
+}
+
+/// Performs one attempt.
+pub async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
+    let Some(kind) = OutboxKind::parse(&row.kind) else {
+        return Outcome::Dropped("unknown outbox kind");
+    };
+    let incident = match &row.incident_id {
+        Some(id) => {
+            match store::incidents::find_incident(&state.pool, &IncidentId::from_stored(id.clone()))
+                .await
+            {
+                Ok(Some(incident)) => Some(incident),
+                Ok(None) => return Outcome::Dropped("incident not found"),
+                Err(e) => return Outcome::Internal(e.into()),
+            }
+        }
+        None => None,
+    };
+    let result = match (kind, incident) {
+        (OutboxKind::PostCard, Some(incident)) => post_card(state, row, &incident).await,
+        (OutboxKind::UpdateCard, Some(incident)) => update_card(state, &incident).await,
+        (OutboxKind::ThreadReply, Some(incident)) => thread_reply(state, row, &incident).await,
+        (OutboxKind::DeclareLink, Some(incident)) => declare_link(state, row, &incident).await,
+        (OutboxKind::Respond, _) => respond(state, row).await,
+        (OutboxKind::Ephemeral, _) => ephemeral(state, &row.payload).await,
+        (OutboxKind::Post, _) => post(state, row).await,
+        (_, None) => return Outcome::Dropped("incident rows need an incident"),
+    };
+    result.unwrap_or_else(|outcome| outcome)
+}
+
+type Attempt = Result<Outcome, Outcome>;
+
+fn metadata(row: &OutboxRow) -> Value {
+    json!({ "event_type": METADATA_EVENT_TYPE, "event_payload": { "outbox_id": row.id.to_string(), "incident_id": row.incident_id } })
+}
+
+fn ts_of(answer: &Value) -> Option<String> {
+    answer.get("ts").and_then(Value::as_str).map(str::to_owned)
+}
+
+async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+    if let Some(ts) = &incident.card_ts {
+        return Ok(Outcome::Delivered {
+            ts: Some(ts.clone()),
+        });
+    }
+    if let Some(ts) = already_posted(state, row, &incident.channel_id, None).await? {
+        return Ok(Outcome::Delivered { ts: Some(ts) });
+    }
+    let card = blocks::incident_card(incident, &state.config.process.severities);
+    let mut body = card.to_json();
+    body["channel"] = json!(incident.channel_id);
+    body["metadata"] = metadata(row);
+    body["unfurl_links"] = json!(false);
+    let answer = state.slack.call("chat.postMessage", &body).await?;
+    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
+async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
+    let Some(ts) = &incident.card_ts else {
+        return Ok(Outcome::Dropped("the incident card was never posted"));
+    };
+    let card = blocks::incident_card(incident, &state.config.process.severities);
+    let mut body = card.to_json();
+    body["channel"] = json!(incident.channel_id);
+    body["ts"] = json!(ts);
+    state.slack.call("chat.update", &body).await?;
+    Ok(Outcome::Delivered {
+        ts: Some(ts.clone()),
+    })
+}
+
+async fn thread_reply(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+    let Some(card_ts) = &incident.card_ts else {
+        return Ok(Outcome::Dropped("the incident card was never posted"));
+    };
+    if let Some(ts) = already_posted(state, row, &incident.channel_id, Some(card_ts)).await? {
+        return Ok(Outcome::Delivered { ts: Some(ts) });
+    }
+    let mut body = row.payload.clone();
+    body["channel"] = json!(incident.channel_id);
+    body["thread_ts"] = json!(card_ts);
+    body["metadata"] = metadata(row);
+    body["unfurl_links"] = json!(false);
+    let answer = state.slack.call("chat.postMessage", &body).await?;
+    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
+/// Tells the declarer where the card is — or, if it could not be posted, why.
+async fn declare_link(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+    let message = match &incident.card_ts {
+        Some(ts) => {
+            let link =
+                blocks::message_link(incident.team_domain.as_deref(), &incident.channel_id, ts);
+            blocks::card_link(&incident.id, link.as_deref(), &incident.channel_id)
+        }
+        None => {
+            let reason = store::outbox::find_card_error(&state.pool, incident.id.as_str())
+                .await
+                .map_err(|e| Outcome::Internal(e.into()))?;
+            blocks::notice(&format!(
+                ":x: *{}* is recorded, but I could not post its card in <#{}>: Slack said `{}`. \
+                 Ask whoever runs warroom to check that the bot is in that channel and that WARROOM_INCIDENT_CHANNEL is right.",
+                incident.id,
+                incident.channel_id,
+                reason.as_deref().unwrap_or("unknown error")
+            ))
+        }
+    };
+    match row.payload.get("response_url").and_then(Value::as_str) {
+        Some(url) => {
+            let mut body = message.to_json();
+            body["response_type"] = json!("ephemeral");
+            body["replace_original"] = json!(false);
+            state.slack.respond(url, &body).await?;
+            Ok(Outcome::Delivered { ts: None })
+        }
+        None => {
+            let mut body = message.to_json();
+            body["channel"] = row.payload["channel"].clone();
+            body["user"] = row.payload["user"].clone();
+            ephemeral(state, &body).await
+        }
+    }
+}
+
+async fn respond(state: &AppState, row: &OutboxRow) -> Attempt {
+    let Some(url) = row.payload.get("response_url").and_then(Value::as_str) else {
+        return Ok(Outcome::Dropped("no response_url"));
+    };
+    state.slack.respond(url, &row.payload["body"]).await?;
+    Ok(Outcome::Delivered { ts: None })
+}
+
+async fn ephemeral(state: &AppState, body: &Value) -> Attempt {
+    state.slack.call("chat.postEphemeral", body).await?;
+    Ok(Outcome::Delivered { ts: None })
+}
+
+async fn post(state: &AppState, row: &OutboxRow) -> Attempt {
+    let Some(channel) = row.payload.get("channel").and_then(Value::as_str) else {
+        return Ok(Outcome::Dropped("no channel"));
+    };
+    let thread = row.payload.get("thread_ts").and_then(Value::as_str);
+    if let Some(ts) = already_posted(state, row, channel, thread).await? {
+        return Ok(Outcome::Delivered { ts: Some(ts) });
+    }
+    let mut body = row.payload.clone();
+    body["metadata"] = metadata(row);
+    let answer = state.slack.call("chat.postMessage", &body).await?;
+    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
+/// After an ambiguous failure, looks in the channel (or thread) for a post carrying this row's
+/// metadata. Slack limits these reads, so they happen only then.
+async fn already_posted(
+    state: &AppState,
+    row: &OutboxRow,
+    channel: &str,
+    thread_ts: Option<&str>,
+) -> Result<Option<String>, Outcome> {
+    if !row.ambiguous {
+        return Ok(None);
+    }
+    // A minute of slack for clock differences between Postgres and Slack.
+    let oldest = format!("{}.000000", row.created_at.timestamp() - 60);
+    let answer = match thread_ts {
+        Some(ts) => {
+            let query = [
+                ("channel", channel),
+                ("ts", ts),
+                ("oldest", oldest.as_str()),
+                ("include_all_metadata", "true"),
+                ("limit", "200"),
+            ];
+            state.slack.get("conversations.replies", &query).await
+        }
+        None => {
+            let query = [
+                ("channel", channel),
+                ("oldest", oldest.as_str()),
+                ("include_all_metadata", "true"),
+                ("limit", "200"),
+            ];
+            state.slack.get("conversations.history", &query).await
+        }
+    }
+    .map_err(Outcome::Failed)?;
+    let wanted = row.id.to_string();
+    let found = answer
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|m| {
+            let meta = &m["metadata"];
+            meta["event_type"] == METADATA_EVENT_TYPE
+                && (meta["event_payload"]["outbox_id"] == json!(wanted)
+                    || meta["event_payload"]["outbox_id"] == json!(row.id))
+        });
+    if let Some(message) = found {
+        crate::metrics::Metrics::inc(&state.metrics.outbox_duplicates_avoided);
+        tracing::info!(
+            "found the post already in Slack after an ambiguous failure; not posting again"
+        );
+        return Ok(ts_of(message));
+    }
+    Ok(None)
+}
+
+/// Records a delivery; a posted card's `ts` is stored on its incident in the same transaction.
+pub async fn record_delivered(
+    state: &AppState,
+    row: &OutboxRow,
+    ts: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = state.pool.begin().await?;
+    let mine = store::outbox::mark_delivered(&mut tx, row.id, row.attempts, ts).await?;
+    if mine
+        && row.kind == OutboxKind::PostCard.as_str()
+        && let (Some(id), Some(ts)) = (&row.incident_id, ts)
+    {
+        store::incidents::update_card_ts(&mut tx, id, ts).await?;
+    }
+    tx.commit().await
+}
+
+/// Records that a row will never be delivered, and why.
+pub async fn record_failed(
+    state: &AppState,
+    row: &OutboxRow,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = state.pool.begin().await?;
+    store::outbox::mark_failed(&mut tx, row.id, row.attempts, reason).await?;
+    tx.commit().await
+}

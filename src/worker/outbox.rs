@@ -1,0 +1,209 @@
+//! The outbox delivery loop: claims due rows (`FOR UPDATE SKIP LOCKED`, short leases), delivers
+//! each on its own task, extends the leases of deliveries still in flight, and records every
+//! outcome: delivered, retry later (after Slack's `Retry-After`, or a jittered back-off), or
+//! failed for good. Woken by `NOTIFY` when work is enqueued, with a short poll as the fallback.
+
+use super::deliver::{self, Outcome};
+use crate::{
+    app::AppState,
+    metrics::Metrics,
+    slack::outbound::SlackFailure,
+    store::outbox::{self as queue, OutboxRow, WAKE_CHANNEL},
+};
+use rand::Rng;
+use sqlx::postgres::PgListener;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// Longest wait between two looks at the outbox when nothing wakes the loop.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Claims in flight on this replica: row id → attempt (its fencing token).
+type InFlight = Arc<Mutex<HashMap<i64, i32>>>;
+
+/// Runs until `stop` is cancelled.
+pub async fn run(state: AppState, stop: CancellationToken) {
+    let process = &state.config.process;
+    let (lease, pace) = (process.outbox_lease, process.channel_pace);
+    // One permit per concurrent delivery; a delivery task holds its permit until it has recorded
+    // its outcome.
+    let permits = Arc::new(Semaphore::new(process.outbox_concurrency));
+    let in_flight: InFlight = Arc::default();
+    let extender = tokio::spawn(extend_leases(
+        state.clone(),
+        in_flight.clone(),
+        stop.clone(),
+    ));
+    let mut listener = listen(&state).await;
+    while !stop.is_cancelled() {
+        let free = permits.available_permits();
+        let claimed = if free == 0 {
+            Ok(Vec::new())
+        } else {
+            queue::claim_outbox(&state.pool, free as i64, lease, pace).await
+        };
+        match claimed {
+            Ok(rows) if !rows.is_empty() => {
+                for row in rows {
+                    let Ok(permit) = permits.clone().acquire_owned().await else {
+                        break;
+                    };
+                    in_flight
+                        .lock()
+                        .expect("in-flight lock")
+                        .insert(row.id, row.attempts);
+                    let (state, in_flight) = (state.clone(), in_flight.clone());
+                    tokio::spawn(async move {
+                        let id = row.id;
+                        deliver_one(&state, row).await;
+                        in_flight.lock().expect("in-flight lock").remove(&id);
+                        drop(permit);
+                    });
+                }
+            }
+            Ok(_) => wait_for_work(&stop, &mut listener, &state).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim outbox rows; retrying");
+                tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(Duration::from_secs(1)) => {} }
+            }
+        }
+    }
+    extender.abort();
+}
+
+async fn listen(state: &AppState) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(&state.pool).await.ok()?;
+    listener.listen(WAKE_CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+async fn wait_for_work(
+    stop: &CancellationToken,
+    listener: &mut Option<PgListener>,
+    state: &AppState,
+) {
+    match listener {
+        Some(l) => {
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                received = l.recv() => if received.is_err() {
+                    // The connection dropped; poll until a new one can be made.
+                    *listener = None;
+                },
+            }
+        }
+        None => {
+            tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(POLL) => {} }
+            *listener = listen(state).await;
+        }
+    }
+}
+
+/// Keeps this replica's claims alive while their Slack calls run (a call may take up to the Slack
+/// timeout, longer than a lease). If this replica dies, its leases run out and others take over.
+async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationToken) {
+    let lease = state.config.process.outbox_lease;
+    let mut every = tokio::time::interval(lease / 3);
+    loop {
+        tokio::select! { _ = stop.cancelled() => return, _ = every.tick() => {} }
+        let claims: Vec<(i64, i32)> = in_flight
+            .lock()
+            .expect("in-flight lock")
+            .iter()
+            .map(|(id, a)| (*id, *a))
+            .collect();
+        if claims.is_empty() {
+            continue;
+        }
+        if let Err(e) = queue::extend_outbox_leases(&state.pool, &claims, lease).await {
+            tracing::warn!(error = %e, "could not extend outbox leases");
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(outbox.id = row.id, outbox.kind = %row.kind, outbox.attempt = row.attempts, incident.id = row.incident_id.as_deref().unwrap_or("-")))]
+async fn deliver_one(state: &AppState, row: OutboxRow) {
+    let metrics = &state.metrics;
+    let outcome = deliver::deliver(state, &row).await;
+    let recorded = match outcome {
+        Outcome::Delivered { ts } => {
+            Metrics::inc(&metrics.outbox_delivered);
+            deliver::record_delivered(state, &row, ts.as_deref()).await
+        }
+        Outcome::Failed(SlackFailure::RateLimited(wait)) => {
+            Metrics::inc(&metrics.slack_rate_limited);
+            let key = match (&row.pace_key, row.method.as_str()) {
+                (Some(channel), "chat.postMessage") => channel.clone(),
+                (_, method) => format!("method:{method}"),
+            };
+            tracing::info!(retry_after = ?wait, "Slack asked warroom to slow down");
+            let paused = queue::pause_pace_key(&state.pool, &key, wait).await;
+            let retry = queue::mark_retry(
+                &state.pool,
+                row.id,
+                row.attempts,
+                wait,
+                "rate limited",
+                false,
+            )
+            .await;
+            paused.and(retry)
+        }
+        Outcome::Failed(SlackFailure::Transient { reason, ambiguous }) => {
+            Metrics::inc(&metrics.slack_transient_failures);
+            let wait = backoff(row.attempts, state.config.process.outbox_max_backoff);
+            tracing::warn!(reason = %reason, ambiguous, retry_in = ?wait, "Slack call failed; will retry");
+            queue::mark_retry(&state.pool, row.id, row.attempts, wait, &reason, ambiguous).await
+        }
+        Outcome::Failed(SlackFailure::Permanent(code)) => {
+            Metrics::inc(&metrics.slack_permanent_failures);
+            Metrics::inc(&metrics.outbox_failed);
+            tracing::error!(slack.error = %code, "Slack refused the call for good; not retrying");
+            deliver::record_failed(state, &row, &code).await
+        }
+        Outcome::Dropped(reason) => {
+            Metrics::inc(&metrics.outbox_failed);
+            tracing::warn!(reason, "outbox row cannot be delivered");
+            deliver::record_failed(state, &row, reason).await
+        }
+        Outcome::Internal(e) => {
+            // The lease runs out and the row is retried (as ambiguous, so nothing is posted twice).
+            tracing::error!(error = %e, "could not deliver an outbox row");
+            Ok(())
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record a delivery outcome; the row will be retried when its lease runs out");
+    }
+}
+
+/// Exponential back-off from one second, capped, with full jitter so replicas do not retry in
+/// lock-step.
+fn backoff(attempt: i32, cap: Duration) -> Duration {
+    let exp = Duration::from_secs(1u64 << attempt.clamp(1, 16).saturating_sub(1) as u32).min(cap);
+    let jitter = rand::rng().random_range(0.5..=1.0);
+    exp.mul_f64(jitter).max(Duration::from_millis(200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_under_its_cap() {
+        let cap = Duration::from_secs(30);
+        assert!(backoff(1, cap) <= Duration::from_secs(1));
+        assert!(
+            backoff(3, cap) >= Duration::from_secs(2) && backoff(3, cap) <= Duration::from_secs(4)
+        );
+        for attempt in 1..100 {
+            assert!(backoff(attempt, cap) <= cap);
+        }
+    }
+}

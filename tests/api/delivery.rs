@@ -1,0 +1,169 @@
+//! Delivering to a slow, rate-limiting, failing or refusing Slack: every post arrives once, and
+//! what cannot be posted is recorded and explained to the declarer.
+
+use crate::fake_slack::{FakeSlack, Fault};
+use crate::helpers::*;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn cards(slack: &FakeSlack) -> usize {
+    slack
+        .messages()
+        .iter()
+        .filter(|m| m.thread_ts.is_none())
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slack_five_seconds_late_does_not_delay_the_answer_and_the_card_is_posted_once() {
+    let slack = FakeSlack::start().await;
+    slack.set_delay("chat.postMessage", Duration::from_secs(5));
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let ack = app.slash(&slack, "declare sev2 Slow Slack").await;
+    assert!(ack["text"].as_str().unwrap().contains("Declaring"));
+    // The answer came back while Slack was still sitting on the card.
+    let card_ts: Option<String> = sqlx::query_scalar("SELECT card_ts FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(card_ts, None);
+    drained(&app.pool).await;
+    assert_eq!(cards(&slack), 1);
+    assert_eq!(
+        slack.messages().len(),
+        2,
+        "the card and its thread reply, once each"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_is_retried_only_after_retry_after_and_posts_once() {
+    let slack = FakeSlack::start().await;
+    slack.push_fault(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev2 Rate limited").await;
+    let calls = slack.wait_for_calls("chat.postMessage", 3, WAIT).await;
+    assert_eq!(calls[0].status, 429);
+    assert!(
+        calls[1].received_at - calls[0].received_at >= Duration::from_secs(1),
+        "waited for Retry-After"
+    );
+    assert_eq!(slack.retry_after_violations(), 0);
+    drained(&app.pool).await;
+    assert_eq!(cards(&slack), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_are_retried_and_the_card_is_still_posted_once() {
+    let slack = FakeSlack::start().await;
+    slack.push_fault("chat.postMessage", Fault::ServerError(500));
+    slack.push_fault("chat.postMessage", Fault::ServerError(503));
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev1 Flaky Slack").await;
+    drained(&app.pool).await;
+    assert_eq!(cards(&slack), 1);
+    assert_eq!(slack.messages().len(), 2);
+    // A 5xx may hide a post that happened, so warroom looked before posting again.
+    assert!(!slack.calls_to("conversations.history").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_slack_accepted_but_whose_answer_was_lost_is_not_posted_again() {
+    let slack = FakeSlack::start().await;
+    // Slack posts the card but answers after warroom has given up waiting (timeout = 2 s here).
+    slack.push_fault(
+        "chat.postMessage",
+        Fault::SlowAccept(Duration::from_secs(4)),
+    );
+    let db = TestDb::fresh();
+    let toml = TEST_CONFIG.replace("timeout = \"10s\"", "timeout = \"2s\"");
+    let app = TestApp::spawn_on(&db, &slack, &toml).await;
+    app.slash(&slack, "declare sev1 Lost answer").await;
+    drained(&app.pool).await;
+    assert_eq!(
+        cards(&slack),
+        1,
+        "found by its metadata instead of posted twice"
+    );
+    assert_eq!(slack.messages().len(), 2);
+    let ts: Option<String> = sqlx::query_scalar("SELECT card_ts FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ts.as_deref(), Some(slack.messages()[0].ts.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_error_is_not_retried_is_recorded_and_the_declarer_is_told() {
+    let slack = FakeSlack::start().await;
+    slack.push_fault(
+        "chat.postMessage",
+        Fault::SlackError("channel_not_found".into()),
+    );
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev1 Nowhere to post").await;
+    let rows = drained(&app.pool).await;
+    assert_eq!(rows[0], ("post_card".to_owned(), "failed".to_owned()));
+    assert_eq!(rows[1], ("thread_reply".to_owned(), "failed".to_owned()));
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE kind = 'post_card'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(error.as_deref(), Some("channel_not_found"));
+    assert_eq!(slack.calls_to("chat.postMessage").len(), 1, "never retried");
+    let told = slack.wait_for_calls("response_url", 1, WAIT).await;
+    let text = told[0].body["text"].as_str().unwrap();
+    assert!(
+        text.contains("could not post its card") && text.contains("channel_not_found"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_left_by_a_stopped_process_are_delivered_by_the_next_one() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    // The first instance cannot reach Slack at all, then dies with its work undelivered.
+    let unreachable = config(&db, "http://127.0.0.1:9/api", TEST_CONFIG);
+    let first = TestApp::spawn_with_config(unreachable).await;
+    let ack = first.slash(&slack, "declare sev2 Survives a crash").await;
+    assert!(ack["text"].as_str().unwrap().contains("Declaring"));
+    first.kill();
+    assert!(slack.calls_to("chat.postMessage").is_empty());
+
+    let second = TestApp::spawn_on(&db, &slack, TEST_CONFIG).await;
+    drained(&second.pool).await;
+    assert_eq!(cards(&slack), 1);
+    assert_eq!(slack.messages().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_post_is_taken_over_without_a_duplicate() {
+    let slack = FakeSlack::start().await;
+    // Slack posts the card at once but holds its answer; the process dies while waiting.
+    slack.push_fault(
+        "chat.postMessage",
+        Fault::SlowAccept(Duration::from_secs(3)),
+    );
+    let db = TestDb::fresh();
+    let first = TestApp::spawn_on(&db, &slack, TEST_CONFIG).await;
+    first.slash(&slack, "declare sev1 Killed mid-post").await;
+    slack.wait_for_calls("chat.postMessage", 1, WAIT).await;
+    first.kill();
+
+    let second = TestApp::spawn_on(&db, &slack, TEST_CONFIG).await;
+    drained(&second.pool).await;
+    assert_eq!(
+        cards(&slack),
+        1,
+        "the lease ran out, the new process found the post and did not repeat it"
+    );
+    assert_eq!(slack.messages().len(), 2);
+}

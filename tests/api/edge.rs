@@ -1,0 +1,299 @@
+//! The HTTP edge: signatures, malformed and oversized requests, events, health, and a database
+//! that does not answer.
+
+use crate::fake_slack::FakeSlack;
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn incidents(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+fn declare_form() -> String {
+    serde_urlencoded::to_string([
+        ("team_id", "T0001"),
+        ("channel_id", COMMAND_CHANNEL),
+        ("user_id", DECLARER),
+        ("command", "/incident"),
+        ("text", "declare sev1 Forged"),
+        ("response_url", "http://127.0.0.1:9/r"),
+        ("trigger_id", "1.2.3"),
+    ])
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_missing_or_stale_signatures_get_401_and_nothing_runs() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let client = reqwest::Client::new();
+    let body = declare_form();
+    let now = chrono::Utc::now().timestamp();
+    let signer =
+        warroom::slack::verify::Verifier::new(warroom::config::Secret::new(SIGNING_SECRET));
+    let wrong =
+        warroom::slack::verify::Verifier::new(warroom::config::Secret::new("not-the-secret"));
+    let cases: Vec<(&str, Option<(String, String)>)> = vec![
+        ("no headers", None),
+        (
+            "wrong secret",
+            Some((now.to_string(), wrong.sign(now, body.as_bytes()))),
+        ),
+        (
+            "stale",
+            Some((
+                (now - 301).to_string(),
+                signer.sign(now - 301, body.as_bytes()),
+            )),
+        ),
+        (
+            "from the future",
+            Some((
+                (now + 301).to_string(),
+                signer.sign(now + 301, body.as_bytes()),
+            )),
+        ),
+        ("garbage", Some((now.to_string(), "v0=nothex".to_owned()))),
+    ];
+    for (case, headers) in cases {
+        for path in ["/slack/commands", "/slack/interactions", "/slack/events"] {
+            let mut request = client
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone());
+            if let Some((ts, sig)) = &headers {
+                request = request
+                    .header("x-slack-request-timestamp", ts)
+                    .header("x-slack-signature", sig);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 401, "{case} on {path}");
+            let text = response.text().await.unwrap();
+            assert!(
+                !text.contains(&signer.sign(now, body.as_bytes())[3..]),
+                "no signature is echoed"
+            );
+        }
+    }
+    // One byte changed after signing.
+    let sig = signer.sign(now, body.as_bytes());
+    let tampered = body.replace("Forged", "Forgex");
+    let response = client
+        .post(app.url("/slack/commands"))
+        .header("x-slack-request-timestamp", now.to_string())
+        .header("x-slack-signature", sig)
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(incidents(&app).await, 0);
+    assert!(slack.calls().is_empty());
+    let metrics = client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("warroom_requests_bad_signature_total 16"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_payloads_get_400_and_never_a_panic() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let form = "application/x-www-form-urlencoded";
+    let cases = [
+        ("/slack/commands", form, "text=declare".to_owned()),
+        ("/slack/commands", form, "%%%".to_owned()),
+        ("/slack/interactions", form, "nopayload=1".to_owned()),
+        (
+            "/slack/interactions",
+            form,
+            "payload=%7Bnot-json".to_owned(),
+        ),
+        (
+            "/slack/interactions",
+            form,
+            format!(
+                "payload={}",
+                urlencode(&json!({"type": "view_submission", "view": 7}).to_string())
+            ),
+        ),
+        ("/slack/events", "application/json", "{\"type\":".to_owned()),
+        (
+            "/slack/events",
+            "application/json",
+            json!({"type": "event_callback"}).to_string(),
+        ),
+    ];
+    for (path, content_type, body) in cases {
+        let response = app.post_signed(path, content_type, body.clone()).await;
+        assert_eq!(response.status(), 400, "{path} {body}");
+    }
+    // Unknown interaction types and closed views are acknowledged and ignored.
+    for kind in ["view_closed", "something_new"] {
+        let response = app.interaction(&json!({ "type": kind })).await;
+        assert_eq!(response.status(), 200, "{kind}");
+    }
+    assert_eq!(incidents(&app).await, 0);
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200, "still alive");
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_256_kb_is_refused_before_any_signature_work() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let huge = format!("text={}", "a".repeat(300 * 1024));
+    let response = reqwest::Client::new()
+        .post(app.url("/slack/commands"))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("warroom_requests_bad_signature_total 0"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_url_check_is_answered_and_a_retried_event_has_one_effect() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let check = app.event(&json!({ "token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification" })).await;
+    assert_eq!(check.status(), 200);
+    let body: Value = check.json().await.unwrap();
+    assert_eq!(
+        body["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+
+    let mention = json!({
+        "token": "x", "team_id": "T111", "api_app_id": "A111", "type": "event_callback", "event_id": "Ev111", "event_time": 1595926230,
+        "event": { "type": "app_mention", "text": "<@W111> Hi there!", "user": "W222", "ts": "1595926230.009600", "channel": "C111", "event_ts": "1595926230.009600" },
+    });
+    for _ in 0..3 {
+        assert_eq!(app.event(&mention).await.status(), 200);
+    }
+    let posted = slack
+        .wait_for_calls("chat.postMessage", 1, Duration::from_secs(10))
+        .await;
+    assert_eq!(posted[0].body["thread_ts"], "1595926230.009600");
+    drained(&app.pool).await;
+    assert_eq!(
+        slack.calls_to("chat.postMessage").len(),
+        1,
+        "one reply however often Slack delivers the event"
+    );
+    let other = json!({ "type": "event_callback", "event_id": "Ev222", "event": { "type": "reaction_added" } });
+    assert_eq!(app.event(&other).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_database_still_gets_a_clear_answer_and_warroom_recovers() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    // Another session holds the incidents table: every declare and list would wait forever.
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let answer = app
+        .slash(&slack, "declare sev1 While the database hangs")
+        .await;
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach its database"),
+        "{answer}"
+    );
+    let list = app.slash(&slack, "list").await;
+    assert!(
+        list["text"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach its database"),
+        "{list}"
+    );
+    blocker.rollback().await.unwrap();
+
+    let ok = app
+        .slash(&slack, "declare sev1 After the database is back")
+        .await;
+    assert!(ok["text"].as_str().unwrap().contains("Declaring"), "{ok}");
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM incidents")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(titles, vec!["After the database is back".to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics_answer() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    assert_eq!(
+        reqwest::get(app.url("/healthz")).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(app.url("/readyz")).await.unwrap().status(),
+        200
+    );
+    app.slash(&slack, "declare sev3 Counted").await;
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("# TYPE warroom_incidents_declared_total counter")
+            && metrics.contains("warroom_incidents_declared_total 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_refuses_updates_and_deletes_even_from_a_superuser() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev3 Evidence").await;
+    for sql in [
+        "UPDATE timeline_entries SET actor = 'someone else'",
+        "DELETE FROM timeline_entries",
+        "TRUNCATE timeline_entries CASCADE",
+    ] {
+        let err = sqlx::query(sql).execute(&app.pool).await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM timeline_entries")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}

@@ -1,0 +1,351 @@
+//! `TestApp`: the real warroom on 127.0.0.1:0 with its own Postgres database and a fake Slack,
+//! driven with requests signed exactly as Slack signs them. Each app runs on its own runtime
+//! thread, so a test can kill it outright (every task dies at once, as with `kill -9`).
+
+use crate::fake_slack::FakeSlack;
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection, PgPool};
+use std::{
+    net::SocketAddr,
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+use warroom::{app::AppState, clock::SystemClock, config::Config, slack::verify::Verifier};
+
+pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789";
+pub const BOT_TOKEN: &str = "xoxb-test-token-0123456789";
+pub const INCIDENT_CHANNEL: &str = "C0INCIDENTS";
+pub const DECLARER: &str = "U0DECLARER";
+pub const COMMAND_CHANNEL: &str = "C0GENERAL";
+
+/// Process settings suited to tests: no pacing, short leases, a Slack timeout well above the
+/// delays the tests inject.
+pub const TEST_CONFIG: &str = r#"
+[slack]
+channel_pace = "0s"
+timeout = "10s"
+[outbox]
+lease = "1s"
+max_backoff = "1s"
+"#;
+
+fn admin_url() -> String {
+    std::env::var("WARROOM_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// A fresh, empty database name (warroom creates and migrates it on start, as in production).
+    pub fn fresh() -> TestDb {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "warroom_test_{}_{nanos}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let base = admin_url();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        TestDb { name, url }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (name, admin) = (self.name.clone(), admin_url());
+        // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .execute(&mut conn)
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// One running warroom instance.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    pub state: AppState,
+    runtime: Option<tokio::runtime::Runtime>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    http: reqwest::Client,
+    verifier: Verifier,
+}
+
+pub fn config(db: &TestDb, slack_api_url: &str, toml: &str) -> Config {
+    let dir = std::env::temp_dir().join(format!("{}.toml", db.name));
+    let path = format!("{}-{}", dir.display(), rand_suffix());
+    std::fs::write(&path, toml).unwrap();
+    let env = [
+        ("DATABASE_URL", db.url.clone()),
+        ("SLACK_BOT_TOKEN", BOT_TOKEN.to_owned()),
+        ("SLACK_SIGNING_SECRET", SIGNING_SECRET.to_owned()),
+        ("SLACK_API_URL", slack_api_url.to_owned()),
+        ("WARROOM_INCIDENT_CHANNEL", INCIDENT_CHANNEL.to_owned()),
+        ("WARROOM_LISTEN", "127.0.0.1:0".to_owned()),
+        ("WARROOM_CONFIG", path),
+    ];
+    Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
+}
+
+fn rand_suffix() -> u64 {
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+impl TestApp {
+    /// An instance on a new database with the test settings.
+    pub async fn spawn(slack: &FakeSlack) -> (TestApp, TestDb) {
+        let db = TestDb::fresh();
+        let app = TestApp::spawn_on(&db, slack, TEST_CONFIG).await;
+        (app, db)
+    }
+
+    /// An instance on `db` (which may already have others running on it).
+    pub async fn spawn_on(db: &TestDb, slack: &FakeSlack, toml: &str) -> TestApp {
+        Self::spawn_with_config(config(db, &slack.api_url(), toml)).await
+    }
+
+    /// An instance with exactly this configuration.
+    pub async fn spawn_with_config(config: Config) -> TestApp {
+        // Logs show with `--nocapture` (or for failing tests); RUST_LOG narrows them.
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "warroom=info".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        runtime.spawn(async move {
+            let pool = warroom::store::connect_and_migrate(&config)
+                .await
+                .expect("database");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let state = AppState::new(config, pool.clone(), std::sync::Arc::new(SystemClock));
+            let _ = ready_tx.send((addr, pool, state.clone()));
+            let _ = warroom::app::serve(listener, state, async move {
+                let _ = stop_rx.await;
+            })
+            .await;
+        });
+        let (addr, pool, state) = ready_rx.await.expect("warroom started");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let verifier = Verifier::new(warroom::config::Secret::new(SIGNING_SECRET));
+        TestApp {
+            addr,
+            pool,
+            state,
+            runtime: Some(runtime),
+            stop: Some(stop_tx),
+            http,
+            verifier,
+        }
+    }
+
+    /// Kills the instance: every task it runs stops at once, mid-call or not.
+    pub fn kill(mut self) {
+        self.stop.take();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs `body` signed now with the test signing secret.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+    ) -> reqwest::Response {
+        let ts = chrono::Utc::now().timestamp();
+        let signature = self.verifier.sign(ts, body.as_bytes());
+        self.http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("warroom answered")
+    }
+
+    /// `/incident <text>` typed by `user` in the general channel, as Slack posts it.
+    pub async fn slash_as(
+        &self,
+        user: &str,
+        text: &str,
+        response_url: &str,
+        trigger_id: &str,
+    ) -> reqwest::Response {
+        let form = [
+            ("token", "gIkuvaNzQIHg97ATvDxqgjtO"),
+            ("team_id", "T0001"),
+            ("team_domain", "acme"),
+            ("channel_id", COMMAND_CHANNEL),
+            ("channel_name", "general"),
+            ("user_id", user),
+            ("user_name", "someone"),
+            ("command", "/incident"),
+            ("text", text),
+            ("api_app_id", "A0001"),
+            ("is_enterprise_install", "false"),
+            ("response_url", response_url),
+            ("trigger_id", trigger_id),
+        ];
+        self.post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            serde_urlencoded::to_string(form).unwrap(),
+        )
+        .await
+    }
+
+    /// `/incident <text>` typed by the declarer; its response_url points at the fake Slack.
+    pub async fn slash(&self, slack: &FakeSlack, text: &str) -> Value {
+        let trigger = format!("{}.{}.trigger", rand_suffix(), std::process::id());
+        let response = self
+            .slash_as(DECLARER, text, &slack.response_url("declarer"), &trigger)
+            .await;
+        assert_eq!(response.status(), 200);
+        let body = response.text().await.unwrap();
+        if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap()
+        }
+    }
+
+    /// An interactivity payload, form-encoded as Slack sends it.
+    pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            form,
+        )
+        .await
+    }
+
+    /// An Events API delivery.
+    pub async fn event(&self, body: &Value) -> reqwest::Response {
+        self.post_signed("/slack/events", "application/json", body.to_string())
+            .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, or panics after `timeout` with `what`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The state of every outbox row, in order.
+pub async fn outbox_states(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT kind, state FROM outbox ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+/// Waits until no outbox row is pending.
+pub async fn drained(pool: &PgPool) -> Vec<(String, String)> {
+    eventually("the outbox to drain", Duration::from_secs(20), || async {
+        let rows = outbox_states(pool).await;
+        rows.iter().all(|(_, s)| s != "pending").then_some(rows)
+    })
+    .await
+}
+
+/// The view a `views.open` call carried, as Slack would echo it back on submission.
+pub fn submission(view: &Value, user: &str, values: Value) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": { "id": "T0001", "domain": "acme" },
+        "user": { "id": user, "username": "someone", "name": "someone", "team_id": "T0001" },
+        "api_app_id": "A0001",
+        "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "trigger_id": "123.456.submit",
+        "view": {
+            "id": format!("V{}", rand_suffix() + 1000),
+            "team_id": "T0001",
+            "type": "modal",
+            "blocks": view["blocks"],
+            "private_metadata": view["private_metadata"],
+            "callback_id": view["callback_id"],
+            "state": { "values": values },
+            "hash": "1596530361.3wRYuk3R",
+            "title": view["title"],
+            "clear_on_close": false,
+            "notify_on_close": false,
+            "close": view["close"],
+            "submit": view["submit"],
+            "previous_view_id": null,
+            "root_view_id": "V111",
+            "app_id": "A0001",
+            "external_id": "",
+            "app_installed_team_id": "T0001",
+            "bot_id": "B0001"
+        },
+        "response_urls": []
+    })
+}

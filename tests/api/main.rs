@@ -1,0 +1,10 @@
+//! Integration tests: the real router and workers, a real Postgres database per test, a fake Slack
+//! Web API on loopback, and requests signed exactly as Slack signs them.
+
+pub mod fake_slack;
+pub mod helpers;
+
+mod declare;
+mod delivery;
+mod edge;
+mod replicas;
