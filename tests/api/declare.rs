@@ -313,3 +313,19 @@ async fn a_very_long_title_is_cut_to_fit_the_card_not_rejected() {
     assert!(header.chars().count() <= 150, "{header}");
     assert!(header.ends_with('…'));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_999_in_a_day_the_number_simply_grows() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    sqlx::query("INSERT INTO incident_day_counters (day, last_number) VALUES ((now() AT TIME ZONE 'UTC')::date, 999)").execute(&app.pool).await.unwrap();
+    let ack = app.slash(&slack, "declare sev3 The thousandth").await;
+    let today = chrono::Utc::now().format("%Y%m%d");
+    assert!(
+        ack["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("INC-{today}-1000")),
+        "{ack}"
+    );
+}

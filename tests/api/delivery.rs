@@ -167,3 +167,50 @@ async fn a_process_killed_mid_post_is_taken_over_without_a_duplicate() {
     );
     assert_eq!(slack.messages().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_pacing_on_posts_keep_slacks_pace_and_a_backlog_posts_severe_cards_first() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let paced = TEST_CONFIG.replace("channel_pace = \"0s\"", "channel_pace = \"1s\"");
+    let app = TestApp::spawn_on(&db, &slack, &paced).await;
+    for text in [
+        "declare sev3 First but mild",
+        "declare sev1 Second and critical",
+        "declare sev2 Third and high",
+    ] {
+        app.slash(&slack, text).await;
+    }
+    drained(&app.pool).await;
+    let posts = slack.calls_to("chat.postMessage");
+    assert_eq!(posts.len(), 6);
+    for pair in posts.windows(2) {
+        // Slots are a second apart in the database; allow for the request's own travel time.
+        assert!(
+            pair[1].received_at - pair[0].received_at >= Duration::from_millis(900),
+            "posts into one channel a second apart"
+        );
+    }
+    let kinds: Vec<String> = posts
+        .iter()
+        .map(|p| {
+            let text = p.body["text"].as_str().unwrap();
+            let kind = if p.body.get("thread_ts").is_some() {
+                "reply"
+            } else {
+                "card"
+            };
+            let which = ["First", "Second", "Third"]
+                .into_iter()
+                .find(|w| text.contains(w))
+                .unwrap_or("");
+            format!("{kind} {which}")
+        })
+        .collect();
+    // The first card may go out before the others are declared; after that the backlog is
+    // ordered: cards before replies, the SEV-1 card before the SEV-2 card.
+    let second = kinds.iter().position(|k| k == "card Second").unwrap();
+    let third = kinds.iter().position(|k| k == "card Third").unwrap();
+    let first_reply = kinds.iter().position(|k| k.starts_with("reply")).unwrap();
+    assert!(second < third && third < first_reply, "{kinds:?}");
+}
