@@ -1,6 +1,6 @@
 //! Time as warroom sees it: the system clock in production, a settable one in tests.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::{Arc, Mutex};
 
 /// A source of "now".
@@ -15,7 +15,8 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        // Postgres keeps microseconds; a finer time would not read back equal to itself.
+        Utc::now().trunc_subsecs(6)
     }
 }
 

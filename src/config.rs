@@ -2,7 +2,10 @@
 //! names the variable (or the config key) at fault; secrets are held in [`Secret`], whose `Debug`
 //! and `Display` print `[REDACTED]`.
 
-use crate::incident::{Severities, SeverityLevel, SeverityRank};
+use crate::incident::{
+    Catalog, Severities, SeverityLevel, SeverityRank,
+    catalog::{IncidentType, Role},
+};
 use serde::Deserialize;
 use std::{fmt, net::SocketAddr, path::Path, time::Duration};
 
@@ -66,6 +69,11 @@ pub struct Config {
 pub struct ProcessConfig {
     pub severities: Severities,
     pub default_severity: SeverityRank,
+    /// Roles and incident types with their runbooks.
+    pub catalog: Catalog,
+    /// When true, only role holders (and the declarer until a commander exists) may change
+    /// status, severity or roles, or close.
+    pub restrict_changes: bool,
     /// Minimum gap between two posts into one channel; zero switches pacing off.
     pub channel_pace: Duration,
     /// How long a Slack Web API call may take before it counts as timed out (and ambiguous).
@@ -89,6 +97,8 @@ impl Default for ProcessConfig {
         Self {
             severities,
             default_severity,
+            catalog: Catalog::builtin(),
+            restrict_changes: false,
             channel_pace: Duration::from_secs(1),
             slack_timeout: Duration::from_secs(15),
             outbox_lease: Duration::from_secs(5),
@@ -105,6 +115,11 @@ impl Default for ProcessConfig {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     default_severity: Option<String>,
+    restrict_changes: Option<bool>,
+    #[serde(default)]
+    role: Vec<Role>,
+    #[serde(default)]
+    incident_type: Vec<IncidentType>,
     #[serde(default)]
     severity: Vec<FileSeverity>,
     #[serde(default)]
@@ -198,6 +213,24 @@ impl ProcessConfig {
                     format!("`{name}` is not a configured severity"),
                 )
             })?;
+        }
+        if let Some(v) = file.restrict_changes {
+            cfg.restrict_changes = v;
+        }
+        if !file.role.is_empty() || !file.incident_type.is_empty() {
+            let builtin = Catalog::builtin();
+            let roles = if file.role.is_empty() {
+                builtin.roles
+            } else {
+                file.role
+            };
+            let types = if file.incident_type.is_empty() {
+                builtin.types
+            } else {
+                file.incident_type
+            };
+            cfg.catalog = Catalog::new(roles, types)
+                .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
         if let Some(v) = file.slack.channel_pace {
             cfg.channel_pace = duration("slack.channel_pace", &v)?;

@@ -12,9 +12,10 @@
 //! message to send are written in one transaction, and the outbox workers post them. The one
 //! exception is opening the form, which must use the `trigger_id` within three seconds.
 
-use super::{Invocation, Reply, store_failure};
+use super::{Invocation, Reply, Submission, store_failure};
 use crate::{
     app::AppState,
+    incident::Catalog,
     incident::{DeclareInput, IncidentId, NewIncident, SeverityRank, Triage, decide_declare},
     metrics::Metrics,
     slack::blocks::{self, declare_modal as form},
@@ -43,20 +44,6 @@ pub struct Origin {
     pub response_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_domain: Option<String>,
-}
-
-/// What the declare form held when it was submitted.
-#[derive(Debug, Clone, Default)]
-pub struct FormSubmission {
-    pub view_id: String,
-    pub user_id: String,
-    pub team_domain: Option<String>,
-    pub private_metadata: Option<String>,
-    pub title: Option<String>,
-    pub severity: Option<String>,
-    pub incident_type: Option<String>,
-    pub impact: Option<String>,
-    pub triage_checked: Vec<String>,
 }
 
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
@@ -107,6 +94,7 @@ async fn open_form(state: &AppState, inv: &Invocation, severity: Option<Severity
     let process = &state.config.process;
     let view = blocks::declare_modal(
         &process.severities,
+        &process.catalog,
         severity.unwrap_or(process.default_severity),
         None,
         &metadata,
@@ -129,17 +117,18 @@ async fn open_form(state: &AppState, inv: &Invocation, severity: Option<Severity
 }
 
 /// The declare form was submitted: invalid fields keep it open with their errors.
-pub async fn from_form(state: &AppState, submission: FormSubmission) -> Reply {
+pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
     let severities = &state.config.process.severities;
     let mut errors = Vec::new();
-    let title = submission.title.clone().unwrap_or_default();
+    let title = submission.text(form::TITLE).unwrap_or_default();
+    let incident_type = submission.selected(form::TYPE);
     if title.trim().is_empty() {
         errors.push((
             form::TITLE.to_owned(),
             "Give the incident a title, e.g. “Checkout returns 500s”.".to_owned(),
         ));
     }
-    let severity = match submission.severity.as_deref() {
+    let severity = match submission.selected(form::SEVERITY).as_deref() {
         Some(s) => match severities.parse(s) {
             Some(rank) => Some(rank),
             None => {
@@ -152,8 +141,8 @@ pub async fn from_form(state: &AppState, submission: FormSubmission) -> Reply {
         },
         None => None,
     };
-    if let Some(kind) = &submission.incident_type
-        && !blocks::INCIDENT_TYPES.iter().any(|(k, _)| k == kind)
+    if let Some(kind) = &incident_type
+        && state.config.process.catalog.incident_type(kind).is_none()
     {
         errors.push((
             form::TYPE.to_owned(),
@@ -175,9 +164,14 @@ pub async fn from_form(state: &AppState, submission: FormSubmission) -> Reply {
     let input = DeclareInput {
         title,
         severity,
-        incident_type: submission.incident_type.clone(),
-        impact: submission.impact.clone(),
-        triage: Triage::from_checked(submission.triage_checked.iter().map(String::as_str)),
+        incident_type,
+        impact: submission.text(form::IMPACT),
+        triage: Triage::from_checked(
+            submission
+                .selected_many(form::TRIAGE)
+                .iter()
+                .map(String::as_str),
+        ),
     };
     let key = Some(format!("view:{}", submission.view_id));
     match declare(state, input, &submission.user_id, origin, key).await {
@@ -280,7 +274,14 @@ async fn declare(
         "incident_type": new.incident_type, "impact": new.impact, "triage": new.triage,
         "next_update_due_at": new.next_update_due_at, "via": if key.as_deref().is_some_and(|k| k.starts_with("view:")) { "form" } else { "command" },
     });
-    let outbox = outbox_rows(&new, &severity_name, user_id, &channel, &origin);
+    let outbox = outbox_rows(
+        &new,
+        &severity_name,
+        user_id,
+        &channel,
+        &origin,
+        &process.catalog,
+    );
     let insert = store::incidents::insert_declared(
         &state.pool,
         &new,
@@ -311,6 +312,7 @@ fn outbox_rows(
     user_id: &str,
     channel: &str,
     origin: &Origin,
+    catalog: &Catalog,
 ) -> Vec<NewOutbox> {
     let rank = new.severity.index() as i32;
     let note = blocks::declared_note(
@@ -336,6 +338,13 @@ fn outbox_rows(
             payload: note.to_json(),
         },
     ];
+    if let Some(runbook) = new
+        .incident_type
+        .as_deref()
+        .and_then(|t| blocks::runbook(catalog, t))
+    {
+        rows.push(super::change::thread_reply(channel, rank, runbook));
+    }
     let tell = match (&origin.response_url, &origin.channel) {
         (Some(url), _) => Some((
             "response_url",

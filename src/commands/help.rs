@@ -35,6 +35,9 @@ pub fn usage(state: &AppState) -> String {
          `/incident declare [severity] <title>` declare an incident now (severity defaults to {default})\n\
          `/incident declare` open the declare form (type, impact and triage questions)\n\
          `/incident list` open incidents, newest first\n\
+         `/incident show INC-…` one incident's current state\n\
+         `/incident timeline INC-…` its timeline, with who and when\n\
+         `/incident note INC-… <text>` add a note to its timeline\n\
          `/incident help` this message\n\n\
          *Severities*\n{}",
         severities.join("\n")

@@ -6,14 +6,22 @@
 //! /incident declare [severity] <title>   declare.rs  → "Declaring INC-…" now, the card link soon
 //! /incident declare                      declare.rs  → the declare form (a modal)
 //! /incident list                         list.rs     → open incidents, newest first
+//! /incident show|timeline INC-…          show.rs     → the current state | the timeline
+//! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
+//! a click or a form on the card          card.rs     → change.rs: one transaction per change
+//! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! /incident help                         help.rs     → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
+pub mod card;
+pub mod change;
 pub mod declare;
 pub mod help;
 pub mod list;
 pub mod mention;
+pub mod shortcut;
+pub mod show;
 
 use crate::{app::AppState, slack::blocks::Message, store::StoreError};
 
@@ -26,6 +34,69 @@ pub struct Invocation {
     pub text: String,
     pub response_url: Option<String>,
     pub trigger_id: Option<String>,
+}
+
+/// A click on a control of the incident card.
+#[derive(Debug, Clone, Default)]
+pub struct Click {
+    pub user_id: String,
+    pub action_id: String,
+    /// From the button's value or the control's block.
+    pub incident_id: Option<String>,
+    pub value: Option<String>,
+    pub selected: Option<String>,
+    pub trigger_id: Option<String>,
+    pub response_url: Option<String>,
+    pub channel_id: Option<String>,
+    /// Slack's timestamp of this click; with the user it identifies a retried delivery.
+    pub action_ts: Option<String>,
+}
+
+/// One input of a submitted modal.
+#[derive(Debug, Clone, Default)]
+pub struct Field {
+    pub text: Option<String>,
+    pub selected: Option<String>,
+    pub selected_many: Vec<String>,
+    pub user: Option<String>,
+}
+
+/// A submitted modal: its inputs by block ID.
+#[derive(Debug, Clone, Default)]
+pub struct Submission {
+    pub callback_id: String,
+    pub view_id: String,
+    pub user_id: String,
+    pub team_domain: Option<String>,
+    pub private_metadata: Option<String>,
+    pub fields: std::collections::HashMap<String, Field>,
+}
+
+impl Submission {
+    /// Typed text, trimmed; `None` when blank.
+    pub fn text(&self, block: &str) -> Option<String> {
+        self.fields
+            .get(block)
+            .and_then(|f| f.text.as_deref())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    }
+    /// The chosen option's value.
+    pub fn selected(&self, block: &str) -> Option<String> {
+        self.fields.get(block).and_then(|f| f.selected.clone())
+    }
+    /// Every checked option's value.
+    pub fn selected_many(&self, block: &str) -> Vec<String> {
+        self.fields
+            .get(block)
+            .map(|f| f.selected_many.clone())
+            .unwrap_or_default()
+    }
+    /// The chosen user.
+    pub fn user(&self, block: &str) -> Option<String> {
+        self.fields.get(block).and_then(|f| f.user.clone())
+    }
 }
 
 /// What the person who acted sees in answer.
@@ -68,6 +139,12 @@ pub enum Subcommand<'a> {
     List,
     /// How to use warroom.
     Help,
+    /// The current state of one incident.
+    Show(&'a str),
+    /// One incident's timeline.
+    Timeline(&'a str),
+    /// A note on an incident's timeline: `INC-… <text>`.
+    Note(&'a str),
     /// Anything else: answered with usage.
     Unknown(&'a str),
 }
@@ -80,6 +157,9 @@ impl<'a> Subcommand<'a> {
         match verb.to_ascii_lowercase().as_str() {
             "declare" | "new" | "open" => Subcommand::Declare(rest.trim()),
             "list" | "ls" => Subcommand::List,
+            "show" | "status" => Subcommand::Show(rest.trim()),
+            "timeline" => Subcommand::Timeline(rest.trim()),
+            "note" => Subcommand::Note(rest.trim()),
             "" | "help" | "-h" | "--help" => Subcommand::Help,
             _ => Subcommand::Unknown(verb),
         }
@@ -92,6 +172,9 @@ pub async fn run_slash(state: &AppState, invocation: Invocation) -> Reply {
     match Subcommand::parse(&text) {
         Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,
         Subcommand::List => list::run(state).await,
+        Subcommand::Show(rest) => show::show(state, rest).await,
+        Subcommand::Timeline(rest) => show::timeline(state, rest).await,
+        Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
         Subcommand::Help => help::run(state, None),
         Subcommand::Unknown(verb) => help::run(state, Some(verb)),
     }

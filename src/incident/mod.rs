@@ -1,11 +1,15 @@
 //! The incident domain: pure types and rules, no I/O. Every function here takes `now` instead of
 //! reading a clock, so the rules are tested without a database or Slack.
 
+pub mod catalog;
 pub mod id;
+pub mod lifecycle;
 pub mod severity;
 pub mod status;
 pub mod triage;
+pub mod update;
 
+pub use catalog::Catalog;
 pub use id::IncidentId;
 pub use severity::{Severities, SeverityLevel, SeverityRank};
 pub use status::Status;
@@ -122,6 +126,28 @@ pub struct Incident {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<String>,
     pub next_update_due_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub resolution_summary: Option<String>,
+    /// Role key → Slack user ID of its holder.
+    pub roles: std::collections::BTreeMap<String, String>,
+    pub latest_update: Option<update::StructuredUpdate>,
+}
+
+/// The structured update as posted in the thread: all seven fields, in the guide's order.
+pub fn format_update(incident: &Incident, update: &update::StructuredUpdate) -> String {
+    use crate::slack::blocks::{escape, slack_date};
+    [
+        format!(":mega: *Update* from <@{}>", update.posted_by),
+        format!("*Incident ID:* {}", incident.id),
+        format!("*Severity:* {}", incident.severity),
+        format!("*Status:* {}", incident.status),
+        format!("*Impact:* {}", escape(&update.impact)),
+        format!("*Current action:* {}", escape(&update.current_action)),
+        format!("*Owner:* <@{}>", update.owner),
+        format!("*Next update:* {}", slack_date(update.next_update_at)),
+    ]
+    .join("\n")
 }
 
 /// Cuts `s` to at most `max` characters, ending with `…` when something was cut.

@@ -3,7 +3,7 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Incident, IncidentId, Severities, SeverityRank, Status, Triage, truncate_chars,
+    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage, truncate_chars,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -22,6 +22,8 @@ pub mod actions {
     pub const SEVERITY: &str = "incident_severity";
     pub const ROLES: &str = "incident_roles";
     pub const POST_UPDATE: &str = "incident_post_update";
+    /// The "More" menu: edit, cancel.
+    pub const MORE: &str = "incident_more";
 }
 
 /// The declare modal's callback ID and its input blocks.
@@ -35,22 +37,6 @@ pub mod declare_modal {
     /// The action ID of the single element inside each input block.
     pub const VALUE: &str = "value";
 }
-
-/// Incident types offered at declare time (keys are stored; labels are shown).
-pub const INCIDENT_TYPES: &[(&str, &str)] = &[
-    ("application_down", "Application down"),
-    ("login_failure", "Login failure"),
-    ("queue_backlog", "Queue backlog"),
-    ("cache_failure", "Cache (Redis) failure"),
-    ("database", "Database incident"),
-    ("payment_wallet", "Payment or wallet"),
-    ("credential", "Credential"),
-    ("tenant_isolation", "RBAC / tenant isolation"),
-    ("integration_failure", "Integration failure"),
-    ("backup_failure", "Backup or restore failure"),
-    ("security_data_exposure", "Security / data exposure"),
-    ("other", "Other"),
-];
 
 /// A message: fallback text plus blocks.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,30 +78,30 @@ pub fn message_link(team_domain: Option<&str>, channel: &str, ts: &str) -> Optio
     ))
 }
 
-fn plain(text: &str, max: usize) -> Value {
+pub(crate) fn plain(text: &str, max: usize) -> Value {
     json!({ "type": "plain_text", "text": truncate_chars(text, max), "emoji": true })
 }
 
-fn mrkdwn(text: &str, max: usize) -> Value {
+pub(crate) fn mrkdwn(text: &str, max: usize) -> Value {
     json!({ "type": "mrkdwn", "text": truncate_chars(text, max) })
 }
 
-fn section(text: &str) -> Value {
+pub(crate) fn section(text: &str) -> Value {
     json!({ "type": "section", "text": mrkdwn(text, SECTION_MAX) })
 }
 
-fn option(text: &str, value: &str) -> Value {
+pub(crate) fn option(text: &str, value: &str) -> Value {
     json!({ "text": plain(text, OPTION_TEXT_MAX), "value": value })
 }
 
-fn severity_options(severities: &Severities) -> Vec<Value> {
+pub(crate) fn severity_options(severities: &Severities) -> Vec<Value> {
     severities
         .iter()
         .map(|(_, l)| option(&l.name, &l.name))
         .collect()
 }
 
-fn status_options() -> Vec<Value> {
+pub(crate) fn status_options() -> Vec<Value> {
     Status::ALL
         .iter()
         .filter(|s| **s != Status::Cancelled)
@@ -123,16 +109,13 @@ fn status_options() -> Vec<Value> {
         .collect()
 }
 
-fn type_label(key: &str) -> &str {
-    INCIDENT_TYPES
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map_or(key, |(_, label)| label)
+fn type_label<'a>(catalog: &'a Catalog, key: &'a str) -> &'a str {
+    catalog.incident_type(key).map_or(key, |t| t.name.as_str())
 }
 
 /// The live incident card: what it is, how bad, where it stands, who declared it, when the next
 /// update is due, and the controls to run it.
-pub fn incident_card(incident: &Incident, severities: &Severities) -> Message {
+pub fn incident_card(incident: &Incident, severities: &Severities, catalog: &Catalog) -> Message {
     let id = &incident.id;
     let title = escape(&incident.title);
     let severity_line = match severities.by_name(&incident.severity) {
@@ -162,9 +145,44 @@ pub fn incident_card(incident: &Incident, severities: &Severities) -> Message {
         json!({ "type": "header", "text": plain(&format!("{id} · {}", incident.title), HEADER_MAX) }),
         json!({ "type": "section", "fields": fields.iter().map(|f| mrkdwn(f, FIELD_MAX)).collect::<Vec<_>>() }),
     ];
+    if let Some(summary) = &incident.resolution_summary
+        && incident.status >= Status::Resolved
+    {
+        blocks.push(section(&format!("*Resolution:* {}", escape(summary))));
+    }
+    if let Some(update) = &incident.latest_update {
+        blocks.push(section(&format!(
+            "*Latest update* ({} by <@{}>)\n*Impact:* {}\n*Current action:* {}\n*Owner:* <@{}>",
+            slack_date(update.posted_at),
+            update.posted_by,
+            escape(&update.impact),
+            escape(&update.current_action),
+            update.owner
+        )));
+    }
+    let mut roles: Vec<String> = catalog
+        .roles
+        .iter()
+        .filter_map(|r| {
+            incident
+                .roles
+                .get(&r.key)
+                .map(|user| format!("{}: <@{user}>", r.name))
+        })
+        .collect();
+    let missing = catalog.missing_roles(incident.incident_type.as_deref(), &incident.roles);
+    if !missing.is_empty() && incident.status.is_open() {
+        let names: Vec<&str> = missing.iter().map(|r| r.name.as_str()).collect();
+        roles.push(format!(":warning: Still needed: {}", names.join(", ")));
+    }
+    if !roles.is_empty() {
+        blocks.push(
+            json!({ "type": "context", "elements": [mrkdwn(&roles.join("  ·  "), FIELD_MAX)] }),
+        );
+    }
     let mut context = Vec::new();
     if let Some(kind) = &incident.incident_type {
-        context.push(format!("Type: {}", escape(type_label(kind))));
+        context.push(format!("Type: {}", escape(type_label(catalog, kind))));
     }
     if let Some(impact) = &incident.impact {
         context.push(format!("Impact: {}", escape(impact)));
@@ -208,6 +226,10 @@ fn card_controls(incident: &Incident, severities: &Severities) -> Value {
     elements.push(severity_select);
     elements.push(json!({ "type": "button", "action_id": actions::ROLES, "value": id, "text": plain("Assign roles", 75) }));
     elements.push(json!({ "type": "button", "action_id": actions::POST_UPDATE, "value": id, "text": plain("Post update", 75) }));
+    elements.push(json!({
+        "type": "overflow", "action_id": actions::MORE,
+        "options": [option("Edit title, impact or type", &format!("edit:{id}")), option("Cancel (declared in error)", &format!("cancel:{id}"))],
+    }));
     json!({ "type": "actions", "block_id": format!("card:{id}"), "elements": elements })
 }
 
@@ -251,6 +273,7 @@ pub fn declared_note(
 /// The declare modal; `prefill` carries what the slash command already said.
 pub fn declare_modal(
     severities: &Severities,
+    catalog: &Catalog,
     severity: SeverityRank,
     title: Option<&str>,
     private_metadata: &str,
@@ -280,7 +303,7 @@ pub fn declare_modal(
                 "initial_option": option(chosen, chosen) } },
             { "type": "input", "block_id": m::TYPE, "optional": true, "label": plain("Incident type", 2000), "element": {
                 "type": "static_select", "action_id": m::VALUE, "placeholder": plain("Choose a type", 150),
-                "options": INCIDENT_TYPES.iter().map(|(k, l)| option(l, k)).collect::<Vec<_>>() } },
+                "options": type_options(catalog) } },
             { "type": "input", "block_id": m::IMPACT, "optional": true, "label": plain("Impact", 2000), "element": {
                 "type": "plain_text_input", "action_id": m::VALUE, "multiline": true, "max_length": 2000,
                 "placeholder": plain("Who is affected and how", 150) } },
@@ -289,6 +312,35 @@ pub fn declare_modal(
               "element": { "type": "checkboxes", "action_id": m::VALUE, "options": triage_options } },
         ],
     })
+}
+
+/// The configured incident types as select options.
+pub(crate) fn type_options(catalog: &Catalog) -> Vec<Value> {
+    catalog
+        .types
+        .iter()
+        .take(100)
+        .map(|t| option(&t.name, &t.key))
+        .collect()
+}
+
+/// The type's runbook as a checklist for the incident's thread.
+pub fn runbook(catalog: &Catalog, type_key: &str) -> Option<Message> {
+    let t = catalog.incident_type(type_key)?;
+    let mut text = format!(":clipboard: *Runbook: {}*", escape(&t.name));
+    for (heading, items) in [
+        ("Symptoms", &t.symptoms),
+        ("First checks", &t.first_checks),
+        ("Containment", &t.containment),
+        ("Recovery", &t.recovery),
+    ] {
+        if items.is_empty() {
+            continue;
+        }
+        let lines: Vec<String> = items.iter().map(|i| format!("☐ {}", escape(i))).collect();
+        text.push_str(&format!("\n*{heading}*\n{}", lines.join("\n")));
+    }
+    Some(notice(&text))
 }
 
 /// The answer to `/incident list`.
@@ -343,6 +395,81 @@ pub fn open_list(incidents: &[Incident]) -> Message {
     }
 }
 
+/// One incident's timeline, oldest first: when, who, what.
+pub fn timeline(id: &IncidentId, entries: &[crate::store::incidents::TimelineEntry]) -> Message {
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let who = if e.actor.starts_with('U') || e.actor.starts_with('W') {
+                format!("<@{}>", e.actor)
+            } else {
+                escape(&e.actor)
+            };
+            format!(
+                "• {} {who} — {}",
+                slack_date(e.at),
+                escape(&entry_summary(&e.kind, &e.details))
+            )
+        })
+        .collect();
+    let mut blocks = vec![section(&format!(
+        "*Timeline of {id}* ({} entries)",
+        entries.len()
+    ))];
+    let mut chunk = String::new();
+    for line in lines {
+        if chunk.len() + line.len() + 1 > SECTION_MAX {
+            blocks.push(section(&chunk));
+            chunk.clear();
+        }
+        chunk.push_str(&line);
+        chunk.push('\n');
+    }
+    if !chunk.is_empty() {
+        blocks.push(section(&chunk));
+    }
+    if blocks.len() > 50 {
+        blocks.truncate(49);
+        blocks.push(section(
+            "… the rest is in the database; this answer shows the first entries.",
+        ));
+    }
+    let text = format!("Timeline of {id}: {} entries", entries.len());
+    Message { text, blocks }
+}
+
+/// A one-line summary of a timeline entry.
+fn entry_summary(kind: &str, d: &Value) -> String {
+    let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    match kind {
+        "declared" => format!("declared {} “{}”", s("severity"), s("title")),
+        "acknowledged" => "acknowledged".to_owned(),
+        "status_changed" => format!(
+            "status {} → {}{}",
+            s("from"),
+            s("to"),
+            if d["relapse"] == true {
+                " (relapse)"
+            } else {
+                ""
+            }
+        ),
+        "resolved" => format!("resolved: {}", s("summary")),
+        "closed" => "closed (checklist complete)".to_owned(),
+        "cancelled" => format!("cancelled: {}", s("reason")),
+        "severity_changed" => format!("severity {} → {}: {}", s("from"), s("to"), s("reason")),
+        "role_assigned" => format!("{} assigned to {}", s("role"), s("user")),
+        "update_posted" => format!(
+            "update: {}",
+            d["update"]["current_action"].as_str().unwrap_or("")
+        ),
+        "edited" => "edited title, impact or type".to_owned(),
+        "note" => format!("note: {}", s("text")),
+        "message_added" => format!("message by {} added: {}", s("author"), s("text")),
+        other => other.replace('_', " "),
+    }
+}
+
 /// Where the declarer finds the card once it is posted.
 pub fn card_link(id: &IncidentId, link: Option<&str>, channel: &str) -> Message {
     let text = match link {
@@ -390,12 +517,21 @@ mod tests {
             acknowledged_at: None,
             acknowledged_by: None,
             next_update_due_at: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap()),
+            resolved_at: None,
+            closed_at: None,
+            resolution_summary: None,
+            roles: Default::default(),
+            latest_update: None,
         }
     }
 
     #[test]
     fn the_card_shows_the_incident_and_its_controls() {
-        let card = incident_card(&incident("Payments API down"), &Severities::builtin());
+        let card = incident_card(
+            &incident("Payments API down"),
+            &Severities::builtin(),
+            &Catalog::builtin(),
+        );
         assert_eq!(
             card.text,
             "INC-20261124-001 [SEV-1] Payments API down — Investigating. Declared by <@U123>."
@@ -424,7 +560,11 @@ mod tests {
 
     #[test]
     fn a_huge_title_is_cut_to_fit_every_limit() {
-        let card = incident_card(&incident(&"x".repeat(10_000)), &Severities::builtin());
+        let card = incident_card(
+            &incident(&"x".repeat(10_000)),
+            &Severities::builtin(),
+            &Catalog::builtin(),
+        );
         let header = card.blocks[0]["text"]["text"].as_str().unwrap();
         assert_eq!(header.chars().count(), HEADER_MAX);
         assert!(card.text.chars().count() <= FALLBACK_MAX);
@@ -434,7 +574,7 @@ mod tests {
     fn a_closed_card_offers_no_controls() {
         let mut closed = incident("x");
         closed.status = Status::Closed;
-        let card = incident_card(&closed, &Severities::builtin());
+        let card = incident_card(&closed, &Severities::builtin(), &Catalog::builtin());
         assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
     }
 
@@ -451,7 +591,13 @@ mod tests {
     #[test]
     fn the_modal_respects_slacks_limits() {
         let s = Severities::builtin();
-        let modal = declare_modal(&s, s.rank_at(0), Some(&"t".repeat(400)), &"m".repeat(5000));
+        let modal = declare_modal(
+            &s,
+            &Catalog::builtin(),
+            s.rank_at(0),
+            Some(&"t".repeat(400)),
+            &"m".repeat(5000),
+        );
         assert!(modal["title"]["text"].as_str().unwrap().chars().count() <= 24);
         assert!(modal["private_metadata"].as_str().unwrap().chars().count() <= 3000);
         assert_eq!(

@@ -5,9 +5,12 @@
 
 use crate::{
     app::AppState,
-    commands::{self, Invocation, Reply, declare::FormSubmission, mention::Mention},
+    commands::{
+        self, Click, Field, Invocation, Reply, Submission, mention::Mention,
+        shortcut::MessageAction,
+    },
     metrics::Metrics,
-    slack::blocks::declare_modal as form,
+    slack::{blocks::declare_modal as form, modals},
 };
 use axum::{
     Json,
@@ -18,7 +21,11 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
-use slack_morphism::prelude::{SlackInteractionViewSubmissionEvent, SlackView};
+use slack_morphism::prelude::{
+    SlackInteractionActionContainer, SlackInteractionBlockActionsEvent,
+    SlackInteractionViewSubmissionEvent, SlackView,
+};
+use std::collections::HashMap;
 
 /// The slash-command form as Slack posts it.
 #[derive(Debug, Deserialize)]
@@ -120,64 +127,156 @@ pub async fn interactions(
             else {
                 return malformed(&state, "view submission");
             };
-            let Some(submission) = declare_submission(&event) else {
-                // A form warroom does not know (an old version's, say): close it.
-                return StatusCode::OK.into_response();
+            let Some(submission) = submission(&event) else {
+                return malformed(&state, "view submission");
             };
-            reply_to_view(commands::declare::from_form(&state, submission).await)
+            let reply = match submission.callback_id.as_str() {
+                form::CALLBACK_ID => commands::declare::from_form(&state, &submission).await,
+                modals::ids::PICK_INCIDENT => {
+                    commands::shortcut::on_pick(&state, &submission).await
+                }
+                modals::ids::RESOLVE
+                | modals::ids::CLOSE
+                | modals::ids::SEVERITY
+                | modals::ids::ROLES
+                | modals::ids::UPDATE
+                | modals::ids::CANCEL
+                | modals::ids::EDIT => commands::card::on_submit(&state, &submission).await,
+                // A form warroom does not know (an old version's, say): let it close.
+                _ => Reply::Ack,
+            };
+            reply_to_view(reply)
         }
-        // Card controls arrive here; they are wired up with the incident lifecycle.
+        "block_actions" => {
+            let Ok(event) = serde_json::from_value::<SlackInteractionBlockActionsEvent>(payload)
+            else {
+                return malformed(&state, "block actions");
+            };
+            if let Some(click) = click(&event) {
+                commands::card::on_click(&state, click).await;
+            }
+            StatusCode::OK.into_response()
+        }
+        "message_action" => {
+            let Some(action) = message_action(&payload) else {
+                return malformed(&state, "message action");
+            };
+            if payload.get("callback_id").and_then(Value::as_str)
+                == Some(commands::shortcut::CALLBACK_ID)
+            {
+                reply_to_command(commands::shortcut::on_message(&state, action).await)
+            } else {
+                StatusCode::OK.into_response()
+            }
+        }
+        // view_closed, shortcuts warroom does not offer, and types Slack adds later.
         _ => StatusCode::OK.into_response(),
     }
 }
 
 fn reply_to_view(reply: Reply) -> Response {
     match reply {
-        Reply::ViewErrors(errors) => {
+        Reply::ViewErrors(errors) if !errors.is_empty() => {
             let errors: serde_json::Map<String, Value> = errors
                 .into_iter()
                 .map(|(block, message)| (block, Value::String(message)))
                 .collect();
             Json(json!({ "response_action": "errors", "errors": errors })).into_response()
         }
-        Reply::Ack | Reply::Ephemeral(_) => StatusCode::OK.into_response(),
+        _ => StatusCode::OK.into_response(),
     }
 }
 
-/// Reads the declare form's fields out of a submission, if it is the declare form.
-fn declare_submission(event: &SlackInteractionViewSubmissionEvent) -> Option<FormSubmission> {
+/// Reads a submitted modal's inputs, whatever the form.
+fn submission(event: &SlackInteractionViewSubmissionEvent) -> Option<Submission> {
     let SlackView::Modal(modal) = &event.view.view else {
         return None;
     };
-    if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(form::CALLBACK_ID) {
-        return None;
+    let mut fields = HashMap::new();
+    if let Some(state) = &event.view.state_params.state {
+        for (block, actions) in &state.values {
+            let Some(v) = actions.values().next() else {
+                continue;
+            };
+            let field = Field {
+                text: v.value.clone(),
+                selected: v.selected_option.as_ref().map(|o| o.value.clone()),
+                selected_many: v
+                    .selected_options
+                    .iter()
+                    .flatten()
+                    .map(|o| o.value.clone())
+                    .collect(),
+                user: v.selected_user.as_ref().map(|u| u.0.clone()),
+            };
+            fields.insert(block.0.clone(), field);
+        }
     }
-    let values = event.view.state_params.state.as_ref().map(|s| &s.values);
-    let field = |block: &str| {
-        values
-            .and_then(|v| v.iter().find(|(b, _)| b.0 == block))
-            .and_then(|(_, actions)| actions.values().next())
-    };
-    let text = |block: &str| field(block).and_then(|v| v.value.clone());
-    let selected = |block: &str| {
-        field(block)
-            .and_then(|v| v.selected_option.as_ref())
-            .map(|o| o.value.clone())
-    };
-    let checked = field(form::TRIAGE)
-        .and_then(|v| v.selected_options.as_ref())
-        .map(|options| options.iter().map(|o| o.value.clone()).collect())
-        .unwrap_or_default();
-    Some(FormSubmission {
+    Some(Submission {
+        callback_id: modal
+            .callback_id
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_default(),
         view_id: event.view.state_params.id.0.clone(),
         user_id: event.user.id.0.clone(),
         team_domain: event.team.domain.clone(),
         private_metadata: modal.private_metadata.clone(),
-        title: text(form::TITLE),
-        severity: selected(form::SEVERITY),
-        incident_type: selected(form::TYPE),
-        impact: text(form::IMPACT),
-        triage_checked: checked,
+        fields,
+    })
+}
+
+/// Reads a click on a message control (the incident card).
+fn click(event: &SlackInteractionBlockActionsEvent) -> Option<Click> {
+    let action = event.actions.as_ref()?.first()?;
+    let user_id = event.user.as_ref()?.id.0.clone();
+    let (channel_id, in_message) = match &event.container {
+        SlackInteractionActionContainer::Message(m) => {
+            (m.channel_id.as_ref().map(|c| c.0.clone()), true)
+        }
+        _ => (None, false),
+    };
+    if !in_message {
+        return None;
+    }
+    let block_id = action
+        .block_id
+        .as_ref()
+        .map(|b| b.0.as_str())
+        .unwrap_or_default();
+    let incident_id = block_id
+        .strip_prefix("card:")
+        .map(str::to_owned)
+        .or_else(|| action.value.clone());
+    Some(Click {
+        user_id,
+        action_id: action.action_id.0.clone(),
+        incident_id,
+        value: action.value.clone(),
+        selected: action.selected_option.as_ref().map(|o| o.value.clone()),
+        trigger_id: Some(event.trigger_id.0.clone()),
+        response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
+        channel_id: channel_id.or_else(|| event.channel.as_ref().map(|c| c.id.0.clone())),
+        action_ts: action.action_ts.as_ref().map(|ts| ts.0.clone()),
+    })
+}
+
+/// Reads a message shortcut: the message, its author and time, and who used it.
+fn message_action(payload: &Value) -> Option<MessageAction> {
+    let s = |v: &Value| v.as_str().map(str::to_owned);
+    let message = payload.get("message")?;
+    Some(MessageAction {
+        user_id: s(&payload["user"]["id"])?,
+        channel_id: s(&payload["channel"]["id"])?,
+        message_ts: s(&payload["message_ts"]).or_else(|| s(&message["ts"]))?,
+        thread_ts: s(&message["thread_ts"]),
+        author: s(&message["user"])
+            .or_else(|| s(&message["bot_id"]))
+            .unwrap_or_else(|| "unknown".to_owned()),
+        text: s(&message["text"]).unwrap_or_default(),
+        team_domain: s(&payload["team"]["domain"]),
+        trigger_id: s(&payload["trigger_id"]),
+        response_url: s(&payload["response_url"]),
     })
 }
 

@@ -5,6 +5,8 @@
 pub mod blocks;
 /// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
 pub mod ingress;
+/// The modals opened from the card and the message shortcut.
+pub mod modals;
 /// The one caller of Slack's Web API.
 pub mod outbound;
 /// Request signing, with the clock passed in.

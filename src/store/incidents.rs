@@ -1,9 +1,12 @@
 //! Incidents and their timeline.
 
 use super::outbox::NewOutbox;
-use crate::incident::{Incident, IncidentId, NewIncident, Status, Triage};
+use crate::incident::{
+    Incident, IncidentId, NewIncident, Status, Triage, update::StructuredUpdate,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction, types::Json};
+use std::collections::BTreeMap;
 
 // Queries below splice in COLUMNS, a constant: no user input reaches the SQL text.
 
@@ -204,7 +207,8 @@ pub async fn insert_timeline_entry(
 }
 
 const COLUMNS: &str = "id, title, severity, severity_rank, status, incident_type, impact, triage, declared_by, team_domain,
-    channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by, next_update_due_at";
+    channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by, next_update_due_at, resolved_at, closed_at,
+    resolution_summary, roles, latest_update";
 
 #[derive(sqlx::FromRow)]
 struct IncidentRow {
@@ -224,6 +228,11 @@ struct IncidentRow {
     acknowledged_at: Option<DateTime<Utc>>,
     acknowledged_by: Option<String>,
     next_update_due_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    resolution_summary: Option<String>,
+    roles: Json<BTreeMap<String, String>>,
+    latest_update: Option<Json<StructuredUpdate>>,
 }
 
 impl From<IncidentRow> for Incident {
@@ -246,6 +255,112 @@ impl From<IncidentRow> for Incident {
             acknowledged_at: r.acknowledged_at,
             acknowledged_by: r.acknowledged_by,
             next_update_due_at: r.next_update_due_at,
+            resolved_at: r.resolved_at,
+            closed_at: r.closed_at,
+            resolution_summary: r.resolution_summary,
+            roles: r.roles.0,
+            latest_update: r.latest_update.map(|u| u.0),
         }
     }
+}
+
+/// Locks the incident's row for the rest of `tx`, so a change is decided against its current
+/// state and no concurrent change slips in between.
+#[tracing::instrument(skip_all, fields(incident.id = %id))]
+pub async fn find_incident_for_update(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &IncidentId,
+) -> Result<Option<Incident>, sqlx::Error> {
+    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE"
+    )))
+    .bind(id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(Incident::from))
+}
+
+/// Writes an incident's new current state.
+pub async fn update_incident_state(
+    tx: &mut Transaction<'_, Postgres>,
+    incident: &Incident,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE incidents SET title = $2, severity = $3, severity_rank = $4, status = $5, incident_type = $6, impact = $7,
+                acknowledged_at = $8, acknowledged_by = $9, next_update_due_at = $10, resolved_at = $11, closed_at = $12,
+                resolution_summary = $13, roles = $14, latest_update = $15, version = version + 1, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(incident.id.as_str())
+    .bind(&incident.title)
+    .bind(&incident.severity)
+    .bind(incident.severity_rank as i32)
+    .bind(incident.status.as_str())
+    .bind(incident.incident_type.as_deref())
+    .bind(incident.impact.as_deref())
+    .bind(incident.acknowledged_at)
+    .bind(incident.acknowledged_by.as_deref())
+    .bind(incident.next_update_due_at)
+    .bind(incident.resolved_at)
+    .bind(incident.closed_at)
+    .bind(incident.resolution_summary.as_deref())
+    .bind(Json(&incident.roles))
+    .bind(incident.latest_update.as_ref().map(Json))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a request key inside `tx`; false when it was handled before.
+pub async fn insert_request_key_in(
+    tx: &mut Transaction<'_, Postgres>,
+    key: &str,
+    incident_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query("INSERT INTO slack_requests (key, incident_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(incident_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// One timeline entry as read back.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub details: serde_json::Value,
+}
+
+/// An incident's timeline, oldest first.
+#[tracing::instrument(skip_all, fields(incident.id = %id))]
+pub async fn find_timeline(
+    pool: &PgPool,
+    id: &IncidentId,
+    limit: i64,
+) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    sqlx::query_as("SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2")
+        .bind(id.as_str())
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// The incident whose card is the message `ts` in `channel`, or whose thread that message is in.
+pub async fn find_incident_by_message(
+    pool: &PgPool,
+    channel: &str,
+    ts: &str,
+) -> Result<Option<Incident>, sqlx::Error> {
+    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"
+    )))
+    .bind(channel)
+    .bind(ts)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Incident::from))
 }

@@ -345,3 +345,10 @@ pub async fn find_card_error(
     .await?;
     Ok(error.flatten())
 }
+
+/// Enqueues rows in a transaction of their own (answers that change no incident).
+pub async fn insert_outbox_now(pool: &PgPool, rows: &[NewOutbox]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    insert_outbox(&mut tx, None, rows).await?;
+    tx.commit().await
+}

@@ -85,7 +85,11 @@ async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> At
     if let Some(ts) = already_posted(state, row, &incident.channel_id, None).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
     }
-    let card = blocks::incident_card(incident, &state.config.process.severities);
+    let card = blocks::incident_card(
+        incident,
+        &state.config.process.severities,
+        &state.config.process.catalog,
+    );
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
     body["metadata"] = metadata(row);
@@ -98,7 +102,11 @@ async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
     let Some(ts) = &incident.card_ts else {
         return Ok(Outcome::Dropped("the incident card was never posted"));
     };
-    let card = blocks::incident_card(incident, &state.config.process.severities);
+    let card = blocks::incident_card(
+        incident,
+        &state.config.process.severities,
+        &state.config.process.catalog,
+    );
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
     body["ts"] = json!(ts);

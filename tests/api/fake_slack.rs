@@ -1,50 +1,62 @@
-//! A fake Slack Web API on loopback: records every call, keeps a ledger of posted messages (with
-//! their metadata, so warroom's look-ups after ambiguous failures work), and injects faults —
-//! 429 with `Retry-After`, 5xx, permanent `ok:false` errors, slowness, and "accepted, but the
-//! answer arrives too late".
+//! A fake Slack Web API on loopback for the integration tests.
+//!
+//! It records every request, keeps a ledger of the messages it accepted (with their metadata, so
+//! warroom's "did that post land after all?" look-ups see what real Slack would show), and
+//! injects faults per method: 429 with `Retry-After`, 5xx, permanent `ok:false` errors, slowness,
+//! and "accepted, but the answer came too late".
 
-use axum::{
-    Router,
-    body::Bytes,
-    extract::{Path, RawQuery, State},
-    http::{HeaderMap, StatusCode, header},
-    response::{IntoResponse, Response},
-    routing::post,
-};
-use serde_json::{Map, Value, json};
-use std::{
-    collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// What to do to the next call of a method.
+use axum::body::Bytes;
+use axum::extract::{self, Path};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use tokio::task::AbortHandle;
+
+/// The method name under which `POST /response/{name}` calls are recorded, faulted and delayed.
+const RESPONSE_URL: &str = "response_url";
+/// How often [`FakeSlack::wait_for_calls`] looks again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// What to do to one call of a method instead of (or on top of) answering it normally.
 #[derive(Clone, Debug)]
 pub enum Fault {
-    /// HTTP 429 with `Retry-After`; the call is not processed.
+    /// HTTP 429 with `Retry-After: N` and `{"ok":false,"error":"ratelimited"}`; not processed.
     RateLimited { retry_after_secs: u64 },
-    /// That HTTP status; the call is not processed.
+    /// That HTTP status with the body `upstream error`; not processed.
     ServerError(u16),
-    /// HTTP 200 `{"ok":false,"error":CODE}`; the call is not processed.
+    /// HTTP 200 `{"ok":false,"error":CODE}`; not processed.
     SlackError(String),
-    /// The call is processed at once, but its answer is sent only after the delay.
+    /// Processed at once (a post lands in the ledger), but answered only after the delay: Slack
+    /// did the work and the caller never learned of it in time.
     SlowAccept(Duration),
 }
 
 /// One request the fake received.
 #[derive(Clone, Debug)]
 pub struct Call {
+    /// The Web API method, or `"response_url"` for `POST /response/{name}`.
     pub method: String,
+    /// The request path with its query string.
     pub path: String,
+    /// The JSON body; a form body, or a GET's query string, as an object of strings.
     pub body: Value,
     pub authorization: Option<String>,
     pub content_type: Option<String>,
+    /// The HTTP status the fake answered (or, for a [`Fault::SlowAccept`], will answer) with.
     pub status: u16,
     pub received_at: Instant,
+    /// `NAME` for a `POST /response/NAME`.
     pub response_name: Option<String>,
 }
 
-/// A message in the ledger.
+/// A message the fake accepted through `chat.postMessage`.
 #[derive(Clone, Debug)]
 pub struct Message {
     pub channel: String,
@@ -54,409 +66,487 @@ pub struct Message {
     pub blocks: Option<Value>,
     pub metadata: Option<Value>,
     pub reply_broadcast: bool,
+    /// How many `chat.update` calls changed it.
     pub updates: usize,
 }
 
-#[derive(Default)]
-struct Inner {
-    calls: Vec<Call>,
-    faults: HashMap<String, VecDeque<Fault>>,
-    delays: HashMap<String, Duration>,
-    messages: Vec<Message>,
-    next_ts: u64,
-    next_view: u64,
-    rate_limited_until: HashMap<String, Instant>,
-    violations: usize,
-}
-
-/// The fake; clones share one server.
+/// The fake server; clones share it, and it stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct FakeSlack {
-    inner: Arc<Mutex<Inner>>,
-    base: String,
+    addr: SocketAddr,
+    state: Shared,
+    // Kept apart from `state`: the server's handlers hold `state` too, so its count never
+    // reaches zero while the server runs.
+    _server: Arc<ServerTask>,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+/// Aborts the server task when dropped.
+struct ServerTask(AbortHandle);
+
+impl Drop for ServerTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl FakeSlack {
-    /// Starts serving on 127.0.0.1 at a free port.
+    /// Serves on a free loopback port until the last clone is dropped.
     pub async fn start() -> FakeSlack {
-        let inner = Arc::new(Mutex::new(Inner::default()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fake Slack to a loopback port");
+        let addr = listener.local_addr().expect("the fake Slack's address");
+        let state = Shared::default();
         let app = Router::new()
-            .route("/api/{method}", post(api).get(api))
-            .route("/response/{name}", post(response_url))
-            .with_state(inner.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeSlack { inner, base }
+            .route("/api/{method}", get(receive).post(receive))
+            .route("/response/{name}", post(receive))
+            .with_state(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .await
+                .expect("the fake Slack stopped serving");
+        });
+        FakeSlack {
+            addr,
+            state,
+            _server: Arc::new(ServerTask(task.abort_handle())),
+        }
     }
 
+    /// The Web API base URL, without a trailing slash.
     pub fn api_url(&self) -> String {
-        format!("{}/api", self.base)
+        format!("http://{}/api", self.addr)
     }
 
+    /// A `response_url` whose posts are recorded under `name`.
     pub fn response_url(&self, name: &str) -> String {
-        format!("{}/response/{name}", self.base)
+        format!("http://{}/response/{name}", self.addr)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap()
-    }
-
+    /// Every call so far, in arrival order.
+    ///
+    /// A call shows up once the fake has decided how to answer it, so whatever it did to the
+    /// ledger is already visible; calls still held by [`FakeSlack::set_delay`] do not.
     pub fn calls(&self) -> Vec<Call> {
-        self.lock().calls.clone()
-    }
-
-    pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.lock()
+        let state = self.state();
+        state
             .calls
             .iter()
-            .filter(|c| c.method == method)
+            .filter(|c| c.status != 0)
             .cloned()
             .collect()
     }
 
-    /// Waits until `n` calls to `method` have been answered.
+    /// The calls to one method (`"response_url"` for response-url posts), in arrival order.
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
+    }
+
+    /// Waits for at least `n` calls to `method` and returns them all.
+    ///
+    /// # Panics
+    /// If they have not arrived within `timeout`, naming every call that did.
     pub async fn wait_for_calls(&self, method: &str, n: usize, timeout: Duration) -> Vec<Call> {
-        let start = Instant::now();
+        // Wall-clock, not tokio's clock: the calls come over real sockets.
+        let deadline = Instant::now() + timeout;
         loop {
             let calls = self.calls_to(method);
             if calls.len() >= n {
                 return calls;
             }
-            if start.elapsed() > timeout {
+            if Instant::now() >= deadline {
                 let seen: Vec<String> = self
-                    .calls()
+                    .state()
+                    .calls
                     .iter()
-                    .map(|c| format!("{} {}", c.method, c.status))
+                    .map(|c| match c.status {
+                        0 => format!("{} (no answer yet)", c.method),
+                        status => format!("{} ({status})", c.method),
+                    })
                     .collect();
                 panic!(
-                    "waited {timeout:?} for {n} calls to {method}, got {}; calls seen: {seen:?}",
-                    calls.len()
+                    "expected {n} call(s) to {method} within {timeout:?} but got {}; calls seen: [{}]",
+                    calls.len(),
+                    seen.join(", ")
                 );
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
+    /// Queues a fault for `method`; each call to it takes the oldest queued fault, if any.
+    ///
+    /// # Panics
+    /// If a [`Fault::ServerError`] does not carry a valid HTTP status.
     pub fn push_fault(&self, method: &str, fault: Fault) {
-        self.lock()
+        if let Fault::ServerError(status) = fault {
+            assert!(
+                StatusCode::from_u16(status).is_ok(),
+                "{status} is not an HTTP status"
+            );
+        }
+        self.state()
             .faults
             .entry(method.to_owned())
             .or_default()
             .push_back(fault);
     }
 
+    /// Holds every call to `method` for `delay` before it is looked at; `Duration::ZERO` clears.
     pub fn set_delay(&self, method: &str, delay: Duration) {
-        self.lock().delays.insert(method.to_owned(), delay);
+        let mut state = self.state();
+        if delay.is_zero() {
+            state.delays.remove(method);
+        } else {
+            state.delays.insert(method.to_owned(), delay);
+        }
     }
 
+    /// The messages accepted so far, oldest first.
     pub fn messages(&self) -> Vec<Message> {
-        self.lock().messages.clone()
+        self.state().ledger.clone()
     }
 
+    /// How many calls arrived while a `Retry-After` the fake had given still ran.
     pub fn retry_after_violations(&self) -> usize {
-        self.lock().violations
+        self.state().violations
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
     }
 }
 
-type Shared = Arc<Mutex<Inner>>;
-
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+#[derive(Default)]
+struct State {
+    /// In arrival order, including calls still held by a delay (status 0 until decided).
+    calls: Vec<Call>,
+    ledger: Vec<Message>,
+    faults: HashMap<String, VecDeque<Fault>>,
+    delays: HashMap<String, Duration>,
+    /// When the last `Retry-After` given for each method runs out.
+    retry_until: HashMap<String, Instant>,
+    violations: usize,
+    /// The seconds and counter of the last ts handed out.
+    ts_secs: u64,
+    ts_counter: u32,
+    views: u64,
 }
 
-/// JSON bodies as they are; form bodies and query strings as objects of strings.
-fn parse_params(content_type: Option<&str>, body: &[u8], query: Option<&str>) -> Value {
-    if content_type.is_some_and(|c| c.starts_with("application/json")) {
-        return serde_json::from_slice(body).unwrap_or(Value::Null);
-    }
-    let mut params = Map::new();
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    let query: Vec<(String, String)> = query
-        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
-        .unwrap_or_default();
-    for (k, v) in form.into_iter().chain(query) {
-        params.insert(k, Value::String(v));
-    }
-    Value::Object(params)
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A test that panicked while looking at the fake must not make every later look panic too.
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-async fn api(
-    State(inner): State<Shared>,
-    Path(method): Path<String>,
-    RawQuery(query): RawQuery,
+/// Both routes: `/api/{method}` is a Web API call, `/response/{name}` a response-url post.
+async fn receive(
+    extract::State(state): extract::State<Shared>,
+    Path(segment): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = header_str(&headers, header::CONTENT_TYPE);
-    let params = parse_params(content_type.as_deref(), &body, query.as_deref());
-    let path = format!(
-        "/api/{method}{}",
-        query.map(|q| format!("?{q}")).unwrap_or_default()
-    );
+    let (method, response_name) = if uri.path().starts_with("/response/") {
+        (RESPONSE_URL.to_owned(), Some(segment))
+    } else {
+        (segment, None)
+    };
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = text(header::CONTENT_TYPE);
     let call = Call {
-        method: method.clone(),
-        path,
-        body: params.clone(),
-        authorization: header_str(&headers, header::AUTHORIZATION),
+        method,
+        path: uri
+            .path_and_query()
+            .map_or(uri.path(), |p| p.as_str())
+            .to_owned(),
+        body: parse_params(content_type.as_deref(), &body, uri.query()),
+        authorization: text(header::AUTHORIZATION),
         content_type,
         status: 0,
         received_at: Instant::now(),
-        response_name: None,
+        response_name,
     };
-    handle(inner, call, |state, params| process(state, &method, params)).await
+    answer(state, call).await
 }
 
-async fn response_url(
-    State(inner): State<Shared>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let content_type = header_str(&headers, header::CONTENT_TYPE);
-    let call = Call {
-        method: "response_url".to_owned(),
-        path: format!("/response/{name}"),
-        body: parse_params(content_type.as_deref(), &body, None),
-        authorization: header_str(&headers, header::AUTHORIZATION),
-        content_type,
-        status: 0,
-        received_at: Instant::now(),
-        response_name: Some(name),
-    };
-    handle(inner, call, |_, _| (StatusCode::OK, "ok".to_owned())).await
-}
-
-/// Records the call, applies delay and fault, processes, answers.
-async fn handle(
-    inner: Shared,
-    mut call: Call,
-    process: impl FnOnce(&mut Inner, &Value) -> (StatusCode, String),
-) -> Response {
+/// Records the call, holds it for the method's delay, then applies a queued fault or processes it.
+async fn answer(state: Shared, call: Call) -> Response {
     let method = call.method.clone();
-    let delay = {
-        let mut state = inner.lock().unwrap();
-        let limited = state
-            .rate_limited_until
-            .get(&method)
-            .or_else(|| state.rate_limited_until.get("*"));
-        if limited.is_some_and(|until| Instant::now() < *until) {
+    let params = call.body.clone();
+    let (index, delay) = {
+        let mut state = lock(&state);
+        if state.breaks_retry_after(&method, call.received_at) {
             state.violations += 1;
         }
-        state.delays.get(&method).copied().unwrap_or_default()
+        let delay = state.delays.get(&method).copied().unwrap_or_default();
+        state.calls.push(call);
+        (state.calls.len() - 1, delay)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    let answer = {
-        let mut state = inner.lock().unwrap();
+    let (response, answer_after) = {
+        let mut state = lock(&state);
         let fault = state.faults.get_mut(&method).and_then(VecDeque::pop_front);
-        match fault {
+        let (response, answer_after) = match fault {
             Some(Fault::RateLimited { retry_after_secs }) => {
                 let until = Instant::now() + Duration::from_secs(retry_after_secs);
-                state.rate_limited_until.insert(method.clone(), until);
-                let body = json!({"ok": false, "error": "ratelimited"}).to_string();
-                Answer {
-                    status: StatusCode::TOO_MANY_REQUESTS,
-                    body,
-                    retry_after: Some(retry_after_secs),
-                    late: None,
-                }
+                state.retry_until.insert(method.clone(), until);
+                (rate_limited(retry_after_secs), None)
             }
-            Some(Fault::ServerError(code)) => Answer::now(
-                StatusCode::from_u16(code).unwrap(),
-                "upstream error".to_owned(),
-            ),
-            Some(Fault::SlackError(code)) => Answer::now(
-                StatusCode::OK,
-                json!({"ok": false, "error": code}).to_string(),
-            ),
-            Some(Fault::SlowAccept(wait)) => {
-                let (status, body) = process(&mut state, &call.body);
-                Answer {
-                    late: Some(wait),
-                    ..Answer::now(status, body)
-                }
+            Some(Fault::ServerError(status)) => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                ((status, "upstream error").into_response(), None)
             }
-            None => {
-                let (status, body) = process(&mut state, &call.body);
-                Answer::now(status, body)
-            }
-        }
+            Some(Fault::SlackError(code)) => (Json(slack_error(&code)).into_response(), None),
+            Some(Fault::SlowAccept(wait)) => (state.process(&method, &params), Some(wait)),
+            None => (state.process(&method, &params), None),
+        };
+        state.calls[index].status = response.status().as_u16();
+        (response, answer_after)
     };
-    call.status = answer.status.as_u16();
-    inner.lock().unwrap().calls.push(call);
-    if let Some(wait) = answer.late {
+    if let Some(wait) = answer_after {
         tokio::time::sleep(wait).await;
-    }
-    let mut response = (
-        answer.status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        answer.body,
-    )
-        .into_response();
-    if let Some(secs) = answer.retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, secs.to_string().parse().unwrap());
     }
     response
 }
 
-/// How the fake answers one call.
-struct Answer {
-    status: StatusCode,
-    body: String,
-    retry_after: Option<u64>,
-    /// Sent only after this delay (the call itself was processed at once).
-    late: Option<Duration>,
+fn rate_limited(retry_after_secs: u64) -> Response {
+    let retry_after = [(header::RETRY_AFTER, retry_after_secs.to_string())];
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        retry_after,
+        Json(slack_error("ratelimited")),
+    )
+        .into_response()
 }
 
-impl Answer {
-    fn now(status: StatusCode, body: String) -> Self {
-        Answer {
-            status,
-            body,
-            retry_after: None,
-            late: None,
+fn slack_error(code: &str) -> Value {
+    json!({ "ok": false, "error": code })
+}
+
+impl State {
+    /// Whether a call to `method` arriving `at` ignores a `Retry-After` the fake gave.
+    fn breaks_retry_after(&self, method: &str, at: Instant) -> bool {
+        let held = |m: &str| self.retry_until.get(m).is_some_and(|until| at < *until);
+        // A rate-limited chat.postMessage holds back every Web API call, not just more posts;
+        // response URLs are not the Web API and are not counted.
+        held(method) || (method != RESPONSE_URL && held("chat.postMessage"))
+    }
+
+    fn process(&mut self, method: &str, params: &Value) -> Response {
+        let body = match method {
+            RESPONSE_URL => return (StatusCode::OK, "ok").into_response(),
+            "chat.postMessage" => self.post_message(params),
+            "chat.update" => self.update_message(params),
+            "chat.postEphemeral" => json!({ "ok": true, "message_ts": self.next_ts() }),
+            "views.open" | "views.update" | "views.push" => self.view(method, params),
+            "conversations.history" => self.history(params),
+            "conversations.replies" => self.replies(params),
+            "auth.test" => {
+                json!({ "ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1" })
+            }
+            _ => json!({ "ok": true }),
+        };
+        Json(body).into_response()
+    }
+
+    fn post_message(&mut self, params: &Value) -> Value {
+        let Some(channel) = text_param(params, "channel") else {
+            return slack_error("channel_not_found");
+        };
+        let text = text_param(params, "text");
+        let blocks = json_param(params, "blocks");
+        if text.is_none() && blocks.is_none() {
+            return slack_error("no_text");
         }
+        let ts = self.next_ts();
+        let metadata = json_param(params, "metadata");
+        let answer = json!({
+            "ok": true,
+            "channel": channel,
+            "ts": ts,
+            "message": { "text": text, "ts": ts, "metadata": metadata },
+        });
+        self.ledger.push(Message {
+            channel,
+            ts,
+            thread_ts: text_param(params, "thread_ts"),
+            text,
+            blocks,
+            metadata,
+            reply_broadcast: flag_param(params, "reply_broadcast"),
+            updates: 0,
+        });
+        answer
+    }
+
+    fn update_message(&mut self, params: &Value) -> Value {
+        let (channel, ts) = (text_param(params, "channel"), text_param(params, "ts"));
+        let found = self
+            .ledger
+            .iter_mut()
+            .find(|m| Some(&m.channel) == channel.as_ref() && Some(&m.ts) == ts.as_ref());
+        let Some(message) = found else {
+            return slack_error("message_not_found");
+        };
+        if let Some(text) = text_param(params, "text") {
+            message.text = Some(text);
+        }
+        if let Some(blocks) = json_param(params, "blocks") {
+            message.blocks = Some(blocks);
+        }
+        if let Some(metadata) = json_param(params, "metadata") {
+            message.metadata = Some(metadata);
+        }
+        message.updates += 1;
+        json!({ "ok": true, "channel": message.channel, "ts": message.ts, "text": message.text })
+    }
+
+    fn view(&mut self, method: &str, params: &Value) -> Value {
+        self.views += 1;
+        // An updated view keeps its id, as in Slack; opened and pushed views get a new one.
+        let id = text_param(params, "view_id")
+            .filter(|_| method == "views.update")
+            .unwrap_or_else(|| format!("V{:04}", self.views));
+        let mut view = match json_param(params, "view") {
+            Some(Value::Object(view)) => view,
+            _ => serde_json::Map::new(),
+        };
+        view.insert("id".to_owned(), json!(id));
+        view.insert("hash".to_owned(), json!(format!("h{}", self.views)));
+        json!({ "ok": true, "view": view })
+    }
+
+    /// Top-level messages of a channel, newest first.
+    fn history(&self, params: &Value) -> Value {
+        let Some(channel) = text_param(params, "channel") else {
+            return slack_error("channel_not_found");
+        };
+        let oldest = text_param(params, "oldest").and_then(|o| o.parse::<f64>().ok());
+        let limit = text_param(params, "limit")
+            .and_then(|l| l.parse().ok())
+            .filter(|&l| l > 0);
+        let with_metadata = flag_param(params, "include_all_metadata");
+        let messages: Vec<Value> = self
+            .ledger
+            .iter()
+            .rev()
+            .filter(|m| m.channel == channel && m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
+            .filter(|m| oldest.is_none_or(|oldest| m.ts.parse().is_ok_and(|ts: f64| ts > oldest)))
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|m| message_json(m, with_metadata))
+            .collect();
+        json!({ "ok": true, "messages": messages, "has_more": false })
+    }
+
+    /// A thread's parent and replies, oldest first.
+    fn replies(&self, params: &Value) -> Value {
+        let (Some(channel), Some(ts)) = (text_param(params, "channel"), text_param(params, "ts"))
+        else {
+            return slack_error("thread_not_found");
+        };
+        let with_metadata = flag_param(params, "include_all_metadata");
+        let messages: Vec<Value> = self
+            .ledger
+            .iter()
+            .filter(|m| m.channel == channel && (m.ts == ts || m.thread_ts.as_ref() == Some(&ts)))
+            .map(|m| message_json(m, with_metadata))
+            .collect();
+        if messages.is_empty() {
+            return slack_error("thread_not_found");
+        }
+        json!({ "ok": true, "messages": messages, "has_more": false })
+    }
+
+    /// A Slack-style ts: the current second and a six-digit counter, strictly increasing.
+    fn next_ts(&mut self) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // Never step back with the wall clock, and move to the next second rather than let the
+        // counter outgrow six digits, so a later ts always compares greater (also as a float).
+        self.ts_secs = self.ts_secs.max(now);
+        self.ts_counter += 1;
+        if self.ts_counter > 999_999 {
+            self.ts_secs += 1;
+            self.ts_counter = 1;
+        }
+        format!("{}.{:06}", self.ts_secs, self.ts_counter)
     }
 }
 
-fn str_param(params: &Value, key: &str) -> Option<String> {
-    match params.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+/// A message as `conversations.history` and `conversations.replies` list it.
+fn message_json(message: &Message, with_metadata: bool) -> Value {
+    let mut json = json!({
+        "type": "message",
+        "ts": message.ts,
+        "text": message.text.as_deref().unwrap_or_default(),
+    });
+    if let Some(thread_ts) = &message.thread_ts {
+        json["thread_ts"] = json!(thread_ts);
+    }
+    if with_metadata && let Some(metadata) = &message.metadata {
+        json["metadata"] = metadata.clone();
+    }
+    json
+}
+
+/// A request's parameters: a JSON body as sent; a form body, or the query string when there is
+/// no body (GET), as an object of strings.
+fn parse_params(content_type: Option<&str>, body: &[u8], query: Option<&str>) -> Value {
+    if body.is_empty() {
+        return form_object(query.unwrap_or_default().as_bytes());
+    }
+    if content_type.is_some_and(|c| c.starts_with("application/json")) {
+        // Keep an unparseable body as text, so a test can see what was sent.
+        serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+    } else {
+        form_object(body)
+    }
+}
+
+fn form_object(encoded: &[u8]) -> Value {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(encoded).unwrap_or_default();
+    Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect())
+}
+
+/// A parameter as text (JSON bodies may send numbers or booleans); empty counts as absent.
+fn text_param(params: &Value, key: &str) -> Option<String> {
+    match params.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-fn message_json(m: &Message, with_metadata: bool) -> Value {
-    let mut v = json!({ "type": "message", "ts": m.ts, "text": m.text });
-    if let Some(t) = &m.thread_ts {
-        v["thread_ts"] = json!(t);
+/// A structured parameter (blocks, metadata, a view), which form bodies carry as JSON text.
+fn json_param(params: &Value, key: &str) -> Option<Value> {
+    match params.get(key)? {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(serde_json::from_str(s).unwrap_or_else(|_| json!(s))),
+        other => Some(other.clone()),
     }
-    if with_metadata && let Some(meta) = &m.metadata {
-        v["metadata"] = meta.clone();
-    }
-    v
 }
 
-/// A message timestamp like Slack's: the current time, unique and increasing.
-fn next_ts(state: &mut Inner) -> String {
-    state.next_ts += 1;
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    format!("{secs}.{:06}", state.next_ts)
-}
-
-fn process(state: &mut Inner, method: &str, params: &Value) -> (StatusCode, String) {
-    let ok = |v: Value| (StatusCode::OK, v.to_string());
-    let err = |code: &str| {
-        (
-            StatusCode::OK,
-            json!({"ok": false, "error": code}).to_string(),
-        )
-    };
-    match method {
-        "chat.postMessage" => {
-            let Some(channel) = str_param(params, "channel") else {
-                return err("channel_not_found");
-            };
-            let text = str_param(params, "text");
-            let blocks = params.get("blocks").cloned();
-            if text.is_none() && blocks.is_none() {
-                return err("no_text");
-            }
-            let ts = next_ts(state);
-            let metadata = params.get("metadata").cloned();
-            let message = Message {
-                channel: channel.clone(),
-                ts: ts.clone(),
-                thread_ts: str_param(params, "thread_ts"),
-                text: text.clone(),
-                blocks,
-                metadata: metadata.clone(),
-                reply_broadcast: params
-                    .get("reply_broadcast")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                updates: 0,
-            };
-            state.messages.push(message);
-            ok(
-                json!({ "ok": true, "channel": channel, "ts": ts, "message": { "text": text, "ts": ts, "metadata": metadata } }),
-            )
-        }
-        "chat.update" => {
-            let (channel, ts) = (
-                str_param(params, "channel").unwrap_or_default(),
-                str_param(params, "ts").unwrap_or_default(),
-            );
-            let Some(m) = state
-                .messages
-                .iter_mut()
-                .find(|m| m.channel == channel && m.ts == ts)
-            else {
-                return err("message_not_found");
-            };
-            m.text = str_param(params, "text");
-            m.blocks = params.get("blocks").cloned();
-            m.updates += 1;
-            ok(json!({ "ok": true, "channel": channel, "ts": ts, "text": m.text }))
-        }
-        "chat.postEphemeral" => ok(json!({ "ok": true, "message_ts": next_ts(state) })),
-        "views.open" | "views.update" | "views.push" => {
-            state.next_view += 1;
-            let mut view = params.get("view").cloned().unwrap_or(json!({}));
-            view["id"] = json!(format!("V{:04}", state.next_view));
-            view["hash"] = json!(format!("h{}", state.next_view));
-            ok(json!({ "ok": true, "view": view }))
-        }
-        "conversations.history" => {
-            let channel = str_param(params, "channel").unwrap_or_default();
-            let oldest: f64 = str_param(params, "oldest")
-                .and_then(|o| o.parse().ok())
-                .unwrap_or(0.0);
-            let with_meta = str_param(params, "include_all_metadata").as_deref() == Some("true");
-            let messages: Vec<Value> = state
-                .messages
-                .iter()
-                .rev()
-                .filter(|m| m.channel == channel && m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
-                .filter(|m| m.ts.parse::<f64>().unwrap_or(0.0) > oldest)
-                .map(|m| message_json(m, with_meta))
-                .collect();
-            ok(json!({ "ok": true, "messages": messages, "has_more": false }))
-        }
-        "conversations.replies" => {
-            let (channel, ts) = (
-                str_param(params, "channel").unwrap_or_default(),
-                str_param(params, "ts").unwrap_or_default(),
-            );
-            let with_meta = str_param(params, "include_all_metadata").as_deref() == Some("true");
-            let thread: Vec<Value> = state
-                .messages
-                .iter()
-                .filter(|m| {
-                    m.channel == channel
-                        && (m.ts == ts || m.thread_ts.as_deref() == Some(ts.as_str()))
-                })
-                .map(|m| message_json(m, with_meta))
-                .collect();
-            if thread.is_empty() {
-                return err("thread_not_found");
-            }
-            ok(json!({ "ok": true, "messages": thread, "has_more": false }))
-        }
-        "auth.test" => {
-            ok(json!({ "ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1" }))
-        }
-        _ => ok(json!({ "ok": true })),
+fn flag_param(params: &Value, key: &str) -> bool {
+    match params.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true" || s == "1",
+        _ => false,
     }
 }

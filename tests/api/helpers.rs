@@ -349,3 +349,116 @@ pub fn submission(view: &Value, user: &str, values: Value) -> Value {
         "response_urls": []
     })
 }
+
+/// A declared incident whose card is posted: its ID and the card's ts.
+pub async fn declared(app: &TestApp, slack: &FakeSlack, text: &str) -> (String, String) {
+    let ack = app.slash(slack, text).await;
+    let id = ack["text"]
+        .as_str()
+        .unwrap()
+        .split('*')
+        .nth(1)
+        .unwrap()
+        .trim_end_matches('…')
+        .to_owned();
+    let card_ts = eventually("the card to be posted", Duration::from_secs(15), || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT card_ts FROM incidents WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    })
+    .await;
+    drained(&app.pool).await;
+    (id, card_ts)
+}
+
+static ACTION_TS: AtomicU64 = AtomicU64::new(1);
+
+impl TestApp {
+    /// A click on the incident card by `user`, as Slack sends it; `choice` is the chosen option
+    /// of a select or overflow menu. Returns the click's `action_ts` so a test can replay it.
+    pub async fn click(
+        &self,
+        slack: &FakeSlack,
+        card_ts: &str,
+        id: &str,
+        action_id: &str,
+        choice: Option<&str>,
+        user: &str,
+    ) -> String {
+        let action_ts = format!(
+            "1700000000.{:06}",
+            ACTION_TS.fetch_add(1, Ordering::Relaxed)
+        );
+        self.click_at(slack, card_ts, id, action_id, choice, user, &action_ts)
+            .await;
+        action_ts
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "a click has this many parts")]
+    pub async fn click_at(
+        &self,
+        slack: &FakeSlack,
+        card_ts: &str,
+        id: &str,
+        action_id: &str,
+        choice: Option<&str>,
+        user: &str,
+        action_ts: &str,
+    ) {
+        let mut action = json!({ "action_id": action_id, "block_id": format!("card:{id}"), "action_ts": action_ts });
+        match choice {
+            Some(value) => {
+                action["type"] = json!(if action_id == "incident_more" {
+                    "overflow"
+                } else {
+                    "static_select"
+                });
+                action["selected_option"] =
+                    json!({ "text": { "type": "plain_text", "text": value }, "value": value });
+            }
+            None => {
+                action["type"] = json!("button");
+                action["value"] = json!(id);
+                action["text"] = json!({ "type": "plain_text", "text": "Button" });
+            }
+        }
+        let payload = json!({
+            "type": "block_actions",
+            "user": { "id": user, "username": "someone", "name": "someone", "team_id": "T0001" },
+            "api_app_id": "A0001",
+            "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+            "container": { "type": "message", "message_ts": card_ts, "channel_id": INCIDENT_CHANNEL, "is_ephemeral": false },
+            "trigger_id": format!("{action_ts}.trigger"),
+            "team": { "id": "T0001", "domain": "acme" },
+            "channel": { "id": INCIDENT_CHANNEL, "name": "incidents" },
+            "message": { "type": "message", "ts": card_ts, "text": "card", "user": "UBOT" },
+            "response_url": slack.response_url(&format!("click-{user}")),
+            "actions": [action],
+        });
+        let response = self.interaction(&payload).await;
+        assert_eq!(response.status(), 200, "a click is always acknowledged");
+    }
+}
+
+/// Input values for a submission: `(block, kind, value)` with kind `text`, `select`, `user` or
+/// `multi` (comma-separated values).
+pub fn values(fields: &[(&str, &str, &str)]) -> Value {
+    let mut out = serde_json::Map::new();
+    for (block, kind, value) in fields {
+        let v = match *kind {
+            "text" => json!({ "type": "plain_text_input", "value": value }),
+            "select" => {
+                json!({ "type": "static_select", "selected_option": { "text": { "type": "plain_text", "text": value }, "value": value } })
+            }
+            "user" => json!({ "type": "users_select", "selected_user": value }),
+            "multi" => {
+                json!({ "type": "checkboxes", "selected_options": value.split(',').map(|v| json!({ "text": { "type": "plain_text", "text": v }, "value": v })).collect::<Vec<_>>() })
+            }
+            other => panic!("unknown input kind {other}"),
+        };
+        out.insert((*block).to_owned(), json!({ "value": v }));
+    }
+    Value::Object(out)
+}

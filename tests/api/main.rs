@@ -4,7 +4,9 @@
 pub mod fake_slack;
 pub mod helpers;
 
+mod card;
 mod declare;
 mod delivery;
 mod edge;
 mod replicas;
+mod shortcut;

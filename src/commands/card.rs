@@ -1,0 +1,382 @@
+//! The incident card's controls and the forms they open.
+//!
+//! ```text
+//! Acknowledge                  → "Acknowledged by @you" on the card and in the thread
+//! Status ▾ Identified …        → the new status (moving back is recorded as a relapse)
+//! Status ▾ Resolved            → a form asking for the resolution summary
+//! Status ▾ Closed              → the closure checklist (refused until Resolved)
+//! Severity ▾ SEV-1             → a form asking why
+//! Assign roles / Post update   → their forms; the update lands in the thread with all seven fields
+//! ⋯ Edit / Cancel              → their forms
+//! ```
+//! Every click is answered at once. Refusals reach the person privately; choosing what the
+//! incident already is does nothing at all.
+
+use super::{
+    Click, Reply, Submission,
+    change::{self, ChangeOutcome},
+};
+use crate::{
+    app::AppState,
+    incident::{
+        Incident, IncidentId, Status,
+        lifecycle::Change,
+        lifecycle::Refusal,
+        update::{CLOSURE_CRITERIA, ClosureAnswer},
+    },
+    slack::{blocks::actions, modals, modals::ids},
+    store,
+};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// A modal must open within the trigger's three seconds, counted from when the click arrived.
+const TRIGGER_BUDGET: Duration = Duration::from_millis(2700);
+
+/// Handles a click on the card.
+pub async fn on_click(state: &AppState, click: Click) -> Reply {
+    let started = Instant::now();
+    // The "More" menu's options carry `form:INC-…`; every other control names its incident.
+    let (incident_id, form) = match (
+        click.action_id.as_str(),
+        click.selected.as_deref().and_then(|s| s.split_once(':')),
+    ) {
+        (actions::MORE, Some((form, id))) => (Some(id.to_owned()), Some(form.to_owned())),
+        _ => (click.incident_id.clone(), None),
+    };
+    let Some(id) = incident_id.as_deref().and_then(IncidentId::parse) else {
+        tracing::warn!(action = %click.action_id, "a card control without an incident");
+        return Reply::Ack;
+    };
+    let key = click
+        .action_ts
+        .as_ref()
+        .map(|ts| format!("action:{}:{}:{ts}", click.user_id, click.action_id));
+    let change = match (click.action_id.as_str(), form.as_deref()) {
+        (actions::ACKNOWLEDGE, _) => Some(Change::Acknowledge),
+        (actions::STATUS, _) => match click.selected.as_deref().and_then(Status::parse) {
+            Some(to) if to.is_open() => Some(Change::SetStatus(to)),
+            Some(_) => None,
+            None => return Reply::Ack,
+        },
+        _ => None,
+    };
+    if let Some(change) = change {
+        let outcome = change::apply(state, &id, change, &click.user_id, key.as_deref()).await;
+        answer_outcome(state, &click, &id, outcome).await;
+        return Reply::Ack;
+    }
+    // Everything else opens a form about the incident's current state.
+    let incident = match store::within(
+        state.config.process.request_deadline,
+        store::incidents::find_incident(&state.pool, &id),
+    )
+    .await
+    {
+        Ok(Some(incident)) => incident,
+        Ok(None) => {
+            private(state, &click, &format!("I can't find {id}.")).await;
+            return Reply::Ack;
+        }
+        Err(e) => {
+            let _ = super::store_failure(state, e);
+            private(state, &click, super::DATABASE_UNAVAILABLE).await;
+            return Reply::Ack;
+        }
+    };
+    if let Some(refusal) = refusal_for_form(&incident, &click) {
+        private(state, &click, &refusal).await;
+        return Reply::Ack;
+    }
+    let process = &state.config.process;
+    let view = match (
+        click.action_id.as_str(),
+        form.as_deref(),
+        click.selected.as_deref(),
+    ) {
+        (actions::STATUS, _, Some("resolved")) => modals::resolve(&incident),
+        (actions::STATUS, _, Some("closed")) => modals::close(&incident),
+        (actions::SEVERITY, _, Some(level)) => {
+            if level == incident.severity {
+                return Reply::Ack;
+            }
+            modals::severity(&incident, &process.severities, level)
+        }
+        (actions::ROLES, _, _) => modals::roles(&incident, &process.catalog),
+        (actions::POST_UPDATE, _, _) => {
+            let rank = process.severities.rank_at(incident.severity_rank);
+            let owner = incident
+                .roles
+                .get("commander")
+                .cloned()
+                .unwrap_or_else(|| click.user_id.clone());
+            modals::update(&incident, process.severities.get(rank).update_every, &owner)
+        }
+        (actions::MORE, Some("edit"), _) => modals::edit(&incident, &process.catalog),
+        (actions::MORE, Some("cancel"), _) => modals::cancel(&incident),
+        _ => return Reply::Ack,
+    };
+    open_modal(state, &click, view, started).await;
+    Reply::Ack
+}
+
+/// Refusals known before a form is even opened.
+fn refusal_for_form(incident: &Incident, click: &Click) -> Option<String> {
+    match incident.status {
+        Status::Closed => return Some(Refusal::Closed(incident.id.to_string()).to_string()),
+        Status::Cancelled => return Some(Refusal::Cancelled(incident.id.to_string()).to_string()),
+        _ => {}
+    }
+    let wants_close =
+        click.action_id == actions::STATUS && click.selected.as_deref() == Some("closed");
+    if wants_close && incident.status != Status::Resolved {
+        return Some(Refusal::NotResolved(incident.id.to_string()).to_string());
+    }
+    let resolving =
+        click.action_id == actions::STATUS && click.selected.as_deref() == Some("resolved");
+    if resolving && incident.status == Status::Resolved {
+        return Some(format!("{} is already Resolved.", incident.id));
+    }
+    None
+}
+
+async fn open_modal(state: &AppState, click: &Click, view: Value, started: Instant) {
+    let Some(trigger_id) = &click.trigger_id else {
+        return;
+    };
+    let budget = TRIGGER_BUDGET
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_millis(300));
+    let body = json!({ "trigger_id": trigger_id, "view": view });
+    match tokio::time::timeout(budget, state.slack.call("views.open", &body)).await {
+        Ok(Ok(_)) => {}
+        outcome => {
+            tracing::warn!(failed = ?outcome.err().map(|_| "timed out"), "could not open a form from the card");
+            private(
+                state,
+                click,
+                ":warning: Slack didn't open the form in time. Please click again.",
+            )
+            .await;
+        }
+    }
+}
+
+async fn private(state: &AppState, click: &Click, text: &str) {
+    change::tell(
+        state,
+        click.response_url.as_deref(),
+        click.channel_id.as_deref(),
+        &click.user_id,
+        text,
+    )
+    .await;
+}
+
+async fn answer_outcome(
+    state: &AppState,
+    click: &Click,
+    id: &IncidentId,
+    outcome: Result<ChangeOutcome, store::StoreError>,
+) {
+    match outcome {
+        Ok(ChangeOutcome::Refused(why)) => private(state, click, &why).await,
+        Ok(ChangeOutcome::NotFound) => private(state, click, &format!("I can't find {id}.")).await,
+        Ok(_) => {}
+        Err(e) => {
+            let _ = super::store_failure(state, e);
+            private(state, click, super::DATABASE_UNAVAILABLE).await;
+        }
+    }
+}
+
+/// Handles a submitted card form; invalid fields keep it open with their errors.
+pub async fn on_submit(state: &AppState, form: &Submission) -> Reply {
+    let Some(id) = form.private_metadata.as_deref().and_then(IncidentId::parse) else {
+        return Reply::Ack;
+    };
+    let (change, first_block) = match parse_form(state, form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Reply::ViewErrors(errors),
+    };
+    let key = format!("view:{}", form.view_id);
+    match change::apply(state, &id, change, &form.user_id, Some(&key)).await {
+        Ok(ChangeOutcome::Applied | ChangeOutcome::NoOp | ChangeOutcome::Duplicate) => Reply::Ack,
+        Ok(ChangeOutcome::Refused(why)) => {
+            Reply::ViewErrors(vec![(refusal_block(form, &why, first_block), why)])
+        }
+        Ok(ChangeOutcome::NotFound) => Reply::ViewErrors(vec![(
+            first_block.to_owned(),
+            format!("{id} no longer exists."),
+        )]),
+        Err(e) => {
+            let message = if e.is_unavailable() {
+                "warroom cannot reach its database right now; nothing changed. Submit again in a moment."
+            } else {
+                super::INTERNAL_ERROR
+            };
+            let _ = super::store_failure(state, e);
+            Reply::ViewErrors(vec![(first_block.to_owned(), message.to_owned())])
+        }
+    }
+}
+
+/// Puts a refusal under the input it is about.
+fn refusal_block(form: &Submission, why: &str, first: &str) -> String {
+    if form.callback_id == ids::SEVERITY && why.contains("triage") {
+        return ids::LEVEL.to_owned();
+    }
+    first.to_owned()
+}
+
+type Errors = Vec<(String, String)>;
+
+fn required(form: &Submission, block: &str, errors: &mut Errors, message: &str) -> String {
+    form.text(block)
+        .or_else(|| form.selected(block))
+        .or_else(|| form.user(block))
+        .unwrap_or_else(|| {
+            errors.push((block.to_owned(), message.to_owned()));
+            String::new()
+        })
+}
+
+/// Reads a card form into a change, or the errors for each invalid field.
+fn parse_form(state: &AppState, form: &Submission) -> Result<(Change, &'static str), Errors> {
+    let mut errors = Errors::new();
+    let process = &state.config.process;
+    let parsed = match form.callback_id.as_str() {
+        ids::RESOLVE => (
+            Change::Resolve {
+                summary: required(form, ids::SUMMARY, &mut errors, "Say what fixed it."),
+            },
+            ids::SUMMARY,
+        ),
+        ids::CANCEL => (
+            Change::Cancel {
+                reason: required(
+                    form,
+                    ids::REASON,
+                    &mut errors,
+                    "Say why it was declared in error.",
+                ),
+            },
+            ids::REASON,
+        ),
+        ids::CLOSE => {
+            let mut checklist = Vec::new();
+            for (key, _) in CLOSURE_CRITERIA {
+                match form.selected(key).as_deref().and_then(ClosureAnswer::parse) {
+                    Some(ClosureAnswer::UnderReview) => errors.push((key.to_owned(), "Still Under Review: confirm it, or mark it not applicable, before closing.".to_owned())),
+                    Some(answer) => checklist.push((key.to_owned(), answer)),
+                    None => errors.push((key.to_owned(), "Answer this before closing.".to_owned())),
+                }
+            }
+            (Change::Close { checklist }, CLOSURE_CRITERIA[0].0)
+        }
+        ids::SEVERITY => {
+            let level = required(form, ids::LEVEL, &mut errors, "Choose a severity.");
+            let to = process.severities.parse(&level);
+            if to.is_none() && !level.is_empty() {
+                errors.push((
+                    ids::LEVEL.to_owned(),
+                    "Choose one of the listed severities.".to_owned(),
+                ));
+            }
+            let reason = required(
+                form,
+                ids::REASON,
+                &mut errors,
+                "Say why the severity changes.",
+            );
+            (
+                Change::SetSeverity {
+                    to: to.unwrap_or(process.default_severity),
+                    reason,
+                },
+                ids::LEVEL,
+            )
+        }
+        ids::ROLES => {
+            let role = required(form, ids::ROLE, &mut errors, "Choose a role.");
+            if !role.is_empty() && process.catalog.role(&role).is_none() {
+                errors.push((
+                    ids::ROLE.to_owned(),
+                    "Choose one of the listed roles.".to_owned(),
+                ));
+            }
+            let user = required(form, ids::USER, &mut errors, "Choose a person.");
+            (Change::AssignRole { role, user }, ids::ROLE)
+        }
+        ids::UPDATE => {
+            let impact = required(form, ids::IMPACT, &mut errors, "Describe the impact.");
+            let current_action = required(
+                form,
+                ids::ACTION,
+                &mut errors,
+                "Say what is being done now.",
+            );
+            let owner = required(form, ids::OWNER, &mut errors, "Choose the owner.");
+            let secs: Option<i64> = form
+                .selected(ids::NEXT_UPDATE)
+                .and_then(|s| s.parse().ok())
+                .filter(|s| *s > 0);
+            if secs.is_none() {
+                errors.push((
+                    ids::NEXT_UPDATE.to_owned(),
+                    "Choose when the next update is due.".to_owned(),
+                ));
+            }
+            let status = match form.selected(ids::STATUS) {
+                Some(s) => match Status::parse(&s).filter(|s| s.is_open()) {
+                    Some(status) => Some(status),
+                    None => {
+                        errors.push((
+                            ids::STATUS.to_owned(),
+                            "Choose an active status (resolve from the card).".to_owned(),
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
+            let next_update_in = chrono::Duration::seconds(secs.unwrap_or(1800));
+            (
+                Change::PostUpdate {
+                    impact,
+                    current_action,
+                    owner,
+                    next_update_in,
+                    status,
+                },
+                ids::IMPACT,
+            )
+        }
+        ids::EDIT => {
+            let title = required(form, ids::TITLE, &mut errors, "The incident needs a title.");
+            let incident_type = form.selected(ids::TYPE);
+            if let Some(t) = &incident_type
+                && process.catalog.incident_type(t).is_none()
+            {
+                errors.push((
+                    ids::TYPE.to_owned(),
+                    "Choose one of the listed types.".to_owned(),
+                ));
+            }
+            (
+                Change::Edit {
+                    title,
+                    impact: form.text(ids::IMPACT),
+                    incident_type,
+                },
+                ids::TITLE,
+            )
+        }
+        _ => return Err(Errors::new()),
+    };
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}

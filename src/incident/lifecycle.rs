@@ -1,0 +1,937 @@
+//! Every change a responder makes to an incident, decided against its current state: apply it
+//! (with the timeline entry and the thread announcement it causes), ignore it (it is already so),
+//! or refuse it with an explanation. Pure: the caller locks the incident row, asks, and writes.
+
+use super::{
+    Incident, Severities, SeverityRank, Status, Title,
+    catalog::Catalog,
+    truncate_chars,
+    update::{ClosureAnswer, StructuredUpdate, open_criteria},
+};
+use crate::slack::blocks::escape;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// What someone asked to change.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Acknowledge,
+    /// Move to an active status (Investigating … Recovering); Resolved and Closed have their own.
+    SetStatus(Status),
+    Resolve {
+        summary: String,
+    },
+    Close {
+        checklist: Vec<(String, ClosureAnswer)>,
+    },
+    Cancel {
+        reason: String,
+    },
+    SetSeverity {
+        to: SeverityRank,
+        reason: String,
+    },
+    AssignRole {
+        role: String,
+        user: String,
+    },
+    /// A structured update; the next one is due `next_update_in` after it is posted.
+    PostUpdate {
+        impact: String,
+        current_action: String,
+        owner: String,
+        next_update_in: chrono::Duration,
+        status: Option<Status>,
+    },
+    Edit {
+        title: String,
+        impact: Option<String>,
+        incident_type: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    /// A Slack message added to the timeline with the message shortcut.
+    AddMessage {
+        author: String,
+        posted_at: DateTime<Utc>,
+        text: String,
+        link: Option<String>,
+    },
+}
+
+/// Why a change was refused; the `Display` is what the person is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "{0} is closed; closed incidents do not change. Declare a new incident if it has come back."
+    )]
+    Closed(String),
+    #[error("{0} was cancelled (declared in error).")]
+    Cancelled(String),
+    #[error("{0} can be closed only once it is Resolved.")]
+    NotResolved(String),
+    #[error("{0} is not Resolved, so there is nothing to reopen from.")]
+    NothingToReopen(String),
+    #[error("Close needs every criterion confirmed or not applicable. Still open: {}.", .0.join("; "))]
+    ChecklistIncomplete(Vec<&'static str>),
+    #[error(
+        "The triage answers hold this incident at {floor} or above until they are confirmed otherwise."
+    )]
+    BelowTriageFloor { floor: String },
+    #[error(
+        "Only the incident's role holders (or its declarer, until a commander is assigned) may do that here."
+    )]
+    NotPermitted,
+    #[error("`{0}` is not a configured role.")]
+    UnknownRole(String),
+    #[error("`{0}` is not a configured incident type.")]
+    UnknownType(String),
+    #[error("{0} cannot be empty.")]
+    Empty(&'static str),
+    #[error("Choose when the next update is due.")]
+    NextUpdateInPast,
+}
+
+/// An accepted change: the incident's new state and what it causes.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub incident: Incident,
+    pub entry_kind: &'static str,
+    pub details: Value,
+    /// Posted in the incident's thread.
+    pub announcement: Option<String>,
+    /// Whether the card shows something new.
+    pub card_changed: bool,
+    /// A runbook to post, when the incident type was set.
+    pub runbook_for: Option<String>,
+}
+
+/// The verdict on a change.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Apply(Box<Applied>),
+    /// It is already so: nothing is written, posted or edited.
+    NoOp,
+    Refused(Refusal),
+}
+
+/// The configuration a decision depends on.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub severities: &'a Severities,
+    pub catalog: &'a Catalog,
+    pub restrict_changes: bool,
+}
+
+/// Decides `change` by `actor` at `now` against the incident's current state.
+pub fn decide(
+    current: &Incident,
+    change: Change,
+    actor: &str,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> Decision {
+    match current.status {
+        Status::Closed => return Decision::Refused(Refusal::Closed(current.id.to_string())),
+        Status::Cancelled => return Decision::Refused(Refusal::Cancelled(current.id.to_string())),
+        _ => {}
+    }
+    let guarded = matches!(
+        change,
+        Change::SetStatus(_)
+            | Change::Resolve { .. }
+            | Change::Close { .. }
+            | Change::Cancel { .. }
+            | Change::SetSeverity { .. }
+            | Change::AssignRole { .. }
+    );
+    if guarded && rules.restrict_changes && !may_steer(current, actor) {
+        return Decision::Refused(Refusal::NotPermitted);
+    }
+    match decide_change(current, change, actor, now, rules) {
+        Ok(Some(applied)) => Decision::Apply(Box::new(applied)),
+        Ok(None) => Decision::NoOp,
+        Err(refusal) => Decision::Refused(refusal),
+    }
+}
+
+/// Role holders steer; the declarer does too until someone is commander.
+pub fn may_steer(incident: &Incident, actor: &str) -> bool {
+    incident.roles.values().any(|holder| holder == actor)
+        || (!incident.roles.contains_key("commander") && incident.declared_by == actor)
+}
+
+fn cadence(rules: Rules<'_>, rank: SeverityRank) -> chrono::Duration {
+    chrono::Duration::from_std(rules.severities.get(rank).update_every)
+        .unwrap_or(chrono::Duration::days(1))
+}
+
+fn apply(
+    incident: Incident,
+    kind: &'static str,
+    details: Value,
+    announcement: String,
+) -> Result<Option<Applied>, Refusal> {
+    Ok(Some(Applied {
+        incident,
+        entry_kind: kind,
+        details,
+        announcement: Some(announcement),
+        card_changed: true,
+        runbook_for: None,
+    }))
+}
+
+fn non_empty(text: &str, what: &'static str, max: usize) -> Result<String, Refusal> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(Refusal::Empty(what))
+    } else {
+        Ok(truncate_chars(t, max))
+    }
+}
+
+fn decide_change(
+    current: &Incident,
+    change: Change,
+    actor: &str,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> Result<Option<Applied>, Refusal> {
+    let mut next = current.clone();
+    let who = format!("<@{actor}>");
+    match change {
+        Change::Acknowledge => {
+            if current.acknowledged_at.is_some() {
+                return Ok(None);
+            }
+            next.acknowledged_at = Some(now);
+            next.acknowledged_by = Some(actor.to_owned());
+            let after = (now - current.declared_at).num_seconds().max(0);
+            apply(
+                next,
+                "acknowledged",
+                json!({ "seconds_after_declare": after }),
+                format!(":eyes: Acknowledged by {who}."),
+            )
+        }
+        Change::SetStatus(to) => {
+            if to == current.status {
+                return Ok(None);
+            }
+            let relapse = to < current.status;
+            next.status = to;
+            if current.status == Status::Resolved {
+                // Reopened: the incident owes updates again.
+                next.resolved_at = None;
+                next.next_update_due_at = Some(now + cadence(rules, severity_rank(current, rules)));
+            }
+            let note = if relapse { " (relapse)" } else { "" };
+            let details =
+                json!({ "from": current.status.as_str(), "to": to.as_str(), "relapse": relapse });
+            apply(
+                next,
+                "status_changed",
+                details,
+                format!(
+                    ":arrows_counterclockwise: Status: *{}* → *{to}*{note}, by {who}.",
+                    current.status
+                ),
+            )
+        }
+        Change::Resolve { summary } => {
+            if current.status == Status::Resolved {
+                return Ok(None);
+            }
+            let summary = non_empty(&summary, "The resolution summary", 2000)?;
+            next.status = Status::Resolved;
+            next.resolved_at = Some(now);
+            next.resolution_summary = Some(summary.clone());
+            next.next_update_due_at = None;
+            let details = json!({ "from": current.status.as_str(), "summary": summary });
+            apply(
+                next,
+                "resolved",
+                details,
+                format!(
+                    ":white_check_mark: *Resolved* by {who}.\n*Resolution:* {}",
+                    escape(&summary)
+                ),
+            )
+        }
+        Change::Close { checklist } => {
+            if current.status != Status::Resolved {
+                return Err(Refusal::NotResolved(current.id.to_string()));
+            }
+            let open = open_criteria(&checklist);
+            if !open.is_empty() {
+                return Err(Refusal::ChecklistIncomplete(open));
+            }
+            next.status = Status::Closed;
+            next.closed_at = Some(now);
+            let answers: Value = checklist
+                .iter()
+                .map(|(k, a)| (k.clone(), json!(a)))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
+            let lines: Vec<String> = super::update::CLOSURE_CRITERIA
+                .iter()
+                .map(|(key, label)| {
+                    let answer = checklist
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map_or("—", |(_, a)| a.label());
+                    format!("• {label}: {answer}")
+                })
+                .collect();
+            apply(
+                next,
+                "closed",
+                json!({ "checklist": answers }),
+                format!(":lock: *Closed* by {who}.\n{}", lines.join("\n")),
+            )
+        }
+        Change::Cancel { reason } => {
+            let reason = non_empty(&reason, "The reason", 1000)?;
+            next.status = Status::Cancelled;
+            next.next_update_due_at = None;
+            let details = json!({ "from": current.status.as_str(), "reason": reason });
+            apply(
+                next,
+                "cancelled",
+                details,
+                format!(
+                    ":no_entry_sign: *Cancelled* by {who} (declared in error): {}",
+                    escape(&reason)
+                ),
+            )
+        }
+        Change::SetSeverity { to, reason } => {
+            let target = rules.severities.get(to).name.clone();
+            if target == current.severity {
+                return Ok(None);
+            }
+            if let Some(floor) = current
+                .triage
+                .floor_index()
+                .map(|i| rules.severities.rank_at(i))
+                && to > floor
+            {
+                return Err(Refusal::BelowTriageFloor {
+                    floor: rules.severities.get(floor).name.clone(),
+                });
+            }
+            let reason = non_empty(&reason, "The reason", 1000)?;
+            next.severity = target.clone();
+            next.severity_rank = to.index();
+            if next.status.is_open() {
+                next.next_update_due_at = Some(recomputed_due(current, to, now, rules));
+            }
+            let direction = if to.index() < current.severity_rank {
+                "raised"
+            } else {
+                "lowered"
+            };
+            let details = json!({ "from": current.severity, "to": target, "reason": reason, "direction": direction });
+            let text = format!(
+                ":rotating_light: Severity {direction}: *{}* → *{target}* by {who}. Reason: {}",
+                current.severity,
+                escape(&reason)
+            );
+            apply(next, "severity_changed", details, text)
+        }
+        Change::AssignRole { role, user } => {
+            let Some(role_def) = rules.catalog.role(&role) else {
+                return Err(Refusal::UnknownRole(role));
+            };
+            if current.roles.get(&role) == Some(&user) {
+                return Ok(None);
+            }
+            let previous = next.roles.insert(role.clone(), user.clone());
+            let details = json!({ "role": role, "user": user, "previous": previous });
+            apply(
+                next,
+                "role_assigned",
+                details,
+                format!(
+                    ":bust_in_silhouette: <@{user}> is now *{}* (assigned by {who}).",
+                    role_def.name
+                ),
+            )
+        }
+        Change::PostUpdate {
+            impact,
+            current_action,
+            owner,
+            next_update_in,
+            status,
+        } => {
+            let impact = non_empty(&impact, "Impact", 2000)?;
+            let current_action = non_empty(&current_action, "Current action", 2000)?;
+            if next_update_in <= chrono::Duration::zero() {
+                return Err(Refusal::NextUpdateInPast);
+            }
+            let next_update_at = now + next_update_in;
+            let mut status_note = None;
+            if let Some(to) = status.filter(|s| *s != current.status && s.is_open()) {
+                status_note = Some(
+                    json!({ "from": current.status.as_str(), "to": to.as_str(), "relapse": to < current.status }),
+                );
+                next.status = to;
+            }
+            let update = StructuredUpdate {
+                impact,
+                current_action,
+                owner,
+                next_update_at,
+                posted_by: actor.to_owned(),
+                posted_at: now,
+            };
+            next.latest_update = Some(update.clone());
+            next.next_update_due_at = Some(next_update_at);
+            let details = json!({ "update": update, "status_change": status_note });
+            let text = super::format_update(&next, &update);
+            apply(next, "update_posted", details, text)
+        }
+        Change::Edit {
+            title,
+            impact,
+            incident_type,
+        } => {
+            let title = Title::parse(&title)
+                .map_err(|_| Refusal::Empty("The title"))?
+                .as_str()
+                .to_owned();
+            let impact = impact
+                .map(|i| i.trim().to_owned())
+                .filter(|i| !i.is_empty())
+                .map(|i| truncate_chars(&i, super::MAX_IMPACT_CHARS));
+            if let Some(t) = &incident_type
+                && rules.catalog.incident_type(t).is_none()
+            {
+                return Err(Refusal::UnknownType(t.clone()));
+            }
+            let incident_type = incident_type.or_else(|| current.incident_type.clone());
+            if title == current.title
+                && impact == current.impact
+                && incident_type == current.incident_type
+            {
+                return Ok(None);
+            }
+            let mut changed = Vec::new();
+            let mut details = serde_json::Map::new();
+            if title != current.title {
+                changed.push(format!(
+                    "title: “{}” → “{}”",
+                    escape(&current.title),
+                    escape(&title)
+                ));
+                details.insert(
+                    "title".into(),
+                    json!({ "from": current.title, "to": title }),
+                );
+            }
+            if impact != current.impact {
+                changed.push(format!(
+                    "impact: {}",
+                    impact.as_deref().map_or("cleared".into(), escape)
+                ));
+                details.insert(
+                    "impact".into(),
+                    json!({ "from": current.impact, "to": impact }),
+                );
+            }
+            let type_changed = incident_type != current.incident_type;
+            if type_changed {
+                let name = incident_type
+                    .as_deref()
+                    .and_then(|t| rules.catalog.incident_type(t))
+                    .map_or("—", |t| t.name.as_str());
+                changed.push(format!("type: {name}"));
+                details.insert(
+                    "incident_type".into(),
+                    json!({ "from": current.incident_type, "to": incident_type }),
+                );
+            }
+            next.title = title;
+            next.impact = impact;
+            next.incident_type = incident_type.clone();
+            let text = format!(
+                ":pencil2: {who} edited the incident — {}.",
+                changed.join("; ")
+            );
+            let mut applied = apply(next, "edited", details.into(), text)?.expect("applied");
+            applied.runbook_for = incident_type.filter(|_| type_changed);
+            Ok(Some(applied))
+        }
+        Change::Note { text } => {
+            let text = non_empty(&text, "The note", 3000)?;
+            let announcement = format!(":memo: Note from {who}: {}", escape(&text));
+            Ok(Some(Applied {
+                incident: next,
+                entry_kind: "note",
+                details: json!({ "text": text }),
+                announcement: Some(announcement),
+                card_changed: false,
+                runbook_for: None,
+            }))
+        }
+        Change::AddMessage {
+            author,
+            posted_at,
+            text,
+            link,
+        } => {
+            let details = json!({ "author": author, "posted_at": posted_at, "text": truncate_chars(&text, 3000), "link": link, "added_by": actor });
+            Ok(Some(Applied {
+                incident: next,
+                entry_kind: "message_added",
+                details,
+                announcement: None,
+                card_changed: false,
+                runbook_for: None,
+            }))
+        }
+    }
+}
+
+fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRank {
+    rules
+        .severities
+        .by_name(&incident.severity)
+        .unwrap_or_else(|| rules.severities.rank_at(incident.severity_rank))
+}
+
+/// After a severity change the next update is due one new cadence after the last update (or the
+/// declaration), but never later than an update already promised.
+fn recomputed_due(
+    current: &Incident,
+    to: SeverityRank,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> DateTime<Utc> {
+    let base = current
+        .latest_update
+        .as_ref()
+        .map_or(current.declared_at, |u| u.posted_at);
+    let by_cadence = (base + cadence(rules, to)).max(now);
+    match &current.latest_update {
+        Some(u) => by_cadence.min(u.next_update_at.max(now)),
+        None => by_cadence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::{IncidentId, Triage};
+    use chrono::TimeZone;
+
+    fn at(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap() + chrono::Duration::minutes(min)
+    }
+
+    fn incident() -> Incident {
+        Incident {
+            id: IncidentId::parse("INC-20261124-001").unwrap(),
+            title: "Checkout down".into(),
+            severity: "SEV-2".into(),
+            severity_rank: 1,
+            status: Status::Investigating,
+            incident_type: None,
+            impact: None,
+            triage: Triage::default(),
+            declared_by: "UDECL".into(),
+            team_domain: None,
+            channel_id: "C1".into(),
+            card_ts: Some("1.1".into()),
+            declared_at: at(0),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            next_update_due_at: Some(at(60)),
+            resolved_at: None,
+            closed_at: None,
+            resolution_summary: None,
+            roles: Default::default(),
+            latest_update: None,
+        }
+    }
+
+    fn run(current: &Incident, change: Change, actor: &str, restrict: bool) -> Decision {
+        let (s, c) = (Severities::builtin(), Catalog::builtin());
+        decide(
+            current,
+            change,
+            actor,
+            at(10),
+            Rules {
+                severities: &s,
+                catalog: &c,
+                restrict_changes: restrict,
+            },
+        )
+    }
+
+    fn applied(d: Decision) -> Applied {
+        match d {
+            Decision::Apply(a) => *a,
+            other => panic!("expected a change, got {other:?}"),
+        }
+    }
+
+    fn refused(d: Decision) -> Refusal {
+        match d {
+            Decision::Refused(r) => r,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn acknowledging_records_who_and_when_once() {
+        let a = applied(run(&incident(), Change::Acknowledge, "U1", false));
+        assert_eq!(a.incident.acknowledged_by.as_deref(), Some("U1"));
+        assert_eq!(a.incident.acknowledged_at, Some(at(10)));
+        assert_eq!(a.details["seconds_after_declare"], 600);
+        assert!(matches!(
+            run(&a.incident, Change::Acknowledge, "U2", false),
+            Decision::NoOp
+        ));
+    }
+
+    #[test]
+    fn status_moves_forward_back_as_a_relapse_and_the_same_status_is_a_no_op() {
+        let forward = applied(run(
+            &incident(),
+            Change::SetStatus(Status::Contained),
+            "U1",
+            false,
+        ));
+        assert_eq!(forward.incident.status, Status::Contained);
+        assert_eq!(forward.details["relapse"], false);
+        let back = applied(run(
+            &forward.incident,
+            Change::SetStatus(Status::Investigating),
+            "U1",
+            false,
+        ));
+        assert_eq!(back.details["relapse"], true);
+        assert!(back.announcement.unwrap().contains("relapse"));
+        assert!(matches!(
+            run(
+                &incident(),
+                Change::SetStatus(Status::Investigating),
+                "U1",
+                false
+            ),
+            Decision::NoOp
+        ));
+    }
+
+    #[test]
+    fn resolving_needs_a_summary_stops_updates_and_reopening_restarts_them() {
+        assert_eq!(
+            refused(run(
+                &incident(),
+                Change::Resolve {
+                    summary: "  ".into()
+                },
+                "U1",
+                false
+            )),
+            Refusal::Empty("The resolution summary")
+        );
+        let resolved = applied(run(
+            &incident(),
+            Change::Resolve {
+                summary: "Rolled back".into(),
+            },
+            "U1",
+            false,
+        ))
+        .incident;
+        assert_eq!(resolved.status, Status::Resolved);
+        assert_eq!(resolved.next_update_due_at, None);
+        let reopened = applied(run(
+            &resolved,
+            Change::SetStatus(Status::Recovering),
+            "U1",
+            false,
+        ))
+        .incident;
+        assert_eq!(reopened.resolved_at, None);
+        assert_eq!(reopened.next_update_due_at, Some(at(10 + 60)));
+    }
+
+    #[test]
+    fn close_needs_resolved_and_a_complete_checklist_and_is_final() {
+        let complete: Vec<(String, ClosureAnswer)> = super::super::update::CLOSURE_CRITERIA
+            .iter()
+            .map(|(k, _)| (k.to_string(), ClosureAnswer::Confirmed))
+            .collect();
+        assert!(matches!(
+            refused(run(
+                &incident(),
+                Change::Close {
+                    checklist: complete.clone()
+                },
+                "U1",
+                false
+            )),
+            Refusal::NotResolved(_)
+        ));
+        let resolved = applied(run(
+            &incident(),
+            Change::Resolve {
+                summary: "Fixed".into(),
+            },
+            "U1",
+            false,
+        ))
+        .incident;
+        let mut partial = complete.clone();
+        partial[1].1 = ClosureAnswer::UnderReview;
+        partial.pop();
+        match refused(run(
+            &resolved,
+            Change::Close { checklist: partial },
+            "U1",
+            false,
+        )) {
+            Refusal::ChecklistIncomplete(open) => assert_eq!(
+                open,
+                [
+                    "Root cause confirmed",
+                    "An owner assigned for each follow-up action"
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+        let closed = applied(run(
+            &resolved,
+            Change::Close {
+                checklist: complete,
+            },
+            "U1",
+            false,
+        ))
+        .incident;
+        assert_eq!(closed.status, Status::Closed);
+        assert!(matches!(
+            refused(run(&closed, Change::Acknowledge, "U1", false)),
+            Refusal::Closed(_)
+        ));
+        assert!(matches!(
+            refused(run(
+                &closed,
+                Change::SetStatus(Status::Investigating),
+                "U1",
+                false
+            )),
+            Refusal::Closed(_)
+        ));
+    }
+
+    #[test]
+    fn severity_changes_need_a_reason_keep_the_triage_floor_and_recompute_the_deadline() {
+        let s = Severities::builtin();
+        let raised = applied(run(
+            &incident(),
+            Change::SetSeverity {
+                to: s.rank_at(0),
+                reason: "Spreading".into(),
+            },
+            "U1",
+            false,
+        ));
+        assert_eq!(
+            (
+                raised.incident.severity.as_str(),
+                raised.incident.severity_rank
+            ),
+            ("SEV-1", 0)
+        );
+        assert_eq!(
+            raised.incident.next_update_due_at,
+            Some(at(30)),
+            "declared at 0, SEV-1 cadence 30 min"
+        );
+        assert!(matches!(
+            run(
+                &incident(),
+                Change::SetSeverity {
+                    to: s.rank_at(1),
+                    reason: "x".into()
+                },
+                "U1",
+                false
+            ),
+            Decision::NoOp
+        ));
+        assert_eq!(
+            refused(run(
+                &incident(),
+                Change::SetSeverity {
+                    to: s.rank_at(2),
+                    reason: " ".into()
+                },
+                "U1",
+                false
+            )),
+            Refusal::Empty("The reason")
+        );
+        let mut money = incident();
+        money.triage = Triage::from_checked(["money_affected"]);
+        assert_eq!(
+            refused(run(
+                &money,
+                Change::SetSeverity {
+                    to: s.rank_at(2),
+                    reason: "calmer".into()
+                },
+                "U1",
+                false
+            )),
+            Refusal::BelowTriageFloor {
+                floor: "SEV-2".into()
+            }
+        );
+    }
+
+    #[test]
+    fn restricted_mode_lets_only_role_holders_and_the_declarer_before_a_commander_steer() {
+        let to = Change::SetStatus(Status::Identified);
+        assert_eq!(
+            refused(run(&incident(), to.clone(), "UOTHER", true)),
+            Refusal::NotPermitted
+        );
+        applied(run(&incident(), to.clone(), "UDECL", true));
+        let mut led = incident();
+        led.roles.insert("commander".into(), "UCMD".into());
+        assert_eq!(
+            refused(run(&led, to.clone(), "UDECL", true)),
+            Refusal::NotPermitted
+        );
+        applied(run(&led, to.clone(), "UCMD", true));
+        applied(run(&incident(), Change::Acknowledge, "UOTHER", true));
+        applied(run(&incident(), to, "UOTHER", false));
+    }
+
+    #[test]
+    fn an_update_sets_the_next_deadline_and_can_change_status() {
+        let change = Change::PostUpdate {
+            impact: "EU users".into(),
+            current_action: "Rolling back".into(),
+            owner: "U2".into(),
+            next_update_in: chrono::Duration::minutes(30),
+            status: Some(Status::Identified),
+        };
+        let a = applied(run(&incident(), change, "U1", false));
+        assert_eq!(a.incident.next_update_due_at, Some(at(40)));
+        assert_eq!(a.incident.status, Status::Identified);
+        let text = a.announcement.unwrap();
+        for field in [
+            "Incident ID:* INC-20261124-001",
+            "Severity:* SEV-2",
+            "Status:* Identified",
+            "Impact:* EU users",
+            "Current action:* Rolling back",
+            "Owner:* <@U2>",
+            "Next update:* <!date^",
+        ] {
+            assert!(text.contains(field), "{field} missing from {text}");
+        }
+        let past = Change::PostUpdate {
+            impact: "x".into(),
+            current_action: "y".into(),
+            owner: "U2".into(),
+            next_update_in: chrono::Duration::zero(),
+            status: None,
+        };
+        assert_eq!(
+            refused(run(&incident(), past, "U1", false)),
+            Refusal::NextUpdateInPast
+        );
+    }
+
+    #[test]
+    fn roles_and_types_must_be_configured_and_setting_a_type_posts_its_runbook() {
+        assert_eq!(
+            refused(run(
+                &incident(),
+                Change::AssignRole {
+                    role: "wizard".into(),
+                    user: "U2".into()
+                },
+                "U1",
+                false
+            )),
+            Refusal::UnknownRole("wizard".into())
+        );
+        let assigned = applied(run(
+            &incident(),
+            Change::AssignRole {
+                role: "tech_lead".into(),
+                user: "U2".into(),
+            },
+            "U1",
+            false,
+        ))
+        .incident;
+        assert!(matches!(
+            run(
+                &assigned,
+                Change::AssignRole {
+                    role: "tech_lead".into(),
+                    user: "U2".into()
+                },
+                "U1",
+                false
+            ),
+            Decision::NoOp
+        ));
+        let edit = Change::Edit {
+            title: "Checkout down".into(),
+            impact: None,
+            incident_type: Some("payment_wallet".into()),
+        };
+        assert_eq!(
+            applied(run(&incident(), edit, "U1", false))
+                .runbook_for
+                .as_deref(),
+            Some("payment_wallet")
+        );
+        let same = Change::Edit {
+            title: "Checkout down".into(),
+            impact: None,
+            incident_type: None,
+        };
+        assert!(matches!(
+            run(&incident(), same, "U1", false),
+            Decision::NoOp
+        ));
+    }
+
+    #[test]
+    fn a_cancelled_incident_takes_no_more_changes() {
+        let cancelled = applied(run(
+            &incident(),
+            Change::Cancel {
+                reason: "Test alert".into(),
+            },
+            "U1",
+            false,
+        ))
+        .incident;
+        assert_eq!(cancelled.status, Status::Cancelled);
+        assert!(matches!(
+            refused(run(
+                &cancelled,
+                Change::Note { text: "x".into() },
+                "U1",
+                false
+            )),
+            Refusal::Cancelled(_)
+        ));
+    }
+}
