@@ -88,6 +88,8 @@ pub struct ProcessConfig {
     /// Deadline for all database work on the Slack request path.
     pub request_deadline: Duration,
     pub db_max_connections: u32,
+    /// Reminders, escalations, the breach clock, review reminders and the daily digest.
+    pub schedule: crate::incident::schedule::ScheduleConfig,
 }
 
 impl Default for ProcessConfig {
@@ -106,6 +108,7 @@ impl Default for ProcessConfig {
             outbox_concurrency: 16,
             request_deadline: Duration::from_millis(1500),
             db_max_connections: 16,
+            schedule: crate::incident::schedule::ScheduleConfig::default(),
         }
     }
 }
@@ -128,6 +131,56 @@ struct FileConfig {
     outbox: FileOutbox,
     #[serde(default)]
     database: FileDatabase,
+    #[serde(default)]
+    reminders: FileReminders,
+    #[serde(default)]
+    escalation: FileEscalation,
+    #[serde(default)]
+    breach: FileBreach,
+    #[serde(default)]
+    review: FileReview,
+    #[serde(default)]
+    digest: FileDigest,
+    timezone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileReminders {
+    heads_up: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileEscalation {
+    group: Option<EscalationGroupFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EscalationGroupFile {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileBreach {
+    window: Option<String>,
+    reminders_at: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileReview {
+    due_after_business_days: Option<u32>,
+    due_after: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDigest {
+    at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +285,15 @@ impl ProcessConfig {
             cfg.catalog = Catalog::new(roles, types)
                 .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
+        apply_schedule(
+            &mut cfg.schedule,
+            file.reminders,
+            file.escalation,
+            file.breach,
+            file.review,
+            file.digest,
+            file.timezone,
+        )?;
         if let Some(v) = file.slack.channel_pace {
             cfg.channel_pace = duration("slack.channel_pace", &v)?;
         }
@@ -255,6 +317,67 @@ impl ProcessConfig {
         }
         Ok(cfg)
     }
+}
+
+fn apply_schedule(
+    s: &mut crate::incident::schedule::ScheduleConfig,
+    reminders: FileReminders,
+    escalation: FileEscalation,
+    breach: FileBreach,
+    review: FileReview,
+    digest: FileDigest,
+    timezone: Option<String>,
+) -> Result<(), ConfigError> {
+    use crate::incident::schedule::{EscalationGroup, ReviewDue};
+    if let Some(v) = reminders.heads_up {
+        s.heads_up_lead = duration("reminders.heads_up", &v)?;
+    }
+    if let Some(group) = escalation.group {
+        let ids = match group {
+            EscalationGroupFile::One(id) => vec![id],
+            EscalationGroupFile::Many(ids) => ids,
+        };
+        s.escalation_group = Some(
+            EscalationGroup::parse(&ids)
+                .map_err(|e| err("WARROOM_CONFIG (escalation.group)", e))?,
+        );
+    }
+    if let Some(v) = breach.window {
+        s.breach_window = duration("breach.window", &v)?;
+    }
+    if let Some(list) = breach.reminders_at {
+        s.breach_reminders_at = list
+            .iter()
+            .map(|v| duration("breach.reminders_at", v))
+            .collect::<Result<_, _>>()?;
+        s.breach_reminders_at.sort();
+    }
+    if let Some(days) = review.due_after_business_days {
+        s.review_due = ReviewDue::BusinessDays(days);
+    }
+    if let Some(v) = review.due_after {
+        s.review_due = ReviewDue::After(duration("review.due_after", &v)?);
+    }
+    if let Some(v) = digest.at {
+        let at = chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))
+            .map_err(|_| {
+                err(
+                    "WARROOM_CONFIG (digest.at)",
+                    format!("`{v}` is not a time of day such as \"09:00\""),
+                )
+            })?;
+        s.digest_at = Some(at);
+    }
+    if let Some(tz) = timezone {
+        s.timezone = tz.parse().map_err(|_| {
+            err(
+                "WARROOM_CONFIG (timezone)",
+                format!("`{tz}` is not a time zone such as \"Europe/Berlin\""),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn one_line(s: &str) -> String {

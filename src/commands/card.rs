@@ -20,11 +20,11 @@ use crate::{
     app::AppState,
     incident::{
         Incident, IncidentId, Status,
-        lifecycle::Change,
         lifecycle::Refusal,
+        lifecycle::{BreachNotification, Change},
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
-    slack::{blocks::actions, modals, modals::ids},
+    slack::{blocks::actions, modals, modals::ids, reminders},
     store,
 };
 use serde_json::{Value, json};
@@ -52,6 +52,25 @@ pub async fn on_click(state: &AppState, click: Click) -> Reply {
         .action_ts
         .as_ref()
         .map(|ts| format!("action:{}:{}:{ts}", click.user_id, click.action_id));
+    if click.action_id == reminders::SNOOZE_ACTION {
+        let secs: i64 = click
+            .selected
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if secs > 0 {
+            let outcome = change::snooze(
+                state,
+                &id,
+                chrono::Duration::seconds(secs),
+                &click.user_id,
+                key.as_deref(),
+            )
+            .await;
+            answer_outcome(state, &click, &id, outcome).await;
+        }
+        return Reply::Ack;
+    }
     let change = match (click.action_id.as_str(), form.as_deref()) {
         (actions::ACKNOWLEDGE, _) => Some(Change::Acknowledge),
         (actions::STATUS, _) => match click.selected.as_deref().and_then(Status::parse) {
@@ -114,6 +133,8 @@ pub async fn on_click(state: &AppState, click: Click) -> Reply {
         }
         (actions::MORE, Some("edit"), _) => modals::edit(&incident, &process.catalog),
         (actions::MORE, Some("cancel"), _) => modals::cancel(&incident),
+        (actions::MORE, Some("breach"), _) => modals::flag_breach(&incident),
+        (actions::MORE, Some("notified"), _) => modals::authority_notified(&incident),
         _ => return Reply::Ack,
     };
     open_modal(state, &click, view, started).await;
@@ -351,6 +372,33 @@ fn parse_form(state: &AppState, form: &Submission) -> Result<(Change, &'static s
                 },
                 ids::IMPACT,
             )
+        }
+        ids::BREACH => {
+            let ago: i64 = form
+                .selected(ids::DISCOVERED)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let discovered_at = state.clock.now() - chrono::Duration::seconds(ago.max(0));
+            (Change::FlagBreach { discovered_at }, ids::DISCOVERED)
+        }
+        ids::NOTIFIED => {
+            let mut field = |key: &str| {
+                required(
+                    form,
+                    key,
+                    &mut errors,
+                    "Fill this in: it is part of the notification record.",
+                )
+            };
+            let record = BreachNotification {
+                nature: field("nature"),
+                data_subjects: field("data_subjects"),
+                data_categories: field("data_categories"),
+                likely_consequences: field("likely_consequences"),
+                measures: field("measures"),
+                contact_point: field("contact_point"),
+            };
+            (Change::AuthorityNotified { record }, "nature")
         }
         ids::EDIT => {
             let title = required(form, ids::TITLE, &mut errors, "The incident needs a title.");

@@ -9,6 +9,7 @@ use crate::{
     incident::{
         IncidentId,
         lifecycle::{Change, Decision, Rules, decide},
+        schedule,
     },
     slack::blocks,
     store::{
@@ -80,17 +81,34 @@ async fn apply_in_transaction(
         }
         Decision::Apply(applied) => applied,
     };
-    let next = &applied.incident;
-    store::incidents::update_incident_state(&mut tx, next).await?;
+    let mut next = applied.incident.clone();
+    // Escalation triggers announce themselves once, when they first hold.
+    let fresh: Vec<String> =
+        schedule::escalation_triggers(next.incident_type.as_deref(), &next.triage)
+            .into_iter()
+            .map(str::to_owned)
+            .filter(|t| !next.escalations.contains(t))
+            .collect();
+    next.escalations.extend(fresh.iter().cloned());
+    store::incidents::update_incident_state(&mut tx, &next).await?;
+    let details = applied.details.clone();
     store::incidents::insert_timeline_entry(
         &mut tx,
         id.as_str(),
         now,
         actor,
         applied.entry_kind,
-        applied.details.clone(),
+        details,
     )
     .await?;
+    let arms = schedule::plan(
+        Some(&incident),
+        &next,
+        &process.severities,
+        &process.schedule,
+        now,
+    );
+    store::reminders::apply_arms(&mut tx, Some(id.as_str()), &arms).await?;
     let rank = next.severity_rank as i32;
     let mut rows = Vec::new();
     if let Some(text) = &applied.announcement {
@@ -103,6 +121,28 @@ async fn apply_in_transaction(
     {
         rows.push(thread_reply(&next.channel_id, rank, runbook));
     }
+    if !fresh.is_empty() {
+        let mention = process
+            .schedule
+            .escalation_group
+            .as_ref()
+            .map_or_else(|| schedule::owner(&next), |g| g.mention());
+        rows.push(escalation(
+            &next.channel_id,
+            rank,
+            &blocks::escalation(&next, &mention, &fresh),
+        ));
+        let entry = json!({ "triggers": fresh });
+        store::incidents::insert_timeline_entry(
+            &mut tx,
+            id.as_str(),
+            now,
+            "warroom",
+            "escalated",
+            entry,
+        )
+        .await?;
+    }
     if !rows.is_empty() {
         store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     }
@@ -112,6 +152,19 @@ async fn apply_in_transaction(
     tx.commit().await?;
     tracing::info!(incident.id = %id, change = applied.entry_kind, "incident changed");
     Ok(ChangeOutcome::Applied)
+}
+
+/// An escalation: a thread reply also shown in the channel.
+pub(crate) fn escalation(channel: &str, rank: i32, message: &blocks::Message) -> NewOutbox {
+    let mut payload = message.to_json();
+    payload["reply_broadcast"] = json!(true);
+    NewOutbox {
+        kind: OutboxKind::ThreadReply,
+        method: "chat.postMessage",
+        pace_key: Some(channel.to_owned()),
+        priority: 100 + rank,
+        payload,
+    }
 }
 
 /// A post in the incident's thread.
@@ -167,4 +220,71 @@ pub async fn tell(
     if let Err(e) = store::within(state.config.process.request_deadline, enqueue).await {
         tracing::warn!(error = %e, "could not queue a private answer");
     }
+}
+
+/// Snoozes the overdue-update reminder for `by`, recorded on the timeline and in the thread.
+pub async fn snooze(
+    state: &AppState,
+    id: &IncidentId,
+    by: chrono::Duration,
+    actor: &str,
+    key: Option<&str>,
+) -> Result<ChangeOutcome, StoreError> {
+    store::within(
+        state.config.process.request_deadline,
+        snooze_in_transaction(state, id, by, actor, key),
+    )
+    .await
+}
+
+async fn snooze_in_transaction(
+    state: &AppState,
+    id: &IncidentId,
+    by: chrono::Duration,
+    actor: &str,
+    key: Option<&str>,
+) -> Result<ChangeOutcome, sqlx::Error> {
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let Some(incident) = store::incidents::find_incident_for_update(&mut tx, id).await? else {
+        return Ok(ChangeOutcome::NotFound);
+    };
+    if let Some(key) = key
+        && !store::incidents::insert_request_key_in(&mut tx, key, id.as_str()).await?
+    {
+        return Ok(ChangeOutcome::Duplicate);
+    }
+    if !incident.status.is_open() {
+        return Ok(ChangeOutcome::Refused(format!(
+            "{id} is {} and owes no more updates.",
+            incident.status
+        )));
+    }
+    let until = now + by;
+    if !store::incidents::update_reminder_snooze(&mut tx, id.as_str(), until).await? {
+        return Ok(ChangeOutcome::Refused(
+            "There is no overdue-update reminder to snooze.".to_owned(),
+        ));
+    }
+    store::incidents::insert_timeline_entry(
+        &mut tx,
+        id.as_str(),
+        now,
+        actor,
+        "reminder_snoozed",
+        json!({ "until": until, "seconds": by.num_seconds() }),
+    )
+    .await?;
+    let text = format!(
+        ":zzz: <@{actor}> snoozed the update reminder until {}.",
+        blocks::slack_date(until)
+    );
+    let rows = [thread_reply(
+        &incident.channel_id,
+        incident.severity_rank as i32,
+        blocks::notice(&text),
+    )];
+    store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
+    tx.commit().await?;
+    Ok(ChangeOutcome::Applied)
 }

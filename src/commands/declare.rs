@@ -15,7 +15,7 @@
 use super::{Invocation, Reply, Submission, store_failure};
 use crate::{
     app::AppState,
-    incident::Catalog,
+    incident::{Catalog, schedule},
     incident::{DeclareInput, IncidentId, NewIncident, SeverityRank, Triage, decide_declare},
     metrics::Metrics,
     slack::blocks::{self, declare_modal as form},
@@ -273,8 +273,10 @@ async fn declare(
         "title": new.title.as_str(), "severity": severity_name, "raised_by_triage": new.raised_by_triage,
         "incident_type": new.incident_type, "impact": new.impact, "triage": new.triage,
         "next_update_due_at": new.next_update_due_at, "via": if key.as_deref().is_some_and(|k| k.starts_with("view:")) { "form" } else { "command" },
+        "breach_discovered_at": new.breach_discovered_at, "escalated": new.escalations,
     });
-    let outbox = outbox_rows(
+    let provisional = new.provisional(&severity_name, user_id, &channel);
+    let mut outbox = outbox_rows(
         &new,
         &severity_name,
         user_id,
@@ -282,15 +284,36 @@ async fn declare(
         &origin,
         &process.catalog,
     );
-    let insert = store::incidents::insert_declared(
-        &state.pool,
-        &new,
-        &severity_name,
-        &by,
-        details,
-        &outbox,
-        key.as_deref(),
+    if !new.escalations.is_empty() {
+        let mention = process
+            .schedule
+            .escalation_group
+            .as_ref()
+            .map_or_else(|| schedule::owner(&provisional), |g| g.mention());
+        let message = blocks::escalation(&provisional, &mention, &new.escalations);
+        outbox.push(super::change::escalation(
+            &channel,
+            new.severity.index() as i32,
+            &message,
+        ));
+    }
+    let reminders = schedule::plan(
+        None,
+        &provisional,
+        &process.severities,
+        &process.schedule,
+        now,
     );
+    let declaration = store::incidents::Declaration {
+        new: &new,
+        severity_name: &severity_name,
+        by: &by,
+        timeline_details: details,
+        outbox: &outbox,
+        reminders: &reminders,
+        idempotency_key: key.as_deref(),
+    };
+    let insert = store::incidents::insert_declared(&state.pool, declaration);
     match store::within(deadline, insert)
         .await
         .map_err(DeclareFailure::Store)?

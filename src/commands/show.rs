@@ -46,7 +46,12 @@ pub async fn show(state: &AppState, rest: &str) -> Reply {
     {
         Ok(Some(incident)) => {
             let process = &state.config.process;
-            let mut card = blocks::incident_card(&incident, &process.severities, &process.catalog);
+            let mut card = blocks::incident_card(
+                &incident,
+                &process.severities,
+                &process.catalog,
+                &process.schedule,
+            );
             // Controls belong on the card itself, not in a private answer.
             card.blocks.retain(|b| b["type"] != "actions");
             Reply::Ephemeral(card)

@@ -51,6 +51,15 @@ pub enum Change {
     Note {
         text: String,
     },
+    /// Flag the incident as a personal-data breach discovered at `discovered_at`: the 72-hour
+    /// notification clock starts.
+    FlagBreach {
+        discovered_at: DateTime<Utc>,
+    },
+    /// The supervisory authority was notified, with the notification record.
+    AuthorityNotified {
+        record: BreachNotification,
+    },
     /// A Slack message added to the timeline with the message shortcut.
     AddMessage {
         author: String,
@@ -89,6 +98,10 @@ pub enum Refusal {
     UnknownType(String),
     #[error("{0} cannot be empty.")]
     Empty(&'static str),
+    #[error("{0} is not flagged as a personal-data breach.")]
+    NotABreach(String),
+    #[error("Discovery can't be in the future.")]
+    DiscoveryInFuture,
     #[error("Choose when the next update is due.")]
     NextUpdateInPast,
 }
@@ -114,6 +127,47 @@ pub enum Decision {
     /// It is already so: nothing is written, posted or edited.
     NoOp,
     Refused(Refusal),
+}
+
+/// What a personal-data breach notification to the authority says (GDPR Art. 33).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BreachNotification {
+    pub nature: String,
+    pub data_subjects: String,
+    pub data_categories: String,
+    pub likely_consequences: String,
+    pub measures: String,
+    pub contact_point: String,
+}
+
+impl BreachNotification {
+    /// The fields, with their stable keys and labels, in the order the form shows them.
+    pub const FIELDS: [(&'static str, &'static str); 6] = [
+        ("nature", "Nature of the breach"),
+        (
+            "data_subjects",
+            "Categories and approximate number of data subjects",
+        ),
+        ("data_categories", "Categories of personal data"),
+        ("likely_consequences", "Likely consequences"),
+        ("measures", "Measures taken or proposed"),
+        ("contact_point", "Contact point"),
+    ];
+
+    fn validate(&self) -> Result<(), Refusal> {
+        let values = [
+            &self.nature,
+            &self.data_subjects,
+            &self.data_categories,
+            &self.likely_consequences,
+            &self.measures,
+            &self.contact_point,
+        ];
+        match values.iter().position(|v| v.trim().is_empty()) {
+            Some(i) => Err(Refusal::Empty(Self::FIELDS[i].1)),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The configuration a decision depends on.
@@ -477,6 +531,40 @@ fn decide_change(
                 runbook_for: None,
             }))
         }
+        Change::FlagBreach { discovered_at } => {
+            if current.breach_discovered_at.is_some() {
+                return Ok(None);
+            }
+            if discovered_at > now {
+                return Err(Refusal::DiscoveryInFuture);
+            }
+            next.breach_discovered_at = Some(discovered_at);
+            let details = json!({ "discovered_at": discovered_at });
+            let text = format!(
+                ":lock: {who} flagged a *personal-data breach* discovered {}. The supervisory authority must be notified within 72 hours of discovery; warroom will remind the thread as the clock runs.",
+                crate::slack::blocks::slack_date(discovered_at)
+            );
+            apply(next, "breach_flagged", details, text)
+        }
+        Change::AuthorityNotified { record } => {
+            if current.breach_discovered_at.is_none() {
+                return Err(Refusal::NotABreach(current.id.to_string()));
+            }
+            if current.authority_notified_at.is_some() {
+                return Ok(None);
+            }
+            record.validate()?;
+            next.authority_notified_at = Some(now);
+            let details = serde_json::to_value(&record).unwrap_or_default();
+            apply(
+                next,
+                "authority_notified",
+                details,
+                format!(
+                    ":white_check_mark: {who} recorded that the supervisory authority was notified. The breach clock has stopped."
+                ),
+            )
+        }
         Change::AddMessage {
             author,
             posted_at,
@@ -555,6 +643,9 @@ mod tests {
             resolution_summary: None,
             roles: Default::default(),
             latest_update: None,
+            breach_discovered_at: None,
+            authority_notified_at: None,
+            escalations: Vec::new(),
         }
     }
 

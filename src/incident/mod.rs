@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod id;
 pub mod lifecycle;
+pub mod schedule;
 pub mod severity;
 pub mod status;
 pub mod triage;
@@ -71,6 +72,42 @@ pub struct NewIncident {
     pub triage: Triage,
     pub declared_at: DateTime<Utc>,
     pub next_update_due_at: DateTime<Utc>,
+    /// Set when the triage says personal data may be exposed: the breach clock starts at once.
+    pub breach_discovered_at: Option<DateTime<Utc>>,
+    /// The escalation triggers this declaration meets.
+    pub escalations: Vec<String>,
+}
+
+impl NewIncident {
+    /// The incident as it will be stored (its ID not yet known), for planning its reminders.
+    pub fn provisional(&self, severity_name: &str, declared_by: &str, channel: &str) -> Incident {
+        Incident {
+            id: IncidentId::from_stored("INC-PENDING".to_owned()),
+            title: self.title.as_str().to_owned(),
+            severity: severity_name.to_owned(),
+            severity_rank: self.severity.index(),
+            status: Status::Investigating,
+            incident_type: self.incident_type.clone(),
+            impact: self.impact.clone(),
+            triage: self.triage,
+            declared_by: declared_by.to_owned(),
+            team_domain: None,
+            channel_id: channel.to_owned(),
+            card_ts: None,
+            declared_at: self.declared_at,
+            acknowledged_at: None,
+            acknowledged_by: None,
+            next_update_due_at: Some(self.next_update_due_at),
+            resolved_at: None,
+            closed_at: None,
+            resolution_summary: None,
+            roles: Default::default(),
+            latest_update: None,
+            breach_discovered_at: self.breach_discovered_at,
+            authority_notified_at: None,
+            escalations: self.escalations.clone(),
+        }
+    }
 }
 
 /// Decides a declaration: the title must be present; the severity is what was asked (or the
@@ -95,11 +132,18 @@ pub fn decide_declare(
             .filter(|s| !s.is_empty())
             .map(|s| truncate_chars(&s, max))
     };
+    let incident_type = clean(input.incident_type, 100);
+    let escalations = schedule::escalation_triggers(incident_type.as_deref(), &input.triage)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     Ok(NewIncident {
+        breach_discovered_at: (input.triage.personal_data_exposed == Some(true)).then_some(now),
+        escalations,
         title,
         severity,
         raised_by_triage: severity < asked,
-        incident_type: clean(input.incident_type, 100),
+        incident_type,
         impact: clean(input.impact, MAX_IMPACT_CHARS),
         triage: input.triage,
         declared_at: now,
@@ -132,6 +176,11 @@ pub struct Incident {
     /// Role key → Slack user ID of its holder.
     pub roles: std::collections::BTreeMap<String, String>,
     pub latest_update: Option<update::StructuredUpdate>,
+    /// When a personal-data breach was discovered (the 72-hour clock starts here).
+    pub breach_discovered_at: Option<DateTime<Utc>>,
+    pub authority_notified_at: Option<DateTime<Utc>>,
+    /// Escalation triggers already announced, so each is announced once.
+    pub escalations: Vec<String>,
 }
 
 /// The structured update as posted in the thread: all seven fields, in the guide's order.

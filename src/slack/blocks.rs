@@ -3,7 +3,8 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage, truncate_chars,
+    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage,
+    schedule::ScheduleConfig, truncate_chars,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -115,7 +116,12 @@ fn type_label<'a>(catalog: &'a Catalog, key: &'a str) -> &'a str {
 
 /// The live incident card: what it is, how bad, where it stands, who declared it, when the next
 /// update is due, and the controls to run it.
-pub fn incident_card(incident: &Incident, severities: &Severities, catalog: &Catalog) -> Message {
+pub fn incident_card(
+    incident: &Incident,
+    severities: &Severities,
+    catalog: &Catalog,
+    schedule: &ScheduleConfig,
+) -> Message {
     let id = &incident.id;
     let title = escape(&incident.title);
     let severity_line = match severities.by_name(&incident.severity) {
@@ -180,6 +186,23 @@ pub fn incident_card(incident: &Incident, severities: &Severities, catalog: &Cat
             json!({ "type": "context", "elements": [mrkdwn(&roles.join("  ·  "), FIELD_MAX)] }),
         );
     }
+    if let Some(discovered) = incident.breach_discovered_at {
+        let line = match incident.authority_notified_at {
+            Some(at) => format!(
+                ":lock: Personal-data breach discovered {} · authority notified {}",
+                slack_date(discovered),
+                slack_date(at)
+            ),
+            None => format!(
+                ":lock: *Personal-data breach* discovered {} · authority notification due {}",
+                slack_date(discovered),
+                slack_date(crate::incident::schedule::breach_deadline(
+                    discovered, schedule
+                ))
+            ),
+        };
+        blocks.push(section(&line));
+    }
     let mut context = Vec::new();
     if let Some(kind) = &incident.incident_type {
         context.push(format!("Type: {}", escape(type_label(catalog, kind))));
@@ -228,9 +251,30 @@ fn card_controls(incident: &Incident, severities: &Severities) -> Value {
     elements.push(json!({ "type": "button", "action_id": actions::POST_UPDATE, "value": id, "text": plain("Post update", 75) }));
     elements.push(json!({
         "type": "overflow", "action_id": actions::MORE,
-        "options": [option("Edit title, impact or type", &format!("edit:{id}")), option("Cancel (declared in error)", &format!("cancel:{id}"))],
+        "options": more_options(incident),
     }));
     json!({ "type": "actions", "block_id": format!("card:{id}"), "elements": elements })
+}
+
+fn more_options(incident: &Incident) -> Vec<Value> {
+    let id = incident.id.as_str();
+    let mut options = vec![option("Edit title, impact or type", &format!("edit:{id}"))];
+    match (
+        incident.breach_discovered_at,
+        incident.authority_notified_at,
+    ) {
+        (None, _) => options.push(option("Flag personal-data breach", &format!("breach:{id}"))),
+        (Some(_), None) => options.push(option(
+            "Record authority notified",
+            &format!("notified:{id}"),
+        )),
+        _ => {}
+    }
+    options.push(option(
+        "Cancel (declared in error)",
+        &format!("cancel:{id}"),
+    ));
+    options
 }
 
 /// The first reply in the incident's thread: who declared it, the impact and the triage answers.
@@ -470,6 +514,18 @@ fn entry_summary(kind: &str, d: &Value) -> String {
     }
 }
 
+/// An escalation for management: what the incident is and why it needs attention now.
+pub fn escalation(incident: &Incident, mention: &str, triggers: &[String]) -> Message {
+    // A thread reply under the card (also shown in the channel), so the card names the incident.
+    let text = format!(
+        ":rotating_light: *Escalation* {mention}: [{}] {} — {}.",
+        incident.severity,
+        escape(&incident.title),
+        triggers.join("; ")
+    );
+    notice(&text)
+}
+
 /// Where the declarer finds the card once it is posted.
 pub fn card_link(id: &IncidentId, link: Option<&str>, channel: &str) -> Message {
     let text = match link {
@@ -522,6 +578,9 @@ mod tests {
             resolution_summary: None,
             roles: Default::default(),
             latest_update: None,
+            breach_discovered_at: None,
+            authority_notified_at: None,
+            escalations: Vec::new(),
         }
     }
 
@@ -531,6 +590,7 @@ mod tests {
             &incident("Payments API down"),
             &Severities::builtin(),
             &Catalog::builtin(),
+            &ScheduleConfig::default(),
         );
         assert_eq!(
             card.text,
@@ -564,6 +624,7 @@ mod tests {
             &incident(&"x".repeat(10_000)),
             &Severities::builtin(),
             &Catalog::builtin(),
+            &ScheduleConfig::default(),
         );
         let header = card.blocks[0]["text"]["text"].as_str().unwrap();
         assert_eq!(header.chars().count(), HEADER_MAX);
@@ -574,7 +635,12 @@ mod tests {
     fn a_closed_card_offers_no_controls() {
         let mut closed = incident("x");
         closed.status = Status::Closed;
-        let card = incident_card(&closed, &Severities::builtin(), &Catalog::builtin());
+        let card = incident_card(
+            &closed,
+            &Severities::builtin(),
+            &Catalog::builtin(),
+            &ScheduleConfig::default(),
+        );
         assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
     }
 

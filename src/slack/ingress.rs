@@ -141,7 +141,9 @@ pub async fn interactions(
                 | modals::ids::ROLES
                 | modals::ids::UPDATE
                 | modals::ids::CANCEL
-                | modals::ids::EDIT => commands::card::on_submit(&state, &submission).await,
+                | modals::ids::EDIT
+                | modals::ids::BREACH
+                | modals::ids::NOTIFIED => commands::card::on_submit(&state, &submission).await,
                 // A form warroom does not know (an old version's, say): let it close.
                 _ => Reply::Ack,
             };

@@ -9,5 +9,7 @@ pub mod ingress;
 pub mod modals;
 /// The one caller of Slack's Web API.
 pub mod outbound;
+/// What the scheduler posts: reminders, escalations, the breach clock, the digest.
+pub mod reminders;
 /// Request signing, with the clock passed in.
 pub mod verify;

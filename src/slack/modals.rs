@@ -19,6 +19,8 @@ pub mod ids {
     pub const CANCEL: &str = "incident_cancel";
     pub const EDIT: &str = "incident_edit";
     pub const PICK_INCIDENT: &str = "timeline_pick";
+    pub const BREACH: &str = "incident_breach";
+    pub const NOTIFIED: &str = "incident_authority_notified";
 
     pub const SUMMARY: &str = "summary";
     pub const REASON: &str = "reason";
@@ -33,6 +35,7 @@ pub mod ids {
     pub const TITLE: &str = "title";
     pub const TYPE: &str = "incident_type";
     pub const INCIDENT: &str = "incident";
+    pub const DISCOVERED: &str = "discovered";
     /// The action ID of the single element in every input block.
     pub const VALUE: &str = "value";
 }
@@ -356,6 +359,54 @@ pub fn pick_incident(open: &[Incident], metadata: &str) -> Value {
         "Add to timeline",
         "Add",
         metadata,
+        blocks,
+    )
+}
+
+/// Flag a personal-data breach: when it was discovered starts the 72-hour clock.
+pub fn flag_breach(incident: &Incident) -> Value {
+    let choices = [
+        ("Just now", "0"),
+        ("1 hour ago", "3600"),
+        ("2 hours ago", "7200"),
+        ("6 hours ago", "21600"),
+        ("12 hours ago", "43200"),
+        ("24 hours ago", "86400"),
+        ("48 hours ago", "172800"),
+    ];
+    let options: Vec<Value> = choices.iter().map(|(l, v)| option(l, v)).collect();
+    let blocks = vec![
+        heading(incident),
+        section(
+            "Flagging a personal-data breach starts the 72-hour clock for notifying the supervisory authority (GDPR Art. 33), counted from discovery. warroom reminds the thread as it runs.",
+        ),
+        input(
+            ids::DISCOVERED,
+            "When was it discovered?",
+            json!({ "type": "static_select", "action_id": ids::VALUE, "options": options, "initial_option": option("Just now", "0") }),
+            false,
+        ),
+    ];
+    modal(
+        ids::BREACH,
+        "Flag data breach",
+        "Flag breach",
+        incident.id.as_str(),
+        blocks,
+    )
+}
+
+/// Record that the supervisory authority was notified, with the notification's contents.
+pub fn authority_notified(incident: &Incident) -> Value {
+    let mut blocks = vec![heading(incident)];
+    for (key, label) in crate::incident::lifecycle::BreachNotification::FIELDS {
+        blocks.push(input(key, label, text_input(None, true, 2000), false));
+    }
+    modal(
+        ids::NOTIFIED,
+        "Authority notified",
+        "Record",
+        incident.id.as_str(),
         blocks,
     )
 }

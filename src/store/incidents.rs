@@ -1,6 +1,7 @@
 //! Incidents and their timeline.
 
 use super::outbox::NewOutbox;
+use crate::incident::schedule::Arm;
 use crate::incident::{
     Incident, IncidentId, NewIncident, Status, Triage, update::StructuredUpdate,
 };
@@ -27,20 +28,47 @@ pub enum Inserted {
     AlreadyHandled(Option<IncidentId>),
 }
 
+/// Everything one declaration writes.
+pub struct Declaration<'a> {
+    pub new: &'a NewIncident,
+    pub severity_name: &'a str,
+    pub by: &'a DeclaredBy,
+    pub timeline_details: serde_json::Value,
+    /// Slack messages to send, in order.
+    pub outbox: &'a [NewOutbox],
+    pub reminders: &'a [Arm],
+    pub idempotency_key: Option<&'a str>,
+}
+
 /// Stores a declaration as one statement, hence one transaction: the next number of the UTC day,
-/// the incident row, its `declared` timeline entry, the outbox rows (in the given order), the
-/// request's idempotency key, and a wake-up for the outbox workers. The day counter is locked only
-/// for the duration of this one statement.
-#[tracing::instrument(skip_all, fields(idempotency_key = idempotency_key.is_some()))]
-pub async fn insert_declared(
-    pool: &PgPool,
-    new: &NewIncident,
-    severity_name: &str,
-    by: &DeclaredBy,
-    timeline_details: serde_json::Value,
-    outbox: &[NewOutbox],
-    idempotency_key: Option<&str>,
-) -> Result<Inserted, sqlx::Error> {
+/// the incident row, its `declared` timeline entry, the outbox rows (in the given order), its
+/// reminders, the request's idempotency key, and wake-ups for the workers. The day counter is
+/// locked only for the duration of this one statement.
+#[tracing::instrument(skip_all, fields(idempotency_key = d.idempotency_key.is_some()))]
+pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Inserted, sqlx::Error> {
+    let Declaration {
+        new,
+        severity_name,
+        by,
+        timeline_details,
+        outbox,
+        reminders,
+        idempotency_key,
+    } = d;
+    let (mut reminder_kinds, mut reminder_due, mut reminder_details) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for arm in reminders {
+        if let Arm::Set {
+            kind,
+            due_at,
+            details,
+        } = arm
+        {
+            reminder_kinds.push(*kind);
+            reminder_due.push(*due_at);
+            reminder_details.push(details.clone());
+        }
+    }
     let kinds: Vec<&str> = outbox.iter().map(|o| o.kind.as_str()).collect();
     let methods: Vec<&str> = outbox.iter().map(|o| o.method).collect();
     let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
@@ -54,10 +82,11 @@ pub async fn insert_declared(
             RETURNING last_number
         ), inc AS (
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
-                declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at)
+                declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
+                breach_discovered_at, escalations)
             SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
                    CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25
             FROM counter
             RETURNING id
         ), entry AS (
@@ -71,8 +100,11 @@ pub async fn insert_declared(
             ORDER BY u.ord
         ), request AS (
             INSERT INTO slack_requests (key, incident_id) SELECT $19, id FROM inc WHERE $19::text IS NOT NULL
+        ), armed AS (
+            INSERT INTO reminders (incident_id, kind, due_at, details)
+            SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
         )
-        SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', '')) AS wake
+        SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake
         "#,
     )
     .bind(new.declared_at.date_naive())
@@ -95,6 +127,11 @@ pub async fn insert_declared(
     .bind(&payloads)
     .bind(idempotency_key)
     .bind(&methods)
+    .bind(&reminder_kinds)
+    .bind(&reminder_due)
+    .bind(&reminder_details)
+    .bind(new.breach_discovered_at)
+    .bind(Json(&new.escalations))
     .fetch_one(pool)
     .await;
     match result {
@@ -208,7 +245,7 @@ pub async fn insert_timeline_entry(
 
 const COLUMNS: &str = "id, title, severity, severity_rank, status, incident_type, impact, triage, declared_by, team_domain,
     channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by, next_update_due_at, resolved_at, closed_at,
-    resolution_summary, roles, latest_update";
+    resolution_summary, roles, latest_update, breach_discovered_at, authority_notified_at, escalations";
 
 #[derive(sqlx::FromRow)]
 struct IncidentRow {
@@ -233,6 +270,9 @@ struct IncidentRow {
     resolution_summary: Option<String>,
     roles: Json<BTreeMap<String, String>>,
     latest_update: Option<Json<StructuredUpdate>>,
+    breach_discovered_at: Option<DateTime<Utc>>,
+    authority_notified_at: Option<DateTime<Utc>>,
+    escalations: Json<Vec<String>>,
 }
 
 impl From<IncidentRow> for Incident {
@@ -260,6 +300,9 @@ impl From<IncidentRow> for Incident {
             resolution_summary: r.resolution_summary,
             roles: r.roles.0,
             latest_update: r.latest_update.map(|u| u.0),
+            breach_discovered_at: r.breach_discovered_at,
+            authority_notified_at: r.authority_notified_at,
+            escalations: r.escalations.0,
         }
     }
 }
@@ -288,7 +331,8 @@ pub async fn update_incident_state(
     sqlx::query(
         "UPDATE incidents SET title = $2, severity = $3, severity_rank = $4, status = $5, incident_type = $6, impact = $7,
                 acknowledged_at = $8, acknowledged_by = $9, next_update_due_at = $10, resolved_at = $11, closed_at = $12,
-                resolution_summary = $13, roles = $14, latest_update = $15, version = version + 1, updated_at = now()
+                resolution_summary = $13, roles = $14, latest_update = $15, breach_discovered_at = $16,
+                authority_notified_at = $17, escalations = $18, version = version + 1, updated_at = now()
          WHERE id = $1",
     )
     .bind(incident.id.as_str())
@@ -306,6 +350,9 @@ pub async fn update_incident_state(
     .bind(incident.resolution_summary.as_deref())
     .bind(Json(&incident.roles))
     .bind(incident.latest_update.as_ref().map(Json))
+    .bind(incident.breach_discovered_at)
+    .bind(incident.authority_notified_at)
+    .bind(Json(&incident.escalations))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -363,4 +410,36 @@ pub async fn find_incident_by_message(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(Incident::from))
+}
+
+/// Open incidents, most severe and then oldest first, inside `tx` (for the digest).
+pub async fn find_open_in(
+    tx: &mut Transaction<'_, Postgres>,
+    limit: i64,
+) -> Result<Vec<Incident>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+         ORDER BY severity_rank, declared_at LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// Moves the pending overdue-update reminder of an incident to `until`; false if none is pending.
+pub async fn update_reminder_snooze(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+    until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query(
+        "UPDATE reminders SET due_at = $2, updated_at = now() WHERE incident_id = $1 AND kind = 'update_due' AND state = 'pending'",
+    )
+    .bind(id)
+    .bind(until)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
 }

@@ -4,6 +4,7 @@
 
 pub mod incidents;
 pub mod outbox;
+pub mod reminders;
 pub mod requests;
 
 use crate::config::{Config, Secret};

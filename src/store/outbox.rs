@@ -352,3 +352,13 @@ pub async fn insert_outbox_now(pool: &PgPool, rows: &[NewOutbox]) -> Result<(), 
     insert_outbox(&mut tx, None, rows).await?;
     tx.commit().await
 }
+
+/// Marks a row no longer wanted (a reminder whose deadline moved before it was sent).
+pub async fn mark_superseded(pool: &PgPool, id: i64, attempt: i32) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND state = 'pending'")
+        .bind(id)
+        .bind(attempt)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -24,6 +24,8 @@ pub enum Outcome {
         ts: Option<String>,
     },
     Failed(SlackFailure),
+    /// No longer wanted: the state it was about has moved on.
+    Superseded,
     /// Cannot be delivered at all (e.g. its incident's card was never posted).
     Dropped(&'static str),
     /// warroom itself failed (the database, usually); the lease will run out and it is retried.
@@ -89,6 +91,7 @@ async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> At
         incident,
         &state.config.process.severities,
         &state.config.process.catalog,
+        &state.config.process.schedule,
     );
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
@@ -106,6 +109,7 @@ async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
         incident,
         &state.config.process.severities,
         &state.config.process.catalog,
+        &state.config.process.schedule,
     );
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
@@ -123,7 +127,18 @@ async fn thread_reply(state: &AppState, row: &OutboxRow, incident: &Incident) ->
     if let Some(ts) = already_posted(state, row, &incident.channel_id, Some(card_ts)).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
     }
+    // A reminder about a deadline that has since moved (an update landed) is not sent.
+    if let Some(deadline) = row.payload.get("only_if_next_update_due_at") {
+        let armed: Option<chrono::DateTime<chrono::Utc>> =
+            serde_json::from_value(deadline.clone()).ok();
+        if !incident.status.is_open() || armed.is_none() || incident.next_update_due_at != armed {
+            return Ok(Outcome::Superseded);
+        }
+    }
     let mut body = row.payload.clone();
+    if let Some(fields) = body.as_object_mut() {
+        fields.remove("only_if_next_update_due_at");
+    }
     body["channel"] = json!(incident.channel_id);
     body["thread_ts"] = json!(card_ts);
     body["metadata"] = metadata(row);
@@ -269,6 +284,11 @@ pub async fn record_delivered(
         store::incidents::update_card_ts(&mut tx, id, ts).await?;
     }
     tx.commit().await
+}
+
+/// Records that a row is no longer wanted.
+pub async fn record_superseded(state: &AppState, row: &OutboxRow) -> Result<(), sqlx::Error> {
+    store::outbox::mark_superseded(&state.pool, row.id, row.attempts).await
 }
 
 /// Records that a row will never be delivered, and why.

@@ -3,17 +3,19 @@
 
 pub mod deliver;
 pub mod outbox;
+pub mod scheduler;
 
 use crate::app::AppState;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// Starts the outbox delivery loop and the housekeeping loop. Each returns once `stop` is
+/// Starts the outbox delivery loop, the scheduler and the housekeeping loop. Each returns once `stop` is
 /// cancelled (by `app::serve` at shutdown); the caller awaits the handles.
 pub fn spawn_all(state: AppState, stop: CancellationToken) -> Vec<JoinHandle<()>> {
     vec![
         tokio::spawn(outbox::run(state.clone(), stop.clone())),
+        tokio::spawn(scheduler::run(state.clone(), stop.clone())),
         tokio::spawn(housekeeping(state, stop)),
     ]
 }

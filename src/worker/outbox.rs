@@ -167,6 +167,10 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             tracing::error!(slack.error = %code, "Slack refused the call for good; not retrying");
             deliver::record_failed(state, &row, &code).await
         }
+        Outcome::Superseded => {
+            tracing::info!("reminder no longer due; not sent");
+            deliver::record_superseded(state, &row).await
+        }
         Outcome::Dropped(reason) => {
             Metrics::inc(&metrics.outbox_failed);
             tracing::warn!(reason, "outbox row cannot be delivered");

@@ -1,0 +1,455 @@
+//! When warroom must speak up without being asked: which reminders an incident's state calls for
+//! ([`plan`]), and what a due reminder does ([`fire`]). Pure functions of (state, now, config);
+//! the scheduler stores the plan in the same transaction as the change that caused it.
+//!
+//! | kind | armed at | fires |
+//! |---|---|---|
+//! | `update_heads_up` | the next-update deadline minus the lead (if the cadence is at least 3× the lead) | a heads-up in the thread |
+//! | `update_due` | the deadline, then every cadence until an update lands | the overdue reminder; escalates once past a full cadence |
+//! | `ack_overdue` | declare time + the severity's `ack_within` | escalation, broadcast to the channel |
+//! | `breach_clock` | discovery + each configured offset (24 h, 48 h, 66 h, 71 h) | a countdown reminder until the authority is notified |
+//! | `review_due` | resolution + 5 business days (SEV-1/SEV-2) | the post-incident review reminder |
+//! | `digest` | the configured time each day | the open-incident digest in the channel |
+
+use super::{Incident, Severities, Status};
+use chrono::{DateTime, Datelike, Duration as Span, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Reminder kinds, as stored.
+pub mod kinds {
+    pub const HEADS_UP: &str = "update_heads_up";
+    pub const UPDATE_DUE: &str = "update_due";
+    pub const ACK_OVERDUE: &str = "ack_overdue";
+    pub const BREACH_CLOCK: &str = "breach_clock";
+    pub const REVIEW_DUE: &str = "review_due";
+    pub const DIGEST: &str = "digest";
+    /// Every kind tied to one incident.
+    pub const PER_INCIDENT: [&str; 5] =
+        [HEADS_UP, UPDATE_DUE, ACK_OVERDUE, BREACH_CLOCK, REVIEW_DUE];
+}
+
+/// Who an escalation mentions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EscalationGroup {
+    /// A Slack user group (`S…`).
+    UserGroup(String),
+    /// Individual people (`U…` / `W…`).
+    Users(Vec<String>),
+}
+
+impl EscalationGroup {
+    /// One user-group ID, or one or more user IDs.
+    pub fn parse(ids: &[String]) -> Result<Self, String> {
+        let valid = |id: &str| {
+            !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric())
+        };
+        match ids {
+            [one] if one.starts_with('S') && valid(one) => Ok(Self::UserGroup(one.clone())),
+            many if !many.is_empty()
+                && many
+                    .iter()
+                    .all(|id| (id.starts_with('U') || id.starts_with('W')) && valid(id)) =>
+            {
+                Ok(Self::Users(many.to_vec()))
+            }
+            _ => Err("give one user-group ID (S…) or a list of user IDs (U…)".to_owned()),
+        }
+    }
+
+    /// The mention as Slack writes it.
+    pub fn mention(&self) -> String {
+        match self {
+            Self::UserGroup(id) => format!("<!subteam^{id}>"),
+            Self::Users(ids) => ids
+                .iter()
+                .map(|id| format!("<@{id}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
+/// When the post-incident review of a resolved SEV-1/SEV-2 is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewDue {
+    BusinessDays(u32),
+    After(Duration),
+}
+
+/// Schedule settings (see the README's config reference).
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    pub heads_up_lead: Duration,
+    pub escalation_group: Option<EscalationGroup>,
+    pub breach_window: Duration,
+    /// Offsets from discovery at which the breach clock reminds.
+    pub breach_reminders_at: Vec<Duration>,
+    pub review_due: ReviewDue,
+    pub digest_at: Option<NaiveTime>,
+    pub timezone: Tz,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        let h = |n: u64| Duration::from_secs(n * 3600);
+        Self {
+            heads_up_lead: Duration::from_secs(5 * 60),
+            escalation_group: None,
+            breach_window: h(72),
+            breach_reminders_at: vec![h(24), h(48), h(66), h(71)],
+            review_due: ReviewDue::BusinessDays(5),
+            digest_at: None,
+            timezone: Tz::UTC,
+        }
+    }
+}
+
+fn span(d: Duration) -> Span {
+    Span::from_std(d).unwrap_or(Span::days(365))
+}
+
+/// A reminder to arm (replacing any pending one of its kind) or to cancel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arm {
+    Set {
+        kind: &'static str,
+        due_at: DateTime<Utc>,
+        details: Value,
+    },
+    Cancel {
+        kind: &'static str,
+    },
+}
+
+/// The reminders `after` calls for, given what `before` (if any) had called for. Only what changed
+/// is re-armed, so an overdue reminder keeps repeating until an update actually moves the deadline.
+pub fn plan(
+    before: Option<&Incident>,
+    after: &Incident,
+    severities: &Severities,
+    cfg: &ScheduleConfig,
+    now: DateTime<Utc>,
+) -> Vec<Arm> {
+    use kinds::*;
+    let mut arms = Vec::new();
+    if after.status == Status::Cancelled {
+        return kinds::PER_INCIDENT
+            .iter()
+            .map(|kind| Arm::Cancel { kind })
+            .collect();
+    }
+    let level = severities.get(severities.rank_at(after.severity_rank));
+    // Updates are owed while the incident is open.
+    match (after.status.is_open(), after.next_update_due_at) {
+        (true, Some(deadline)) => {
+            let changed = before
+                .is_none_or(|b| !b.status.is_open() || b.next_update_due_at != Some(deadline));
+            if changed {
+                arms.push(Arm::Set {
+                    kind: UPDATE_DUE,
+                    due_at: deadline.max(now),
+                    details: json!({ "deadline": deadline, "count": 0 }),
+                });
+                let lead = cfg.heads_up_lead;
+                let heads_up_at = deadline - span(lead);
+                if !lead.is_zero() && level.update_every >= lead * 3 && heads_up_at > now {
+                    arms.push(Arm::Set {
+                        kind: HEADS_UP,
+                        due_at: heads_up_at,
+                        details: json!({ "deadline": deadline }),
+                    });
+                } else {
+                    arms.push(Arm::Cancel { kind: HEADS_UP });
+                }
+            }
+        }
+        _ => arms.extend([
+            Arm::Cancel { kind: UPDATE_DUE },
+            Arm::Cancel { kind: HEADS_UP },
+        ]),
+    }
+    // The acknowledgement window, re-computed when the severity changes.
+    if after.acknowledged_at.is_some() || !after.status.is_open() {
+        arms.push(Arm::Cancel { kind: ACK_OVERDUE });
+    } else if before.is_none_or(|b| b.severity != after.severity) {
+        let due = (after.declared_at + span(level.ack_within)).max(now);
+        arms.push(Arm::Set {
+            kind: ACK_OVERDUE,
+            due_at: due,
+            details: json!({ "severity": after.severity }),
+        });
+    }
+    // The post-incident review of severe incidents.
+    let severe = after.severity_rank <= 1;
+    match (after.status, after.resolved_at) {
+        (Status::Resolved, Some(resolved))
+            if severe && before.is_none_or(|b| b.status != Status::Resolved) =>
+        {
+            arms.push(Arm::Set {
+                kind: REVIEW_DUE,
+                due_at: review_due_at(resolved, cfg),
+                details: json!({ "resolved_at": resolved }),
+            });
+        }
+        (Status::Resolved, _) => {}
+        _ => arms.push(Arm::Cancel { kind: REVIEW_DUE }),
+    }
+    // The breach clock runs from discovery until the authority is notified.
+    match (after.breach_discovered_at, after.authority_notified_at) {
+        (Some(discovered), None) if before.is_none_or(|b| b.breach_discovered_at.is_none()) => {
+            if let Some(arm) = breach_step(discovered, 0, cfg) {
+                arms.push(arm);
+            }
+        }
+        (_, Some(_)) => arms.push(Arm::Cancel { kind: BREACH_CLOCK }),
+        _ => {}
+    }
+    arms
+}
+
+fn breach_step(discovered: DateTime<Utc>, step: usize, cfg: &ScheduleConfig) -> Option<Arm> {
+    let offset = cfg.breach_reminders_at.get(step)?;
+    Some(Arm::Set {
+        kind: kinds::BREACH_CLOCK,
+        due_at: discovered + span(*offset),
+        details: json!({ "step": step }),
+    })
+}
+
+/// The breach clock's deadline.
+pub fn breach_deadline(discovered: DateTime<Utc>, cfg: &ScheduleConfig) -> DateTime<Utc> {
+    discovered + span(cfg.breach_window)
+}
+
+/// Resolution plus the review delay, counting business days (Monday to Friday) in the
+/// configured time zone.
+pub fn review_due_at(resolved: DateTime<Utc>, cfg: &ScheduleConfig) -> DateTime<Utc> {
+    match cfg.review_due {
+        ReviewDue::After(d) => resolved + span(d),
+        ReviewDue::BusinessDays(days) => {
+            let mut local = resolved.with_timezone(&cfg.timezone);
+            let mut left = days;
+            while left > 0 {
+                local += Span::days(1);
+                if !matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
+                    left -= 1;
+                }
+            }
+            local.with_timezone(&Utc)
+        }
+    }
+}
+
+/// The next time the daily digest is due after `now`, if it is configured.
+pub fn next_digest_at(cfg: &ScheduleConfig, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let at = cfg.digest_at?;
+    let local_now = now.with_timezone(&cfg.timezone);
+    (0..3).find_map(|days| {
+        let date = local_now.date_naive() + Span::days(days);
+        let candidate = cfg
+            .timezone
+            .from_local_datetime(&date.and_time(at))
+            .earliest()?
+            .with_timezone(&Utc);
+        (candidate > now).then_some(candidate)
+    })
+}
+
+/// What a due reminder asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reminder {
+    /// The deadline is near.
+    HeadsUp {
+        deadline: DateTime<Utc>,
+        mention: String,
+    },
+    /// The update is overdue; `escalate` mentions the escalation group too.
+    UpdateOverdue {
+        deadline: DateTime<Utc>,
+        mention: String,
+        escalate: Option<String>,
+    },
+    /// Not acknowledged in time.
+    AckOverdue { mention: String, window: Duration },
+    /// The breach clock's countdown.
+    BreachClock {
+        deadline: DateTime<Utc>,
+        mention: String,
+    },
+    /// The review of a resolved incident is due.
+    ReviewDue { mention: String },
+}
+
+/// The outcome of a due reminder: what to post, what to record, and when to fire again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fired {
+    pub post: Option<Reminder>,
+    pub entry: Option<(&'static str, Value)>,
+    pub next: Option<(DateTime<Utc>, Value)>,
+}
+
+impl Fired {
+    /// Nothing to do: the state moved on since the reminder was armed.
+    pub fn stale() -> Self {
+        Fired {
+            post: None,
+            entry: None,
+            next: None,
+        }
+    }
+}
+
+/// Who a reminder speaks to: the latest update's owner, else the commander, else the declarer.
+pub fn owner(incident: &Incident) -> String {
+    let user = incident
+        .latest_update
+        .as_ref()
+        .map(|u| u.owner.clone())
+        .or_else(|| incident.roles.get("commander").cloned())
+        .unwrap_or_else(|| incident.declared_by.clone());
+    format!("<@{user}>")
+}
+
+fn escalation_mention(incident: &Incident, cfg: &ScheduleConfig) -> String {
+    match &cfg.escalation_group {
+        Some(group) => group.mention(),
+        None => {
+            let commander = incident
+                .roles
+                .get("commander")
+                .unwrap_or(&incident.declared_by);
+            format!("<@{commander}>")
+        }
+    }
+}
+
+/// Decides what a due reminder of `kind` does for the incident as it is now.
+pub fn fire(
+    kind: &str,
+    details: &Value,
+    incident: &Incident,
+    severities: &Severities,
+    cfg: &ScheduleConfig,
+    now: DateTime<Utc>,
+) -> Fired {
+    use kinds::*;
+    let deadline_matches = || {
+        let armed: Option<DateTime<Utc>> = serde_json::from_value(details["deadline"].clone()).ok();
+        incident.status.is_open() && armed.is_some() && incident.next_update_due_at == armed
+    };
+    let level = severities.get(severities.rank_at(incident.severity_rank));
+    match kind {
+        HEADS_UP if deadline_matches() => {
+            let deadline = incident.next_update_due_at.expect("matched");
+            Fired {
+                post: Some(Reminder::HeadsUp {
+                    deadline,
+                    mention: owner(incident),
+                }),
+                entry: None,
+                next: None,
+            }
+        }
+        UPDATE_DUE if deadline_matches() => {
+            let deadline = incident.next_update_due_at.expect("matched");
+            let count = details["count"].as_u64().unwrap_or(0);
+            let already = details["escalated"].as_bool().unwrap_or(false);
+            let cadence = span(level.update_every);
+            let escalate =
+                (!already && now - deadline >= cadence).then(|| escalation_mention(incident, cfg));
+            let escalated = already || escalate.is_some();
+            let entry = json!({ "reminder": UPDATE_DUE, "deadline": deadline, "repeat": count, "escalated": escalate.is_some() });
+            let next = (
+                now + cadence,
+                json!({ "deadline": deadline, "count": count + 1, "escalated": escalated }),
+            );
+            let post = Reminder::UpdateOverdue {
+                deadline,
+                mention: owner(incident),
+                escalate,
+            };
+            Fired {
+                post: Some(post),
+                entry: Some(("reminder_sent", entry)),
+                next: Some(next),
+            }
+        }
+        ACK_OVERDUE if incident.acknowledged_at.is_none() && incident.status.is_open() => {
+            let entry = json!({ "reminder": ACK_OVERDUE, "window_seconds": level.ack_within.as_secs(), "severity": incident.severity });
+            let post = Reminder::AckOverdue {
+                mention: escalation_mention(incident, cfg),
+                window: level.ack_within,
+            };
+            Fired {
+                post: Some(post),
+                entry: Some(("escalated", entry)),
+                next: None,
+            }
+        }
+        BREACH_CLOCK => match (
+            incident.breach_discovered_at,
+            incident.authority_notified_at,
+        ) {
+            (Some(discovered), None) => {
+                let step = details["step"].as_u64().unwrap_or(0) as usize;
+                let deadline = breach_deadline(discovered, cfg);
+                let next = breach_step(discovered, step + 1, cfg).and_then(|arm| match arm {
+                    Arm::Set {
+                        due_at, details, ..
+                    } => Some((due_at, details)),
+                    Arm::Cancel { .. } => None,
+                });
+                let entry = json!({ "reminder": BREACH_CLOCK, "step": step, "deadline": deadline });
+                let mention = escalation_mention(incident, cfg);
+                Fired {
+                    post: Some(Reminder::BreachClock { deadline, mention }),
+                    entry: Some(("reminder_sent", entry)),
+                    next,
+                }
+            }
+            _ => Fired::stale(),
+        },
+        REVIEW_DUE if incident.status == Status::Resolved => {
+            let entry = json!({ "reminder": REVIEW_DUE });
+            Fired {
+                post: Some(Reminder::ReviewDue {
+                    mention: owner(incident),
+                }),
+                entry: Some(("reminder_sent", entry)),
+                next: None,
+            }
+        }
+        _ => Fired::stale(),
+    }
+}
+
+/// The escalation triggers an incident meets: production down, money, personal data, tenant
+/// isolation (from triage), credentials and backup/restore (from its type).
+pub fn escalation_triggers(
+    incident_type: Option<&str>,
+    triage: &super::Triage,
+) -> Vec<&'static str> {
+    let yes = |a: Option<bool>| a == Some(true);
+    let mut out = Vec::new();
+    if yes(triage.production_down) {
+        out.push("production is down");
+    }
+    if yes(triage.money_affected) || incident_type == Some("payment_wallet") {
+        out.push("money or wallet integrity may be affected");
+    }
+    if yes(triage.personal_data_exposed) || incident_type == Some("security_data_exposure") {
+        out.push("personal data may be exposed");
+    }
+    if yes(triage.tenant_isolation_broken) || incident_type == Some("tenant_isolation") {
+        out.push("tenant isolation may be broken");
+    }
+    if incident_type == Some("credential") {
+        out.push("credentials may be compromised");
+    }
+    if incident_type == Some("backup_failure") {
+        out.push("backup or restore is impaired");
+    }
+    out
+}

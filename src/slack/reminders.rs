@@ -1,0 +1,151 @@
+//! What the scheduler posts: heads-ups, overdue-update reminders (with Post update and Snooze),
+//! acknowledgement escalations, the breach clock, review reminders and the daily digest.
+
+use super::blocks::{Message, actions, escape, option, plain, section, slack_date};
+use crate::incident::{Incident, schedule::Reminder, truncate_chars};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// The Snooze menu on an overdue-update reminder.
+pub const SNOOZE_ACTION: &str = "reminder_snooze";
+
+fn message(text: String, extra: Vec<serde_json::Value>) -> Message {
+    let mut blocks = vec![section(&text)];
+    blocks.extend(extra);
+    Message {
+        text: truncate_chars(&text, 3900),
+        blocks,
+    }
+}
+
+fn hours(d: std::time::Duration) -> String {
+    humantime::format_duration(std::time::Duration::from_secs(d.as_secs())).to_string()
+}
+
+/// Renders a due reminder for the incident's thread.
+pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
+    let id = &incident.id;
+    match reminder {
+        Reminder::HeadsUp { deadline, mention } => message(
+            format!(
+                ":hourglass_flowing_sand: Heads-up {mention}: the next update on *{id}* is due {}.",
+                slack_date(*deadline)
+            ),
+            vec![],
+        ),
+        Reminder::UpdateOverdue {
+            deadline,
+            mention,
+            escalate,
+        } => {
+            let mut lines = Vec::new();
+            if let Some(group) = escalate {
+                lines.push(format!(":rotating_light: *Escalation* {group}: the update is overdue by more than a full cadence."));
+            }
+            lines.push(format!(
+                ":alarm_clock: {mention} — the update on *{id}* was due {}. Please post one.",
+                slack_date(*deadline)
+            ));
+            let latest = incident.latest_update.as_ref();
+            let owner = latest
+                .map(|u| format!("<@{}>", u.owner))
+                .unwrap_or_else(|| crate::incident::schedule::owner(incident));
+            lines.extend([
+                format!("*Incident ID:* {id}"),
+                format!("*Severity:* {}", incident.severity),
+                format!("*Status:* {}", incident.status),
+                format!(
+                    "*Impact:* {}",
+                    latest
+                        .map(|u| u.impact.as_str())
+                        .or(incident.impact.as_deref())
+                        .map_or_else(|| "not assessed yet".to_owned(), escape)
+                ),
+                format!(
+                    "*Current action:* {}",
+                    latest.map_or_else(|| "—".to_owned(), |u| escape(&u.current_action))
+                ),
+                format!("*Owner:* {owner}"),
+                "*Next update:* overdue".to_owned(),
+            ]);
+            let snooze: Vec<_> = [
+                ("15 minutes", "900"),
+                ("30 minutes", "1800"),
+                ("1 hour", "3600"),
+            ]
+            .iter()
+            .map(|(l, v)| option(l, v))
+            .collect();
+            let controls = json!({
+                "type": "actions", "block_id": format!("card:{id}"),
+                "elements": [
+                    { "type": "button", "action_id": actions::POST_UPDATE, "value": id.as_str(), "style": "primary", "text": plain("Post update", 75) },
+                    { "type": "static_select", "action_id": SNOOZE_ACTION, "placeholder": plain("Snooze", 150), "options": snooze },
+                ],
+            });
+            message(lines.join("\n"), vec![controls])
+        }
+        Reminder::AckOverdue { mention, window } => message(
+            format!(
+                ":rotating_light: *Escalation* {mention}: *{id}* [{}] {} has not been acknowledged within {}.",
+                incident.severity,
+                escape(&incident.title),
+                hours(*window)
+            ),
+            vec![],
+        ),
+        Reminder::BreachClock { deadline, mention } => message(
+            format!(
+                ":lock: *Breach clock* {mention}: the supervisory authority must be notified about *{id}* by {}. \
+                 Record the notification from the card (⋯ → Record authority notified).",
+                slack_date(*deadline)
+            ),
+            vec![],
+        ),
+        Reminder::ReviewDue { mention } => message(
+            format!(
+                ":spiral_note_pad: {mention}: the post-incident review of *{id}* is due. Close the incident from its card once the closure criteria hold."
+            ),
+            vec![],
+        ),
+    }
+}
+
+/// The daily digest of open incidents.
+pub fn digest(open: &[Incident], now: DateTime<Utc>) -> Message {
+    if open.is_empty() {
+        return message(
+            ":newspaper: *Daily incident digest*: no open incidents.".to_owned(),
+            vec![],
+        );
+    }
+    let lines: Vec<String> = open
+        .iter()
+        .map(|i| {
+            let age = humantime::format_duration(std::time::Duration::from_secs(
+                (now - i.declared_at).num_minutes().max(0) as u64 * 60,
+            ));
+            let owner = crate::incident::schedule::owner(i);
+            let due = i
+                .next_update_due_at
+                .map_or_else(|| "—".to_owned(), slack_date);
+            format!(
+                "• *{}* [{}] {} — {} · owner {owner} · open {age} · next update {due}",
+                i.id,
+                i.severity,
+                escape(&truncate_chars(&i.title, 80)),
+                i.status
+            )
+        })
+        .collect();
+    let mut text = format!(":newspaper: *Daily incident digest*: {} open", open.len());
+    for line in lines {
+        if text.len() + line.len() > 2900 {
+            text.push_str("\n… and more: `/incident list`");
+            break;
+        }
+        text.push('\n');
+        text.push_str(&line);
+    }
+    message(text, vec![])
+}

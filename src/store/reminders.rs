@@ -1,0 +1,113 @@
+//! Reminders: armed and cancelled in the transaction of the change that calls for them, claimed
+//! one at a time by the scheduler on any replica.
+
+use crate::incident::schedule::Arm;
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+
+/// The channel `NOTIFY`ed when a reminder is armed, so sleeping schedulers re-check.
+pub const WAKE_CHANNEL: &str = "warroom_reminders";
+
+/// A reminder as claimed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub incident_id: Option<String>,
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub details: serde_json::Value,
+}
+
+/// Arms or cancels reminders for an incident (or, with `None`, the global ones).
+pub async fn apply_arms(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: Option<&str>,
+    arms: &[Arm],
+) -> Result<(), sqlx::Error> {
+    let mut armed = false;
+    for arm in arms {
+        match arm {
+            Arm::Set {
+                kind,
+                due_at,
+                details,
+            } => {
+                sqlx::query(
+                    "INSERT INTO reminders (incident_id, kind, due_at, details) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (COALESCE(incident_id, ''), kind) WHERE state = 'pending'
+                     DO UPDATE SET due_at = EXCLUDED.due_at, details = EXCLUDED.details, updated_at = now()",
+                )
+                .bind(incident_id)
+                .bind(kind)
+                .bind(due_at)
+                .bind(details)
+                .execute(&mut **tx)
+                .await?;
+                armed = true;
+            }
+            Arm::Cancel { kind } => {
+                sqlx::query(
+                    "UPDATE reminders SET state = 'cancelled', updated_at = now()
+                     WHERE COALESCE(incident_id, '') = COALESCE($1, '') AND kind = $2 AND state = 'pending'",
+                )
+                .bind(incident_id)
+                .bind(kind)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    if armed {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(WAKE_CHANNEL)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Claims one due reminder for the rest of `tx`; another replica skips it.
+pub async fn claim_due_reminder(
+    tx: &mut Transaction<'_, Postgres>,
+) -> Result<Option<ReminderRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, incident_id, kind, due_at, details FROM reminders
+         WHERE state = 'pending' AND due_at <= now()
+         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Marks a claimed reminder fired.
+pub async fn mark_fired(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE reminders SET state = 'fired', fired_at = now(), updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How long until the next pending reminder is due (zero if one is due already).
+pub async fn find_next_due_in(pool: &PgPool) -> Result<Option<f64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT GREATEST(EXTRACT(EPOCH FROM (min(due_at) - now())), 0)::float8 FROM reminders WHERE state = 'pending'")
+        .fetch_one(pool)
+        .await
+}
+
+/// Arms the daily digest unless it is already pending.
+pub async fn insert_digest_if_missing(
+    pool: &PgPool,
+    due_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO reminders (incident_id, kind, due_at) VALUES (NULL, 'digest', $1)
+         ON CONFLICT (COALESCE(incident_id, ''), kind) WHERE state = 'pending' DO NOTHING",
+    )
+    .bind(due_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

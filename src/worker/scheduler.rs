@@ -1,0 +1,191 @@
+//! The scheduler: fires due reminders on time, exactly once, from any replica. Each reminder is
+//! claimed with `FOR UPDATE SKIP LOCKED` together with its incident's row, decided by the pure
+//! `incident::schedule::fire`, and in the same transaction marked fired, its timeline entry
+//! written, its Slack post enqueued and its next occurrence armed. A replica that dies mid-way
+//! rolls back and another fires it. Between reminders the loop sleeps until the next one is due
+//! or a change arms a new one (`NOTIFY`), with a short safety cap for lost notifications.
+
+use crate::{
+    app::AppState,
+    commands::change::{escalation, thread_reply},
+    incident::{
+        IncidentId,
+        schedule::{self, Arm, Reminder, kinds},
+    },
+    slack::reminders,
+    store::{
+        self,
+        outbox::{NewOutbox, OutboxKind},
+        reminders::{self as queue, WAKE_CHANNEL},
+    },
+};
+use serde_json::json;
+use sqlx::postgres::PgListener;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Longest sleep without a look at the table (covers a lost notification).
+const SAFETY_CAP: Duration = Duration::from_secs(2);
+
+/// Runs until `stop` is cancelled.
+pub async fn run(state: AppState, stop: CancellationToken) {
+    let mut listener = listen(&state).await;
+    while !stop.is_cancelled() {
+        arm_digest(&state).await;
+        loop {
+            match fire_one(&state).await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not fire a reminder; retrying shortly");
+                    break;
+                }
+            }
+        }
+        let wait = match queue::find_next_due_in(&state.pool).await {
+            Ok(Some(secs)) => Duration::from_secs_f64(secs).min(SAFETY_CAP),
+            Ok(None) => SAFETY_CAP,
+            Err(_) => Duration::from_secs(1),
+        };
+        if wait.is_zero() {
+            continue;
+        }
+        match &mut listener {
+            Some(l) => tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = tokio::time::sleep(wait) => {}
+                received = l.recv() => if received.is_err() { listener = None; },
+            },
+            None => {
+                tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(wait) => {} }
+                listener = listen(&state).await;
+            }
+        }
+    }
+}
+
+async fn listen(state: &AppState) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(&state.pool).await.ok()?;
+    listener.listen(WAKE_CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+async fn arm_digest(state: &AppState) {
+    if let Some(at) = schedule::next_digest_at(&state.config.process.schedule, state.clock.now())
+        && let Err(e) = queue::insert_digest_if_missing(&state.pool, at).await
+    {
+        tracing::warn!(error = %e, "could not arm the daily digest");
+    }
+}
+
+/// Fires one due reminder; false when none is due.
+#[tracing::instrument(skip_all)]
+async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
+    let process = &state.config.process;
+    let mut tx = state.pool.begin().await?;
+    let Some(reminder) = queue::claim_due_reminder(&mut tx).await? else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let now = state.clock.now();
+    queue::mark_fired(&mut tx, reminder.id).await?;
+    let Some(incident_id) = reminder.incident_id.clone() else {
+        if reminder.kind == kinds::DIGEST {
+            post_digest(state, &mut tx).await?;
+            if let Some(next) = schedule::next_digest_at(&process.schedule, now) {
+                queue::apply_arms(
+                    &mut tx,
+                    None,
+                    &[Arm::Set {
+                        kind: kinds::DIGEST,
+                        due_at: next,
+                        details: json!({}),
+                    }],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        return Ok(true);
+    };
+    let id = IncidentId::from_stored(incident_id);
+    let Some(incident) = store::incidents::find_incident_for_update(&mut tx, &id).await? else {
+        tx.commit().await?;
+        return Ok(true);
+    };
+    let fired = schedule::fire(
+        &reminder.kind,
+        &reminder.details,
+        &incident,
+        &process.severities,
+        &process.schedule,
+        now,
+    );
+    let late_ms = (now - reminder.due_at).num_milliseconds();
+    if let Some(post) = &fired.post {
+        let rank = incident.severity_rank as i32;
+        let message = reminders::reminder(&incident, post);
+        let mut row = match post {
+            Reminder::AckOverdue { .. }
+            | Reminder::UpdateOverdue {
+                escalate: Some(_), ..
+            } => escalation(&incident.channel_id, rank, &message),
+            _ => thread_reply(&incident.channel_id, rank, message),
+        };
+        if let Reminder::HeadsUp { deadline, .. } | Reminder::UpdateOverdue { deadline, .. } = post
+        {
+            // Checked again when it is sent: an update landing meanwhile makes it moot.
+            row.payload["only_if_next_update_due_at"] = json!(deadline);
+        }
+        store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &[row]).await?;
+    }
+    if let Some((kind, details)) = fired.entry {
+        store::incidents::insert_timeline_entry(
+            &mut tx,
+            id.as_str(),
+            now,
+            "warroom",
+            kind,
+            details,
+        )
+        .await?;
+    }
+    if let Some((due_at, details)) = fired.next
+        && let Some(kind) = kinds::PER_INCIDENT
+            .into_iter()
+            .find(|k| *k == reminder.kind)
+    {
+        queue::apply_arms(
+            &mut tx,
+            Some(id.as_str()),
+            &[Arm::Set {
+                kind,
+                due_at,
+                details,
+            }],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(incident.id = %id, reminder.kind = %reminder.kind, reminder.late_ms = late_ms, posted = fired.post.is_some(), "reminder fired");
+    Ok(true)
+}
+
+async fn post_digest(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+) -> Result<(), sqlx::Error> {
+    let open = store::incidents::find_open_in(tx, 40).await?;
+    let message = reminders::digest(&open, state.clock.now());
+    let channel = state.config.incident_channel.clone();
+    let mut payload = message.to_json();
+    payload["channel"] = json!(channel);
+    let row = NewOutbox {
+        kind: OutboxKind::Post,
+        method: "chat.postMessage",
+        pace_key: Some(channel),
+        priority: 150,
+        payload,
+    };
+    store::outbox::insert_outbox(tx, None, &[row]).await
+}
