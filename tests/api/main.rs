@@ -8,5 +8,6 @@ mod card;
 mod declare;
 mod delivery;
 mod edge;
+mod reminders;
 mod replicas;
 mod shortcut;
