@@ -50,6 +50,9 @@ fn err(variable: &str, problem: impl Into<String>) -> ConfigError {
 pub struct Config {
     /// Postgres URL (it may carry a password, hence a secret).
     pub database_url: Secret,
+    /// A role that owns the schema, used only to create and migrate the database; the runtime
+    /// role then gets no DDL and no UPDATE/DELETE on the timeline.
+    pub migrate_database_url: Option<Secret>,
     pub slack_bot_token: Secret,
     /// Verifies HTTP requests; absent only in Socket Mode.
     pub slack_signing_secret: Option<Secret>,
@@ -463,8 +466,19 @@ impl Config {
             }
             None => ProcessConfig::default(),
         };
+        let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
+        if migrate_database_url
+            .as_ref()
+            .is_some_and(|u| !(u.starts_with("postgres://") || u.starts_with("postgresql://")))
+        {
+            return Err(err(
+                "WARROOM_MIGRATE_DATABASE_URL",
+                "must be a postgres:// URL",
+            ));
+        }
         Ok(Config {
             database_url: Secret::new(database_url),
+            migrate_database_url: migrate_database_url.map(Secret::new),
             slack_bot_token,
             slack_signing_secret,
             slack_app_token,

@@ -12,7 +12,7 @@ use crate::{
 use serde_json::json;
 
 /// A mention of the bot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mention {
     pub event_id: String,
     pub channel: String,

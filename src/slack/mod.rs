@@ -9,6 +9,8 @@ pub mod ingress;
 pub mod modals;
 /// The one caller of Slack's Web API.
 pub mod outbound;
+/// Pure parsing of Slack's payloads (HTTP bodies and Socket Mode JSON alike).
+pub mod parse;
 /// What the scheduler posts: reminders, escalations, the breach clock, the digest.
 pub mod reminders;
 /// Request signing, with the clock passed in.

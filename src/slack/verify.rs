@@ -218,3 +218,59 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn verifier() -> Verifier {
+        Verifier::new(Secret::new("property-secret"))
+    }
+
+    proptest! {
+        #[test]
+        fn what_is_signed_verifies_within_the_window(body in proptest::collection::vec(any::<u8>(), 0..512), ts in 1_500_000_000i64..2_000_000_000, skew in -300i64..=300) {
+            let v = verifier();
+            let sig = v.sign(ts, &body);
+            prop_assert_eq!(v.verify_parts(&sig, &ts.to_string(), &body, ts + skew), Ok(()));
+        }
+
+        #[test]
+        fn any_changed_body_byte_is_refused(body in proptest::collection::vec(any::<u8>(), 1..512), index in any::<prop::sample::Index>(), flip in 1u8..=255) {
+            let v = verifier();
+            let ts = 1_700_000_000;
+            let sig = v.sign(ts, &body);
+            let mut changed = body.clone();
+            let i = index.index(changed.len());
+            changed[i] ^= flip;
+            prop_assert_eq!(v.verify_parts(&sig, &ts.to_string(), &changed, ts), Err(VerifyError::Mismatch));
+        }
+
+        #[test]
+        fn any_changed_signature_or_timestamp_is_refused(body in proptest::collection::vec(any::<u8>(), 0..256), index in 3usize..67, delta in 1i64..=300) {
+            let v = verifier();
+            let ts = 1_700_000_000;
+            let sig = v.sign(ts, &body);
+            let mut bytes = sig.clone().into_bytes();
+            bytes[index] = if bytes[index] == b'0' { b'1' } else { b'0' };
+            let changed = String::from_utf8(bytes).unwrap();
+            prop_assert_eq!(v.verify_parts(&changed, &ts.to_string(), &body, ts), Err(VerifyError::Mismatch));
+            prop_assert_eq!(v.verify_parts(&sig, &(ts + delta).to_string(), &body, ts + delta), Err(VerifyError::Mismatch));
+        }
+
+        #[test]
+        fn outside_the_window_is_refused_whatever_the_signature(skew in 301i64..100_000, future in any::<bool>()) {
+            let v = verifier();
+            let ts = 1_700_000_000;
+            let sig = v.sign(ts, b"body");
+            let now = if future { ts - skew } else { ts + skew };
+            prop_assert_eq!(v.verify_parts(&sig, &ts.to_string(), b"body", now), Err(VerifyError::Stale));
+        }
+
+        #[test]
+        fn arbitrary_headers_never_panic(sig in ".{0,80}", ts in ".{0,24}", body in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = verifier().verify_parts(&sig, &ts, &body, 1_700_000_000);
+        }
+    }
+}

@@ -109,18 +109,65 @@ pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
         .await
 }
 
-/// Creates the database if needed, connects and runs the migrations.
+/// Creates the database if needed, runs the migrations and connects. With a separate migration
+/// role (`WARROOM_MIGRATE_DATABASE_URL`), that role creates and migrates the database and grants
+/// the runtime role (`DATABASE_URL`) only what warroom needs at run time: no DDL, and no UPDATE or
+/// DELETE on the timeline.
 pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
     use anyhow::Context;
-    create_database_if_missing(&config.database_url)
-        .await
-        .context("cannot create or reach the database (DATABASE_URL)")?;
+    match &config.migrate_database_url {
+        Some(owner_url) => {
+            create_database_if_missing(owner_url)
+                .await
+                .context("cannot create or reach the database (WARROOM_MIGRATE_DATABASE_URL)")?;
+            let owner = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options(owner_url)?)
+                .await
+                .context("cannot connect as the migration role (WARROOM_MIGRATE_DATABASE_URL)")?;
+            MIGRATOR
+                .run(&owner)
+                .await
+                .context("database migrations failed")?;
+            let runtime = options(&config.database_url)?.get_username().to_owned();
+            grant_runtime_role(&owner, &runtime)
+                .await
+                .context("cannot grant the runtime role its privileges")?;
+            owner.close().await;
+        }
+        None => {
+            create_database_if_missing(&config.database_url)
+                .await
+                .context("cannot create or reach the database (DATABASE_URL)")?;
+        }
+    }
     let pool = connect(config)
         .await
         .context("cannot connect to the database (DATABASE_URL)")?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .context("database migrations failed")?;
+    if config.migrate_database_url.is_none() {
+        MIGRATOR
+            .run(&pool)
+            .await
+            .context("database migrations failed")?;
+    }
     Ok(pool)
+}
+
+/// What the runtime role may do: read and write current state, append to the timeline.
+async fn grant_runtime_role(owner: &PgPool, role: &str) -> Result<(), sqlx::Error> {
+    let role = format!("\"{}\"", role.replace('"', "\"\""));
+    let statements = [
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, outbox, reminders, slack_pacing, slack_requests TO {role}"
+        ),
+        format!("GRANT SELECT, INSERT ON timeline_entries TO {role}"),
+        format!("REVOKE UPDATE, DELETE, TRUNCATE ON timeline_entries FROM {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+        format!("REVOKE CREATE ON SCHEMA public FROM {role}"),
+    ];
+    for sql in statements {
+        owner.execute(sqlx::AssertSqlSafe(sql)).await?;
+    }
+    Ok(())
 }

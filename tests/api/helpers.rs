@@ -82,6 +82,35 @@ impl Drop for TestDb {
     }
 }
 
+/// Every log line written by any app in this test process, for the log scan.
+pub static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogTee;
+
+impl std::io::Write for LogTee {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Logs go to the test's output (shown with `--nocapture` or for failing tests) and to [`LOGS`].
+/// Debug level by default, so the log scan sees as much as an operator could switch on.
+fn init_logs() {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "warroom=debug".into());
+    let writer = tracing_subscriber::fmt::TestWriter::new().and(|| LogTee);
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(writer)
+        .try_init();
+}
+
 /// One running warroom instance.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -129,13 +158,7 @@ impl TestApp {
 
     /// An instance with exactly this configuration.
     pub async fn spawn_with_config(config: Config) -> TestApp {
-        // Logs show with `--nocapture` (or for failing tests); RUST_LOG narrows them.
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| "warroom=info".into());
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_test_writer()
-            .try_init();
+        init_logs();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -10,4 +10,5 @@ mod delivery;
 mod edge;
 mod reminders;
 mod replicas;
+mod security;
 mod shortcut;
