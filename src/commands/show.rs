@@ -46,7 +46,7 @@ pub async fn show(state: &AppState, rest: &str) -> Reply {
     {
         Ok(Some(incident)) => {
             let process = &state.config.process;
-            let mut card = blocks::incident_card(
+            let mut card = crate::slack::card::incident_card(
                 &incident,
                 &process.severities,
                 &process.catalog,

@@ -3,6 +3,8 @@
 
 /// Render domain values as Block Kit (card, thread posts, modals, answers).
 pub mod blocks;
+/// The live incident card.
+pub mod card;
 /// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
 pub mod ingress;
 /// The modals opened from the card and the message shortcut.

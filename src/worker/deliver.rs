@@ -87,7 +87,7 @@ async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> At
     if let Some(ts) = already_posted(state, row, &incident.channel_id, None).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
     }
-    let card = blocks::incident_card(
+    let card = crate::slack::card::incident_card(
         incident,
         &state.config.process.severities,
         &state.config.process.catalog,
@@ -105,7 +105,7 @@ async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
     let Some(ts) = &incident.card_ts else {
         return Ok(Outcome::Dropped("the incident card was never posted"));
     };
-    let card = blocks::incident_card(
+    let card = crate::slack::card::incident_card(
         incident,
         &state.config.process.severities,
         &state.config.process.catalog,

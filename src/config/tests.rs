@@ -1,0 +1,80 @@
+use super::*;
+use std::collections::HashMap;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+const BASE: [(&str, &str); 3] = [
+    ("SLACK_BOT_TOKEN", "xoxb-1-abc"),
+    ("SLACK_SIGNING_SECRET", "s3cr3t-value"),
+    ("WARROOM_INCIDENT_CHANNEL", "C0INCIDENTS"),
+];
+
+#[test]
+fn defaults_apply_and_secrets_stay_out_of_debug() {
+    let c = Config::from_lookup(env(&BASE)).unwrap();
+    assert_eq!(c.slack_api_url, DEFAULT_SLACK_API_URL);
+    assert_eq!(c.listen.to_string(), "0.0.0.0:3000");
+    assert_eq!(c.process.default_severity.index(), 2);
+    let debug = format!("{c:?}");
+    assert!(
+        !debug.contains("xoxb-1-abc") && !debug.contains("s3cr3t-value"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn each_error_names_its_variable() {
+    let missing = Config::from_lookup(env(&BASE[..2])).unwrap_err();
+    assert!(
+        missing.to_string().starts_with("WARROOM_INCIDENT_CHANNEL:"),
+        "{missing}"
+    );
+    let mut bad = BASE.to_vec();
+    bad.push(("WARROOM_LISTEN", "nowhere"));
+    assert!(
+        Config::from_lookup(env(&bad))
+            .unwrap_err()
+            .to_string()
+            .starts_with("WARROOM_LISTEN:")
+    );
+    let no_secret = Config::from_lookup(env(&[BASE[0], BASE[2]])).unwrap_err();
+    assert!(no_secret.to_string().starts_with("SLACK_SIGNING_SECRET:"));
+    let socket =
+        Config::from_lookup(env(&[BASE[0], BASE[2], ("SLACK_APP_TOKEN", "xapp-1")])).unwrap();
+    assert!(socket.slack_signing_secret.is_none());
+}
+
+#[test]
+fn the_config_file_overrides_severities_and_timings() {
+    let cfg = ProcessConfig::from_toml(
+        r#"
+        default_severity = "p2"
+        [[severity]]
+        name = "SEV-1"
+        aliases = ["sev1", "p1"]
+        description = "Critical"
+        ack_within = "15m"
+        update_every = "30m"
+        [[severity]]
+        name = "SEV-2"
+        aliases = ["p2"]
+        ack_within = "30m"
+        update_every = "1h"
+        [slack]
+        channel_pace = "0s"
+        "#,
+    )
+    .unwrap();
+    assert_eq!(cfg.severities.iter().count(), 2);
+    assert_eq!(cfg.default_severity.index(), 1);
+    assert!(cfg.channel_pace.is_zero());
+    let bad = ProcessConfig::from_toml("[slack]\nchannel_pace = \"soon\"").unwrap_err();
+    assert!(bad.to_string().contains("slack.channel_pace"), "{bad}");
+    assert!(ProcessConfig::from_toml("colour = 1").is_err());
+}

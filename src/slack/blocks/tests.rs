@@ -1,0 +1,128 @@
+use super::*;
+use crate::{incident::schedule::ScheduleConfig, slack::card::incident_card};
+use chrono::TimeZone;
+
+fn incident(title: &str) -> Incident {
+    Incident {
+        id: IncidentId::parse("INC-20261124-001").unwrap(),
+        title: title.into(),
+        severity: "SEV-1".into(),
+        severity_rank: 0,
+        status: Status::Investigating,
+        incident_type: Some("payment_wallet".into()),
+        impact: Some("Checkout <!channel> fails".into()),
+        triage: Triage::default(),
+        declared_by: "U123".into(),
+        team_domain: Some("acme".into()),
+        channel_id: "C0INC".into(),
+        card_ts: None,
+        declared_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
+        acknowledged_at: None,
+        acknowledged_by: None,
+        next_update_due_at: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap()),
+        resolved_at: None,
+        closed_at: None,
+        resolution_summary: None,
+        roles: Default::default(),
+        latest_update: None,
+        breach_discovered_at: None,
+        authority_notified_at: None,
+        escalations: Vec::new(),
+    }
+}
+
+#[test]
+fn the_card_shows_the_incident_and_its_controls() {
+    let card = incident_card(
+        &incident("Payments API down"),
+        &Severities::builtin(),
+        &Catalog::builtin(),
+        &ScheduleConfig::default(),
+    );
+    assert_eq!(
+        card.text,
+        "INC-20261124-001 [SEV-1] Payments API down — Investigating. Declared by <@U123>."
+    );
+    let json = serde_json::to_string(&card.blocks).unwrap();
+    for needle in [
+        "INC-20261124-001 · Payments API down",
+        "*Status*\\nInvestigating",
+        "<@U123>",
+        "<!date^1795514400^",
+        "<!date^1795516200^",
+        actions::ACKNOWLEDGE,
+        actions::STATUS,
+        actions::SEVERITY,
+        actions::ROLES,
+        actions::POST_UPDATE,
+        "Payment or wallet",
+    ] {
+        assert!(json.contains(needle), "missing {needle} in {json}");
+    }
+    assert!(
+        json.contains("Checkout &lt;!channel&gt; fails"),
+        "user text is escaped"
+    );
+}
+
+#[test]
+fn a_huge_title_is_cut_to_fit_every_limit() {
+    let card = incident_card(
+        &incident(&"x".repeat(10_000)),
+        &Severities::builtin(),
+        &Catalog::builtin(),
+        &ScheduleConfig::default(),
+    );
+    let header = card.blocks[0]["text"]["text"].as_str().unwrap();
+    assert_eq!(header.chars().count(), HEADER_MAX);
+    assert!(card.text.chars().count() <= FALLBACK_MAX);
+}
+
+#[test]
+fn a_closed_card_offers_no_controls() {
+    let mut closed = incident("x");
+    closed.status = Status::Closed;
+    let card = incident_card(
+        &closed,
+        &Severities::builtin(),
+        &Catalog::builtin(),
+        &ScheduleConfig::default(),
+    );
+    assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
+}
+
+#[test]
+fn links_need_a_plausible_domain() {
+    assert_eq!(
+        message_link(Some("acme"), "C1", "1700000000.000100").as_deref(),
+        Some("https://acme.slack.com/archives/C1/p1700000000000100")
+    );
+    assert_eq!(message_link(Some("evil.com/x"), "C1", "1.2"), None);
+    assert_eq!(message_link(None, "C1", "1.2"), None);
+}
+
+#[test]
+fn the_modal_respects_slacks_limits() {
+    let s = Severities::builtin();
+    let modal = declare_modal(
+        &s,
+        &Catalog::builtin(),
+        s.rank_at(0),
+        Some(&"t".repeat(400)),
+        &"m".repeat(5000),
+    );
+    assert!(modal["title"]["text"].as_str().unwrap().chars().count() <= 24);
+    assert!(modal["private_metadata"].as_str().unwrap().chars().count() <= 3000);
+    assert_eq!(
+        modal["blocks"][0]["element"]["initial_value"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        150
+    );
+    assert_eq!(
+        modal["blocks"][1]["element"]["initial_option"]["value"],
+        "SEV-1"
+    );
+}

@@ -1,0 +1,179 @@
+//! The live incident card: one message in the incidents channel, edited in place, showing what
+//! the incident is, how bad, where it stands, who holds which role, the latest update, the breach
+//! clock, and the controls that run it (none once it is closed or cancelled).
+
+use super::blocks::{
+    FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, actions, escape, mrkdwn, option, plain, section,
+    severity_options, slack_date, status_options,
+};
+use crate::incident::{
+    Catalog, Incident, Severities, Status, schedule::ScheduleConfig, truncate_chars,
+};
+use serde_json::{Value, json};
+
+fn type_label<'a>(catalog: &'a Catalog, key: &'a str) -> &'a str {
+    catalog.incident_type(key).map_or(key, |t| t.name.as_str())
+}
+
+/// The live incident card: what it is, how bad, where it stands, who declared it, when the next
+/// update is due, and the controls to run it.
+pub fn incident_card(
+    incident: &Incident,
+    severities: &Severities,
+    catalog: &Catalog,
+    schedule: &ScheduleConfig,
+) -> Message {
+    let id = &incident.id;
+    let title = escape(&incident.title);
+    let severity_line = match severities.by_name(&incident.severity) {
+        Some(rank) => format!(
+            "{} · {}",
+            incident.severity,
+            escape(&severities.get(rank).description)
+        ),
+        None => incident.severity.clone(),
+    };
+    let next_update = incident
+        .next_update_due_at
+        .map_or_else(|| "—".to_owned(), slack_date);
+    let acknowledged = match (&incident.acknowledged_by, incident.acknowledged_at) {
+        (Some(user), Some(at)) => format!("Acknowledged by <@{user}> {}", slack_date(at)),
+        _ => "Not acknowledged yet".to_owned(),
+    };
+    let fields = [
+        format!("*Severity*\n{severity_line}"),
+        format!("*Status*\n{}", incident.status),
+        format!("*Declared by*\n<@{}>", incident.declared_by),
+        format!("*Declared*\n{}", slack_date(incident.declared_at)),
+        format!("*Next update due*\n{next_update}"),
+        format!("*Acknowledgement*\n{acknowledged}"),
+    ];
+    let mut blocks = vec![
+        json!({ "type": "header", "text": plain(&format!("{id} · {}", incident.title), HEADER_MAX) }),
+        json!({ "type": "section", "fields": fields.iter().map(|f| mrkdwn(f, FIELD_MAX)).collect::<Vec<_>>() }),
+    ];
+    if let Some(summary) = &incident.resolution_summary
+        && incident.status >= Status::Resolved
+    {
+        blocks.push(section(&format!("*Resolution:* {}", escape(summary))));
+    }
+    if let Some(update) = &incident.latest_update {
+        blocks.push(section(&format!(
+            "*Latest update* ({} by <@{}>)\n*Impact:* {}\n*Current action:* {}\n*Owner:* <@{}>",
+            slack_date(update.posted_at),
+            update.posted_by,
+            escape(&update.impact),
+            escape(&update.current_action),
+            update.owner
+        )));
+    }
+    let mut roles: Vec<String> = catalog
+        .roles
+        .iter()
+        .filter_map(|r| {
+            incident
+                .roles
+                .get(&r.key)
+                .map(|user| format!("{}: <@{user}>", r.name))
+        })
+        .collect();
+    let missing = catalog.missing_roles(incident.incident_type.as_deref(), &incident.roles);
+    if !missing.is_empty() && incident.status.is_open() {
+        let names: Vec<&str> = missing.iter().map(|r| r.name.as_str()).collect();
+        roles.push(format!(":warning: Still needed: {}", names.join(", ")));
+    }
+    if !roles.is_empty() {
+        blocks.push(
+            json!({ "type": "context", "elements": [mrkdwn(&roles.join("  ·  "), FIELD_MAX)] }),
+        );
+    }
+    if let Some(discovered) = incident.breach_discovered_at {
+        let line = match incident.authority_notified_at {
+            Some(at) => format!(
+                ":lock: Personal-data breach discovered {} · authority notified {}",
+                slack_date(discovered),
+                slack_date(at)
+            ),
+            None => format!(
+                ":lock: *Personal-data breach* discovered {} · authority notification due {}",
+                slack_date(discovered),
+                slack_date(crate::incident::schedule::breach_deadline(
+                    discovered, schedule
+                ))
+            ),
+        };
+        blocks.push(section(&line));
+    }
+    let mut context = Vec::new();
+    if let Some(kind) = &incident.incident_type {
+        context.push(format!("Type: {}", escape(type_label(catalog, kind))));
+    }
+    if let Some(impact) = &incident.impact {
+        context.push(format!("Impact: {}", escape(impact)));
+    }
+    if !context.is_empty() {
+        blocks.push(
+            json!({ "type": "context", "elements": [mrkdwn(&context.join("  ·  "), FIELD_MAX)] }),
+        );
+    }
+    if incident.status != Status::Closed && incident.status != Status::Cancelled {
+        blocks.push(card_controls(incident, severities));
+    }
+    let text = format!(
+        "{id} [{}] {title} — {}. Declared by <@{}>.",
+        incident.severity, incident.status, incident.declared_by
+    );
+    Message {
+        text: truncate_chars(&text, FALLBACK_MAX),
+        blocks,
+    }
+}
+
+fn card_controls(incident: &Incident, severities: &Severities) -> Value {
+    let id = incident.id.as_str();
+    let mut elements = Vec::new();
+    if incident.acknowledged_at.is_none() {
+        elements.push(json!({ "type": "button", "action_id": actions::ACKNOWLEDGE, "value": id, "style": "primary", "text": plain("Acknowledge", 75) }));
+    }
+    elements.push(json!({
+        "type": "static_select", "action_id": actions::STATUS, "placeholder": plain("Status", 150),
+        "options": status_options(),
+        "initial_option": option(&incident.status.to_string(), incident.status.as_str()),
+    }));
+    let mut severity_select = json!({
+        "type": "static_select", "action_id": actions::SEVERITY, "placeholder": plain("Severity", 150),
+        "options": severity_options(severities),
+    });
+    if severities.by_name(&incident.severity).is_some() {
+        severity_select["initial_option"] = option(&incident.severity, &incident.severity);
+    }
+    elements.push(severity_select);
+    elements.push(json!({ "type": "button", "action_id": actions::ROLES, "value": id, "text": plain("Assign roles", 75) }));
+    elements.push(json!({ "type": "button", "action_id": actions::POST_UPDATE, "value": id, "text": plain("Post update", 75) }));
+    elements.push(json!({
+        "type": "overflow", "action_id": actions::MORE,
+        "options": more_options(incident),
+    }));
+    json!({ "type": "actions", "block_id": format!("card:{id}"), "elements": elements })
+}
+
+fn more_options(incident: &Incident) -> Vec<Value> {
+    let id = incident.id.as_str();
+    let mut options = vec![option("Edit title, impact or type", &format!("edit:{id}"))];
+    match (
+        incident.breach_discovered_at,
+        incident.authority_notified_at,
+    ) {
+        (None, _) => options.push(option("Flag personal-data breach", &format!("breach:{id}"))),
+        (Some(_), None) => options.push(option(
+            "Record authority notified",
+            &format!("notified:{id}"),
+        )),
+        _ => {}
+    }
+    options.push(option(
+        "Cancel (declared in error)",
+        &format!("cancel:{id}"),
+    ));
+    options
+}
