@@ -28,6 +28,8 @@ pub struct AppState {
     pub verifier: Option<slack::verify::Verifier>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    /// Live Socket Mode connections; `None` in HTTP mode.
+    pub socket_connections: Option<Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 impl AppState {
@@ -37,7 +39,12 @@ impl AppState {
             &config.slack_api_url,
             config.slack_bot_token.clone(),
             config.process.slack_timeout,
-        );
+        )
+        .with_app_token(config.slack_app_token.clone());
+        let socket_connections = config
+            .slack_app_token
+            .as_ref()
+            .map(|_| slack::socket::counter());
         let verifier = config
             .slack_signing_secret
             .clone()
@@ -49,6 +56,7 @@ impl AppState {
             verifier,
             clock,
             metrics: Arc::new(Metrics::default()),
+            socket_connections,
         }
     }
 }
@@ -73,8 +81,12 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         sqlx::query("SELECT 1").execute(&state.pool),
     )
     .await;
-    match ping {
-        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+    match (ping, slack::socket::connected(&state)) {
+        (Ok(Ok(_)), None | Some(true)) => (StatusCode::OK, "ready"),
+        (Ok(Ok(_)), Some(false)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no Socket Mode connection to Slack",
+        ),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
     }
 }
@@ -98,7 +110,10 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     // Cancelled once shutdown begins; every worker loop watches it and returns.
     let stop = CancellationToken::new();
-    let workers = worker::spawn_all(state.clone(), stop.clone());
+    let mut workers = worker::spawn_all(state.clone(), stop.clone());
+    if state.config.slack_app_token.is_some() {
+        workers.extend(slack::socket::spawn(state.clone(), stop.clone()));
+    }
     let stop_http = stop.clone();
     let app = router(state);
     tracing::info!(listen = %listener.local_addr()?, "warroom is serving");

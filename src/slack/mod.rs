@@ -15,5 +15,7 @@ pub mod outbound;
 pub mod parse;
 /// What the scheduler posts: reminders, escalations, the breach clock, the digest.
 pub mod reminders;
+/// Socket Mode: the same requests over outbound WebSockets.
+pub mod socket;
 /// Request signing, with the clock passed in.
 pub mod verify;

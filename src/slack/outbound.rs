@@ -84,6 +84,8 @@ pub struct SlackApi {
     http: reqwest::Client,
     base: String,
     token: Secret,
+    /// The app-level token, in Socket Mode.
+    app_token: Option<Secret>,
 }
 
 impl SlackApi {
@@ -102,7 +104,35 @@ impl SlackApi {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token,
+            app_token: None,
         }
+    }
+
+    /// The same client, also holding the app-level token Socket Mode connects with.
+    pub fn with_app_token(self, app_token: Option<Secret>) -> Self {
+        Self { app_token, ..self }
+    }
+
+    /// A fresh, single-use Socket Mode URL (`apps.connections.open`, with the app-level token).
+    #[tracing::instrument(skip_all)]
+    pub async fn open_socket_url(&self) -> Result<String, SlackFailure> {
+        let Some(app_token) = &self.app_token else {
+            return Err(SlackFailure::Permanent("no app-level token".to_owned()));
+        };
+        let request = self
+            .http
+            .post(format!("{}/apps.connections.open", self.base))
+            .bearer_auth(app_token.expose());
+        let request = request.header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        );
+        let answer = answer(request.send().await).await?;
+        answer
+            .get("url")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| SlackFailure::Permanent("no url in the answer".to_owned()))
     }
 
     /// POSTs a JSON body to a Web API method.

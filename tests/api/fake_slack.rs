@@ -212,6 +212,16 @@ impl FakeSlack {
         self.state().ledger.clone()
     }
 
+    /// Answers every call to `method` (not otherwise modelled) with `body`.
+    pub fn set_answer(&self, method: &str, body: Value) {
+        self.state().answers.insert(method.to_owned(), body);
+    }
+
+    /// Forgets the faults still queued for `method`.
+    pub fn clear_faults(&self, method: &str) {
+        self.state().faults.remove(method);
+    }
+
     /// How many calls arrived while a `Retry-After` the fake had given still ran.
     pub fn retry_after_violations(&self) -> usize {
         self.state().violations
@@ -236,6 +246,8 @@ struct State {
     ts_secs: u64,
     ts_counter: u32,
     views: u64,
+    /// Fixed answers set with `set_answer`.
+    answers: HashMap<String, Value>,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -357,7 +369,11 @@ impl State {
             "auth.test" => {
                 json!({ "ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1" })
             }
-            _ => json!({ "ok": true }),
+            other => self
+                .answers
+                .get(other)
+                .cloned()
+                .unwrap_or_else(|| json!({ "ok": true })),
         };
         Json(body).into_response()
     }

@@ -2,6 +2,7 @@
 //! Web API on loopback, and requests signed exactly as Slack signs them.
 
 pub mod fake_slack;
+pub mod fake_socket;
 pub mod helpers;
 
 mod card;
@@ -12,3 +13,4 @@ mod reminders;
 mod replicas;
 mod security;
 mod shortcut;
+mod socket;
