@@ -57,14 +57,10 @@ async fn apply_in_transaction(
     let process = &state.config.process;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let Some(incident) = store::incidents::find_incident_for_update(&mut tx, id).await? else {
-        return Ok(ChangeOutcome::NotFound);
+    let incident = match lock_for_change(&mut tx, id, key).await? {
+        Ok(incident) => incident,
+        Err(outcome) => return Ok(outcome),
     };
-    if let Some(key) = key
-        && !store::incidents::insert_request_key_in(&mut tx, key, id.as_str()).await?
-    {
-        return Ok(ChangeOutcome::Duplicate);
-    }
     let rules = Rules {
         severities: &process.severities,
         catalog: &process.catalog,
@@ -167,6 +163,24 @@ pub(crate) fn escalation(channel: &str, rank: i32, message: &blocks::Message) ->
     }
 }
 
+/// Locks the incident's row and records the request's idempotency key, both for the rest of
+/// `tx`: the incident as it is now, or why there is nothing to do.
+async fn lock_for_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: &IncidentId,
+    key: Option<&str>,
+) -> Result<Result<crate::incident::Incident, ChangeOutcome>, sqlx::Error> {
+    let Some(incident) = store::incidents::find_incident_for_update(tx, id).await? else {
+        return Ok(Err(ChangeOutcome::NotFound));
+    };
+    if let Some(key) = key
+        && !store::incidents::insert_request_key_in(tx, key, id.as_str()).await?
+    {
+        return Ok(Err(ChangeOutcome::Duplicate));
+    }
+    Ok(Ok(incident))
+}
+
 /// A post in the incident's thread.
 pub(crate) fn thread_reply(channel: &str, rank: i32, message: blocks::Message) -> NewOutbox {
     NewOutbox {
@@ -246,14 +260,10 @@ async fn snooze_in_transaction(
 ) -> Result<ChangeOutcome, sqlx::Error> {
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let Some(incident) = store::incidents::find_incident_for_update(&mut tx, id).await? else {
-        return Ok(ChangeOutcome::NotFound);
+    let incident = match lock_for_change(&mut tx, id, key).await? {
+        Ok(incident) => incident,
+        Err(outcome) => return Ok(outcome),
     };
-    if let Some(key) = key
-        && !store::incidents::insert_request_key_in(&mut tx, key, id.as_str()).await?
-    {
-        return Ok(ChangeOutcome::Duplicate);
-    }
     if !incident.status.is_open() {
         return Ok(ChangeOutcome::Refused(format!(
             "{id} is {} and owes no more updates.",

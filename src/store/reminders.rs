@@ -90,11 +90,15 @@ pub async fn mark_fired(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<(
     Ok(())
 }
 
-/// How long until the next pending reminder is due (zero if one is due already).
+/// How long until the next pending reminder is due (zero if one is due already); `None` when
+/// nothing is pending.
 pub async fn find_next_due_in(pool: &PgPool) -> Result<Option<f64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT GREATEST(EXTRACT(EPOCH FROM (min(due_at) - now())), 0)::float8 FROM reminders WHERE state = 'pending'")
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar(
+        "SELECT GREATEST(EXTRACT(EPOCH FROM (due_at - now())), 0)::float8 FROM reminders
+         WHERE state = 'pending' ORDER BY due_at LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Arms the daily digest unless it is already pending.

@@ -36,6 +36,57 @@ pub enum Fault {
     /// Processed at once (a post lands in the ledger), but answered only after the delay: Slack
     /// did the work and the caller never learned of it in time.
     SlowAccept(Duration),
+    /// Processed at once, then the connection breaks before the answer is complete.
+    Reset,
+}
+
+/// Random faults for a long run: each Web API write (and response-url post) rolls once.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct FaultMix {
+    pub rate_limited: f64,
+    pub server_error: f64,
+    pub slow_accept: f64,
+    pub slow_accept_ms: u64,
+    pub reset: f64,
+    pub permanent: f64,
+    pub retry_after_secs: u64,
+}
+
+impl FaultMix {
+    fn roll(&self, method: &str) -> Option<Fault> {
+        if !matches!(
+            method,
+            "chat.postMessage" | "chat.update" | "chat.postEphemeral" | RESPONSE_URL
+        ) {
+            return None;
+        }
+        let mut x: f64 = rand::random();
+        let choices = [
+            (
+                self.rate_limited,
+                Fault::RateLimited {
+                    retry_after_secs: self.retry_after_secs.max(1),
+                },
+            ),
+            (self.server_error, Fault::ServerError(503)),
+            (
+                self.slow_accept,
+                Fault::SlowAccept(Duration::from_millis(self.slow_accept_ms)),
+            ),
+            (self.reset, Fault::Reset),
+            (
+                self.permanent,
+                Fault::SlackError("channel_not_found".to_owned()),
+            ),
+        ];
+        for (p, fault) in choices {
+            if x < p {
+                return Some(fault);
+            }
+            x -= p;
+        }
+        None
+    }
 }
 
 /// One request the fake received.
@@ -68,6 +119,8 @@ pub struct Message {
     pub reply_broadcast: bool,
     /// How many `chat.update` calls changed it.
     pub updates: usize,
+    /// When it was accepted, in milliseconds since the Unix epoch.
+    pub accepted_at_ms: u128,
 }
 
 /// The fake server; clones share it, and it stops when the last clone is dropped.
@@ -94,7 +147,12 @@ impl Drop for ServerTask {
 impl FakeSlack {
     /// Serves on a free loopback port until the last clone is dropped.
     pub async fn start() -> FakeSlack {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Serves on `addr` until the last clone is dropped.
+    pub async fn start_on(addr: SocketAddr) -> FakeSlack {
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind the fake Slack to a loopback port");
         let addr = listener.local_addr().expect("the fake Slack's address");
@@ -102,6 +160,9 @@ impl FakeSlack {
         let app = Router::new()
             .route("/api/{method}", get(receive).post(receive))
             .route("/response/{name}", post(receive))
+            .route("/_ledger", get(ledger_json))
+            .route("/_stats", get(stats_json))
+            .route("/_faults", post(set_faults))
             .with_state(Arc::clone(&state));
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -217,6 +278,21 @@ impl FakeSlack {
         self.state().answers.insert(method.to_owned(), body);
     }
 
+    /// Rolls random faults on every Web API write from now on.
+    pub fn set_fault_mix(&self, mix: FaultMix) {
+        self.state().mix = mix;
+    }
+
+    /// Refuses (429) posts into a channel that come sooner than `pace` after the previous one.
+    pub fn enforce_channel_pace(&self, pace: Duration) {
+        self.state().channel_pace = pace;
+    }
+
+    /// Posts refused for coming too soon into their channel.
+    pub fn pace_violations(&self) -> usize {
+        self.state().pace_violations
+    }
+
     /// Forgets the faults still queued for `method`.
     pub fn clear_faults(&self, method: &str) {
         self.state().faults.remove(method);
@@ -248,11 +324,87 @@ struct State {
     views: u64,
     /// Fixed answers set with `set_answer`.
     answers: HashMap<String, Value>,
+    mix: FaultMix,
+    /// With a pace set, a post into a channel sooner than this after the last one is refused.
+    channel_pace: Duration,
+    last_post: HashMap<String, Instant>,
+    pace_violations: usize,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     // A test that panicked while looking at the fake must not make every later look panic too.
     state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// `GET /_ledger`: every accepted message, for a process that runs the fake on its own.
+async fn ledger_json(extract::State(state): extract::State<Shared>) -> Json<Value> {
+    let state = lock(&state);
+    Json(state.ledger.iter().map(|m| json!({
+        "channel": m.channel, "ts": m.ts, "thread_ts": m.thread_ts, "text": m.text, "metadata": m.metadata,
+        "reply_broadcast": m.reply_broadcast, "updates": m.updates, "accepted_at_ms": m.accepted_at_ms as u64,
+    })).collect())
+}
+
+/// `GET /_stats`: call counts, rule violations and what the ledger shows about pace and duplicates.
+async fn stats_json(extract::State(state): extract::State<Shared>) -> Json<Value> {
+    let state = lock(&state);
+    let mut by_method: HashMap<&str, usize> = HashMap::new();
+    let mut by_status: HashMap<u16, usize> = HashMap::new();
+    for call in &state.calls {
+        *by_method.entry(call.method.as_str()).or_default() += 1;
+        *by_status.entry(call.status).or_default() += 1;
+    }
+    let mut per_outbox: HashMap<String, usize> = HashMap::new();
+    let mut per_channel: HashMap<&str, Vec<u128>> = HashMap::new();
+    for m in &state.ledger {
+        if let Some(id) = m
+            .metadata
+            .as_ref()
+            .and_then(|md| md.get("event_payload"))
+            .and_then(|p| p.get("outbox_id"))
+        {
+            *per_outbox.entry(id.to_string()).or_default() += 1;
+        }
+        per_channel
+            .entry(m.channel.as_str())
+            .or_default()
+            .push(m.accepted_at_ms);
+    }
+    // The most posts any channel received in a 5-second window.
+    let busiest = per_channel
+        .values_mut()
+        .map(|times| {
+            times.sort_unstable();
+            (0..times.len())
+                .map(|i| {
+                    times[i..]
+                        .iter()
+                        .take_while(|t| **t < times[i] + 5000)
+                        .count()
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0);
+    Json(json!({
+        "calls_by_method": by_method,
+        "status_counts": by_status.iter().map(|(k, v)| (k.to_string(), *v)).collect::<HashMap<_, _>>(),
+        "retry_after_violations": state.violations,
+        "pace_violations": state.pace_violations,
+        "max_posts_per_channel_in_any_5s_window": busiest,
+        "duplicates_by_outbox_id": per_outbox.values().filter(|n| **n > 1).count(),
+        "messages": state.ledger.len(),
+    }))
+}
+
+/// `POST /_faults`: replaces the random fault mix.
+async fn set_faults(
+    extract::State(state): extract::State<Shared>,
+    Json(mix): Json<FaultMix>,
+) -> StatusCode {
+    lock(&state).mix = mix;
+    StatusCode::NO_CONTENT
 }
 
 /// Both routes: `/api/{method}` is a Web API call, `/response/{name}` a response-url post.
@@ -309,7 +461,10 @@ async fn answer(state: Shared, call: Call) -> Response {
     }
     let (response, answer_after) = {
         let mut state = lock(&state);
-        let fault = state.faults.get_mut(&method).and_then(VecDeque::pop_front);
+        let queued = state.faults.get_mut(&method).and_then(VecDeque::pop_front);
+        let fault = queued
+            .or_else(|| state.mix.roll(&method))
+            .or_else(|| state.pace_fault(&method, &params));
         let (response, answer_after) = match fault {
             Some(Fault::RateLimited { retry_after_secs }) => {
                 let until = Instant::now() + Duration::from_secs(retry_after_secs);
@@ -323,6 +478,10 @@ async fn answer(state: Shared, call: Call) -> Response {
             }
             Some(Fault::SlackError(code)) => (Json(slack_error(&code)).into_response(), None),
             Some(Fault::SlowAccept(wait)) => (state.process(&method, &params), Some(wait)),
+            Some(Fault::Reset) => {
+                let _ = state.process(&method, &params);
+                (broken_answer(), None)
+            }
             None => (state.process(&method, &params), None),
         };
         state.calls[index].status = response.status().as_u16();
@@ -332,6 +491,18 @@ async fn answer(state: Shared, call: Call) -> Response {
         tokio::time::sleep(wait).await;
     }
     response
+}
+
+/// An answer whose body fails half-way: the client sees the connection break.
+fn broken_answer() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("connection reset"))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_LENGTH, "64")
+        .body(axum::body::Body::from_stream(failing))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 fn rate_limited(retry_after_secs: u64) -> Response {
@@ -349,6 +520,27 @@ fn slack_error(code: &str) -> Value {
 }
 
 impl State {
+    /// A 429 for a post that comes too soon after the previous one into its channel.
+    fn pace_fault(&mut self, method: &str, params: &Value) -> Option<Fault> {
+        if method != "chat.postMessage" || self.channel_pace.is_zero() {
+            return None;
+        }
+        let channel = text_param(params, "channel")?;
+        let now = Instant::now();
+        if self
+            .last_post
+            .get(&channel)
+            .is_some_and(|last| now.duration_since(*last) < self.channel_pace)
+        {
+            self.pace_violations += 1;
+            return Some(Fault::RateLimited {
+                retry_after_secs: 1,
+            });
+        }
+        self.last_post.insert(channel, now);
+        None
+    }
+
     /// Whether a call to `method` arriving `at` ignores a `Retry-After` the fake gave.
     fn breaks_retry_after(&self, method: &str, at: Instant) -> bool {
         let held = |m: &str| self.retry_until.get(m).is_some_and(|until| at < *until);
@@ -404,6 +596,10 @@ impl State {
             metadata,
             reply_broadcast: flag_param(params, "reply_broadcast"),
             updates: 0,
+            accepted_at_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_millis(),
         });
         answer
     }

@@ -563,3 +563,23 @@ async fn a_reminder_due_while_its_instance_is_dead_is_sent_once_by_the_next() {
         "a heads-up whose moment passed is not sent late"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_sleeps_when_nothing_is_pending_and_wakes_for_the_next_deadline() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = spawn(&slack, "").await;
+    // Nothing pending means no deadline at all, not one that is due now: the scheduler must
+    // sleep, not spin on the table.
+    assert_eq!(
+        warroom::store::reminders::find_next_due_in(&app.pool)
+            .await
+            .unwrap(),
+        None
+    );
+    declared(&app, &slack, "declare sev2 Search is slow").await;
+    let next = warroom::store::reminders::find_next_due_in(&app.pool)
+        .await
+        .unwrap()
+        .expect("the declare armed its reminders");
+    assert!(next > 0.0, "the first reminder is in the future: {next}");
+}

@@ -1,0 +1,717 @@
+//! `warroom-bench`: measures a running `warroom serve` on this machine. Open loop: requests are
+//! sent at fixed intervals and each latency counts from its intended send time, so a slow server
+//! cannot hide its queueing. Requests are signed exactly as Slack signs them; Slack's Web API is
+//! the test suite's fake, in this process. Bounded in count and time; loopback only.
+//!
+//! ```text
+//! warroom-bench --scenario declare --rate 1500 --duration 60s
+//! warroom-bench --scenario storm            # 100 declares in 10 s into one channel, pacing on
+//! warroom-bench --scenario reminders --incidents 10000 --replicas 3
+//! warroom-bench --db-ceiling                # pgbench of the declare statement alone
+//! ```
+
+#[path = "../../tests/api/fake_slack.rs"]
+#[expect(
+    dead_code,
+    reason = "the test fake carries helpers only the test suite uses"
+)]
+#[expect(
+    unreachable_pub,
+    reason = "the test fake's items are public to the test suite"
+)]
+mod fake_slack;
+
+use clap::{Parser, ValueEnum};
+use serde_json::json;
+use sqlx::{Connection, PgConnection};
+use std::{
+    collections::HashMap,
+    process::{Child, Command},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use warroom::{config::Secret, slack::verify::Verifier};
+
+const SECRET: &str = "bench-signing-secret";
+const CHANNEL: &str = "C0BENCH";
+const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+enum Scenario {
+    /// `/incident list`: reads only.
+    List,
+    /// `/incident declare`: one transaction each.
+    Declare,
+    /// Acknowledge and status clicks on existing incidents.
+    Click,
+    /// 70 % clicks, 20 % lists, 10 % declares.
+    Mix,
+    /// 100 declares within 10 s into one channel, pacing on.
+    Storm,
+    /// Open incidents whose update reminders come due, several replicas.
+    Reminders,
+}
+
+/// Measures warroom on this machine.
+#[derive(Parser)]
+struct Args {
+    #[arg(long, value_enum, default_value = "declare")]
+    scenario: Scenario,
+    /// Requests per second, sent open loop.
+    #[arg(long, default_value_t = 500)]
+    rate: u64,
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    duration: Duration,
+    /// Per-channel pacing on (one post a second) instead of off.
+    #[arg(long)]
+    pacing: bool,
+    #[arg(long, default_value = "target/release/warroom")]
+    warroom_bin: String,
+    /// For `reminders`: open incidents and replicas.
+    #[arg(long, default_value_t = 1000)]
+    incidents: usize,
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
+    /// Measure the database ceiling of the declare statement with pgbench instead.
+    #[arg(long)]
+    db_ceiling: bool,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn summary(label: &str, mut values: Vec<f64>) -> String {
+    values.sort_by(f64::total_cmp);
+    format!(
+        "{label}: n={} p50={:.1} p95={:.1} p99={:.1} p99.9={:.1} max={:.1}",
+        values.len(),
+        percentile(&values, 0.5),
+        percentile(&values, 0.95),
+        percentile(&values, 0.99),
+        percentile(&values, 0.999),
+        values.last().copied().unwrap_or(f64::NAN)
+    )
+}
+
+fn unix_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis()
+}
+
+/// A warroom process under test.
+struct Server {
+    child: Child,
+    base: String,
+    peak_rss_kb: Arc<Mutex<u64>>,
+    rss_kb: Arc<Mutex<Vec<u64>>>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_server(args: &Args, db_url: &str, api_url: &str, config: &str) -> (Server, Duration) {
+    let port = free_port();
+    let started = Instant::now();
+    let child = Command::new(&args.warroom_bin)
+        .arg("serve")
+        .env("DATABASE_URL", db_url)
+        .env("SLACK_BOT_TOKEN", "xoxb-bench")
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_API_URL", api_url)
+        .env("WARROOM_INCIDENT_CHANNEL", CHANNEL)
+        .env("WARROOM_LISTEN", format!("127.0.0.1:{port}"))
+        .env("WARROOM_CONFIG", config)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("start warroom");
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = wait_ready(&base, started);
+    let server = Server {
+        child,
+        base,
+        peak_rss_kb: Arc::default(),
+        rss_kb: Arc::default(),
+    };
+    (server, ready)
+}
+
+/// Polls `GET /readyz` with a bare HTTP/1.1 request until it answers 200.
+fn wait_ready(base: &str, started: Instant) -> Duration {
+    let addr = base.trim_start_matches("http://").to_owned();
+    loop {
+        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            let _ =
+                stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return started.elapsed();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "warroom did not become ready"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn sample_rss(server: &Server) {
+    let (pid, peak, samples) = (
+        server.child.id(),
+        server.peak_rss_kb.clone(),
+        server.rss_kb.clone(),
+    );
+    std::thread::spawn(move || {
+        loop {
+            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                return;
+            };
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(name))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            };
+            if let Some(hwm) = field("VmHWM:") {
+                *peak.lock().unwrap() = hwm;
+            }
+            if let Some(rss) = field("VmRSS:") {
+                samples.lock().unwrap().push(rss);
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+}
+
+/// A signed Slack request: (path, content type, body).
+fn slash(text: &str, n: u64, fake: &str) -> (&'static str, &'static str, String) {
+    let form = serde_urlencoded::to_string([
+        ("team_id", "T0001"),
+        ("team_domain", "bench"),
+        ("channel_id", "C0GENERAL"),
+        ("user_id", &format!("U{n:07}")),
+        ("command", "/incident"),
+        ("text", text),
+        ("response_url", &format!("{fake}/response/r{n}")),
+        ("trigger_id", &format!("{n}.bench.trigger")),
+    ])
+    .unwrap();
+    ("/slack/commands", "application/x-www-form-urlencoded", form)
+}
+
+fn click(
+    incident: &str,
+    card_ts: &str,
+    n: u64,
+    fake: &str,
+) -> (&'static str, &'static str, String) {
+    let statuses = ["identified", "contained", "recovering", "investigating"];
+    let mut action = json!({ "action_id": "incident_acknowledge", "block_id": format!("card:{incident}"), "type": "button", "value": incident, "action_ts": format!("{}.{:06}", 1_700_000_000 + n / 1_000_000, n % 1_000_000) });
+    if n % 2 == 1 {
+        let to = statuses[(n / 2 % 4) as usize];
+        action = json!({ "action_id": "incident_status", "block_id": format!("card:{incident}"), "type": "static_select", "action_ts": action["action_ts"],
+            "selected_option": { "text": { "type": "plain_text", "text": to }, "value": to } });
+    }
+    let payload = json!({
+        "type": "block_actions", "user": { "id": format!("U9{n:06}") }, "api_app_id": "A0001", "team": { "id": "T0001", "domain": "bench" },
+        "container": { "type": "message", "message_ts": card_ts, "channel_id": CHANNEL }, "trigger_id": format!("{n}.click"),
+        "channel": { "id": CHANNEL }, "response_url": format!("{fake}/response/c{n}"), "actions": [action],
+    });
+    (
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap(),
+    )
+}
+
+#[derive(Default)]
+struct Results {
+    latencies_ms: Vec<f64>,
+    non_2xx: usize,
+    over_1s: usize,
+    declared_at_ms: HashMap<String, u128>,
+}
+
+/// Sends `total` requests open loop at `rate`, each built by `make(n)`.
+async fn open_loop(
+    base: &str,
+    rate: u64,
+    total: u64,
+    make: impl Fn(u64) -> (&'static str, &'static str, String),
+) -> (Results, Duration) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(512)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let verifier = Verifier::new(Secret::new(SECRET));
+    let results = Arc::new(Mutex::new(Results::default()));
+    let start = tokio::time::Instant::now();
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let mut tasks = Vec::with_capacity(total as usize);
+    for n in 0..total {
+        let intended = start + interval * n as u32;
+        tokio::time::sleep_until(intended).await;
+        let (path, content_type, body) = make(n);
+        let ts = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let request = client
+            .post(format!("{base}{path}"))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", verifier.sign(ts, body.as_bytes()))
+            .body(body);
+        let results = results.clone();
+        tasks.push(tokio::spawn(async move {
+            let answer = request.send().await;
+            let elapsed = intended.elapsed();
+            let (ok, text) = match answer {
+                Ok(r) => (r.status().is_success(), r.text().await.unwrap_or_default()),
+                Err(_) => (false, String::new()),
+            };
+            let mut r = results.lock().unwrap();
+            r.latencies_ms.push(elapsed.as_secs_f64() * 1000.0);
+            r.non_2xx += usize::from(!ok);
+            r.over_1s += usize::from(elapsed > Duration::from_secs(1));
+            if let Some(id) = text
+                .split("Declaring *")
+                .nth(1)
+                .and_then(|t| t.split('*').next())
+            {
+                r.declared_at_ms
+                    .insert(id.trim_end_matches('…').to_owned(), unix_ms());
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed = start.elapsed();
+    let results = Arc::try_unwrap(results).ok().unwrap().into_inner().unwrap();
+    (results, elapsed)
+}
+
+fn config_file(pacing: bool, extra: &str) -> String {
+    let path = std::env::temp_dir().join(format!("warroom-bench-{}.toml", std::process::id()));
+    let pace = if pacing { "1s" } else { "0s" };
+    std::fs::write(
+        &path,
+        format!("{extra}\n[slack]\nchannel_pace = \"{pace}\"\n[database]\nmax_connections = 16\n"),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+async fn card_latencies(
+    fake: &fake_slack::FakeSlack,
+    declared: &HashMap<String, u128>,
+) -> Vec<f64> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let cards: HashMap<String, u128> = fake
+            .messages()
+            .into_iter()
+            .filter(|m| m.thread_ts.is_none())
+            .filter_map(|m| {
+                let id = m
+                    .metadata
+                    .as_ref()?
+                    .get("event_payload")?
+                    .get("incident_id")?
+                    .as_str()?
+                    .to_owned();
+                Some((id, m.accepted_at_ms))
+            })
+            .collect();
+        if declared.keys().all(|id| cards.contains_key(id)) || Instant::now() > deadline {
+            return declared
+                .iter()
+                .filter_map(|(id, at)| cards.get(id).map(|c| c.saturating_sub(*at) as f64))
+                .collect();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // Loopback only, but reqwest still wants a TLS provider chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db_name = format!("warroom_bench_{}", std::process::id());
+    let db_url = format!("postgres://postgres@127.0.0.1:5432/{db_name}");
+    let fake = fake_slack::FakeSlack::start().await;
+    let fake_base = fake.api_url().trim_end_matches("/api").to_owned();
+    if args.db_ceiling {
+        return db_ceiling(&db_url, &args).await;
+    }
+    let extra = if args.scenario == Scenario::Reminders {
+        REMINDER_SEVERITIES
+    } else {
+        ""
+    };
+    let config = config_file(args.pacing || args.scenario == Scenario::Storm, extra);
+    let mut servers = Vec::new();
+    let (first, ready) = spawn_server(&args, &db_url, &fake.api_url(), &config);
+    println!(
+        "ready after start: {:.0} ms (database created and migrated)",
+        ready.as_secs_f64() * 1000.0
+    );
+    sample_rss(&first);
+    servers.push(first);
+    for _ in 1..args.replicas {
+        let (server, _) = spawn_server(&args, &db_url, &fake.api_url(), &config);
+        servers.push(server);
+    }
+    let base = servers[0].base.clone();
+    let mut db = PgConnection::connect(&db_url).await?;
+    let total = (args.rate as f64 * args.duration.as_secs_f64()) as u64;
+    match args.scenario {
+        Scenario::List => report(
+            &args,
+            open_loop(&base, args.rate, total, |n| slash("list", n, &fake_base)).await,
+            &servers,
+        ),
+        Scenario::Declare => {
+            let (results, elapsed) = open_loop(&base, args.rate, total, |n| {
+                slash(&format!("declare sev2 Bench incident {n}"), n, &fake_base)
+            })
+            .await;
+            let persisted: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
+                .fetch_one(&mut db)
+                .await?;
+            println!(
+                "declares acknowledged: {}, persisted: {persisted}",
+                results.declared_at_ms.len()
+            );
+            let sample: HashMap<String, u128> = results
+                .declared_at_ms
+                .iter()
+                .take(2000)
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            let e2e = card_latencies(&fake, &sample).await;
+            report(&args, (results, elapsed), &servers);
+            println!(
+                "{}",
+                summary(
+                    "declare → card posted (ms, sample of 2000, pacing off)",
+                    e2e
+                )
+            );
+        }
+        Scenario::Click | Scenario::Mix => {
+            let cards = prepare_cards(&base, &fake_base, &mut db, 200).await?;
+            let mix = args.scenario == Scenario::Mix;
+            let make = |n: u64| {
+                let (id, ts) = &cards[(n as usize * 7919) % cards.len()];
+                match (mix, n % 10) {
+                    (true, 0) => slash(
+                        &format!("declare sev3 Mixed {n}"),
+                        1_000_000 + n,
+                        &fake_base,
+                    ),
+                    (true, 1 | 2) => slash("list", n, &fake_base),
+                    _ => click(id, ts, n, &fake_base),
+                }
+            };
+            report(
+                &args,
+                open_loop(&base, args.rate, total, make).await,
+                &servers,
+            );
+        }
+        Scenario::Storm => storm(&base, &fake, &fake_base, &servers).await,
+        Scenario::Reminders => reminders(&args, &fake, &mut db).await?,
+    }
+    for mut s in servers {
+        let _ = Command::new("kill").arg(s.child.id().to_string()).status();
+        let _ = s.child.wait();
+    }
+    drop(db);
+    let mut admin = PgConnection::connect(ADMIN_URL).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
+    Ok(())
+}
+
+fn report(args: &Args, (results, elapsed): (Results, Duration), servers: &[Server]) {
+    let sent = results.latencies_ms.len();
+    println!(
+        "scenario {:?}: {sent} requests in {:.1} s = {:.0} req/s (target {} req/s)",
+        args.scenario,
+        elapsed.as_secs_f64(),
+        sent as f64 / elapsed.as_secs_f64(),
+        args.rate
+    );
+    println!(
+        "non-2xx: {}, over 1 s: {}",
+        results.non_2xx, results.over_1s
+    );
+    println!(
+        "{}",
+        summary(
+            "ack latency (ms, from intended send time)",
+            results.latencies_ms
+        )
+    );
+    let rss = servers[0].rss_kb.lock().unwrap().clone();
+    println!(
+        "warroom peak RSS: {} kB; RSS first/last sample: {:?}/{:?} kB",
+        servers[0].peak_rss_kb.lock().unwrap(),
+        rss.first(),
+        rss.last()
+    );
+}
+
+/// Declares `n` incidents and waits until their cards are posted: (incident, card ts).
+async fn prepare_cards(
+    base: &str,
+    fake_base: &str,
+    db: &mut PgConnection,
+    n: u64,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let _ = open_loop(base, 200, n, |i| {
+        slash(
+            &format!("declare sev3 Click target {i}"),
+            5_000_000 + i,
+            fake_base,
+        )
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, card_ts FROM incidents WHERE card_ts IS NOT NULL")
+                .fetch_all(&mut *db)
+                .await?;
+        if rows.len() as u64 >= n || Instant::now() > deadline {
+            return Ok(rows);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn storm(base: &str, fake: &fake_slack::FakeSlack, fake_base: &str, servers: &[Server]) {
+    let started = unix_ms();
+    let (results, elapsed) = open_loop(base, 10, 100, |n| {
+        let severity = if n % 5 == 0 { "sev1" } else { "sev3" };
+        slash(
+            &format!("declare {severity} Storm incident {n}"),
+            7_000_000 + n,
+            fake_base,
+        )
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let (mut sev1_done, mut all_done) = (None, None);
+    while all_done.is_none() && Instant::now() < deadline {
+        let cards: Vec<_> = fake
+            .messages()
+            .into_iter()
+            .filter(|m| m.thread_ts.is_none())
+            .collect();
+        let sev1 = cards
+            .iter()
+            .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("[SEV-1]")))
+            .count();
+        if sev1 >= 20 && sev1_done.is_none() {
+            sev1_done = Some(unix_ms() - started);
+        }
+        if cards.len() >= 100 {
+            all_done = Some(unix_ms() - started);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "storm: 100 declares sent in {:.1} s, {} acknowledged, non-2xx {}",
+        elapsed.as_secs_f64(),
+        results.declared_at_ms.len(),
+        results.non_2xx
+    );
+    println!(
+        "every SEV-1 card posted after {sev1_done:?} ms; all 100 cards after {all_done:?} ms (pacing 1 post/s into one channel)"
+    );
+    println!(
+        "{}",
+        summary("storm ack latency (ms)", results.latencies_ms)
+    );
+    println!(
+        "warroom peak RSS: {} kB",
+        servers[0].peak_rss_kb.lock().unwrap()
+    );
+}
+
+const REMINDER_SEVERITIES: &str = r#"
+[[severity]]
+name = "SEV-1"
+ack_within = "1d"
+update_every = "1h"
+[[severity]]
+name = "SEV-2"
+ack_within = "1d"
+update_every = "1h"
+[reminders]
+heads_up = "0s"
+"#;
+
+/// Inserts open incidents whose update reminders come due 10 to 20 s from now, and measures how
+/// late each reminder post reaches Slack.
+async fn reminders(
+    args: &Args,
+    fake: &fake_slack::FakeSlack,
+    db: &mut PgConnection,
+) -> anyhow::Result<()> {
+    let n = args.incidents as i64;
+    sqlx::query(
+        "WITH ids AS (SELECT g, 'INC-20000101-' || lpad(g::text, 6, '0') AS id, now() + make_interval(secs => 10 + 10.0 * g / $1) AS due FROM generate_series(1, $1) g),
+         inc AS (INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, card_ts, declared_at, next_update_due_at, acknowledged_at)
+                 SELECT id, 'Reminder bench ' || g, 'SEV-2', 1, 'UBENCH', $2, '1700000000.' || lpad(g::text, 6, '0'), now(), due, now() FROM ids RETURNING id)
+         INSERT INTO reminders (incident_id, kind, due_at, details)
+         SELECT id, 'update_due', due, jsonb_build_object('deadline', to_jsonb(due), 'count', 0) FROM ids",
+    )
+    .bind(n)
+    .bind(CHANNEL)
+    .execute(&mut *db)
+    .await?;
+    let due: HashMap<String, f64> = sqlx::query_as::<_, (String, f64)>("SELECT incident_id, EXTRACT(EPOCH FROM due_at)::float8 * 1000 FROM reminders WHERE kind = 'update_due'")
+        .fetch_all(&mut *db)
+        .await?
+        .into_iter()
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut drift = Vec::new();
+    while Instant::now() < deadline {
+        drift = fake
+            .messages()
+            .into_iter()
+            .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("was due")))
+            .filter_map(|m| {
+                let id = m
+                    .metadata
+                    .as_ref()?
+                    .get("event_payload")?
+                    .get("incident_id")?
+                    .as_str()?
+                    .to_owned();
+                Some(m.accepted_at_ms as f64 - due.get(&id)?)
+            })
+            .collect();
+        if drift.len() >= due.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    println!(
+        "reminders: {} of {} posted within the run, {} replicas, pacing {}",
+        drift.len(),
+        due.len(),
+        args.replicas,
+        if args.pacing { "on" } else { "off" }
+    );
+    println!("{}", summary("drift from due time to Slack (ms)", drift));
+    Ok(())
+}
+
+/// The database's own ceiling for the declare statement: pgbench with the same single statement.
+async fn db_ceiling(db_url: &str, args: &Args) -> anyhow::Result<()> {
+    let config = warroom::config::Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(db_url.to_owned()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-bench".to_owned()),
+        "SLACK_SIGNING_SECRET" => Some(SECRET.to_owned()),
+        "WARROOM_INCIDENT_CHANNEL" => Some(CHANNEL.to_owned()),
+        _ => None,
+    })?;
+    warroom::store::connect_and_migrate(&config)
+        .await?
+        .close()
+        .await;
+    let script = std::env::temp_dir().join("warroom-declare.sql");
+    std::fs::write(&script, DECLARE_SQL)?;
+    let seconds = args.duration.as_secs().clamp(5, 60).to_string();
+    let db_name = db_url.rsplit('/').next().unwrap_or("warroom");
+    let out = Command::new("pgbench")
+        .args([
+            "-n",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",
+            "16",
+            "-j",
+            "2",
+            "-T",
+            &seconds,
+            "-f",
+        ])
+        .arg(&script)
+        .arg(db_name)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text
+        .lines()
+        .filter(|l| l.contains("tps") || l.contains("latency") || l.contains("transactions"))
+    {
+        println!("pgbench declare statement: {line}");
+    }
+    if !out.status.success() {
+        println!("pgbench failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut admin = PgConnection::connect(ADMIN_URL).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
+    Ok(())
+}
+
+/// The statement `store::incidents::insert_declared` runs, with literal values (a card, a thread
+/// reply, a declarer link, two reminders, the request key).
+const DECLARE_SQL: &str = r#"\set n random(1, 2000000000)
+WITH counter AS (
+    INSERT INTO incident_day_counters AS c (day, last_number) VALUES (current_date, 1)
+    ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
+    RETURNING last_number
+), inc AS (
+    INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations)
+    SELECT 'INC-' || to_char(current_date, 'YYYYMMDD') || '-' || CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
+           'Bench incident', 'SEV-2', 1, NULL, NULL, '{}'::jsonb, 'U0BENCH', 'C0GENERAL', 'bench', 'C0BENCH', now(), now() + interval '1 hour', NULL, '[]'::jsonb
+    FROM counter RETURNING id
+), entry AS (
+    INSERT INTO timeline_entries (incident_id, at, actor, kind, details) SELECT id, now(), 'U0BENCH', 'declared', '{"title":"Bench incident"}'::jsonb FROM inc
+), queued AS (
+    INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload)
+    SELECT inc.id, u.kind, u.method, u.pace_key, u.priority, u.payload
+    FROM inc, UNNEST(ARRAY['post_card','thread_reply','declare_link'], ARRAY['chat.postMessage','chat.postMessage','response_url'],
+                     ARRAY['C0BENCH','C0BENCH',NULL], ARRAY[1,101,201], ARRAY['{}','{"text":"Declared by <@U0BENCH>"}','{"response_url":"http://127.0.0.1:9/r"}']::jsonb[])
+         WITH ORDINALITY AS u(kind, method, pace_key, priority, payload, ord)
+    ORDER BY u.ord
+), request AS (
+    INSERT INTO slack_requests (key, incident_id) SELECT 'slash:' || :n || '.' || random(), id FROM inc
+), armed AS (
+    INSERT INTO reminders (incident_id, kind, due_at, details)
+    SELECT inc.id, r.kind, r.due_at, '{}'::jsonb FROM inc, UNNEST(ARRAY['update_due','ack_overdue'], ARRAY[now() + interval '1 hour', now() + interval '30 minutes']) AS r(kind, due_at)
+)
+SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake;
+"#;
