@@ -318,27 +318,29 @@ fn config_file(pacing: bool, extra: &str) -> String {
     path.display().to_string()
 }
 
+fn incident_of(message: &fake_slack::Message) -> Option<String> {
+    let id = message
+        .metadata
+        .as_ref()?
+        .get("event_payload")?
+        .get("incident_id")?;
+    Some(id.as_str()?.to_owned())
+}
+
 async fn card_latencies(
     fake: &fake_slack::FakeSlack,
     declared: &HashMap<String, u128>,
 ) -> Vec<f64> {
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let (mut cards, mut seen) = (HashMap::new(), 0);
     loop {
-        let cards: HashMap<String, u128> = fake
-            .messages()
-            .into_iter()
-            .filter(|m| m.thread_ts.is_none())
-            .filter_map(|m| {
-                let id = m
-                    .metadata
-                    .as_ref()?
-                    .get("event_payload")?
-                    .get("incident_id")?
-                    .as_str()?
-                    .to_owned();
-                Some((id, m.accepted_at_ms))
-            })
-            .collect();
+        let new = fake.messages_after(seen);
+        seen += new.len();
+        cards.extend(
+            new.into_iter()
+                .filter(|m| m.thread_ts.is_none())
+                .filter_map(|m| Some((incident_of(&m)?, m.accepted_at_ms))),
+        );
         if declared.keys().all(|id| cards.contains_key(id)) || Instant::now() > deadline {
             return declared
                 .iter()
@@ -600,22 +602,15 @@ async fn reminders(
         .collect();
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut drift = Vec::new();
+    let mut seen = 0;
     while Instant::now() < deadline {
-        drift = fake
-            .messages()
-            .into_iter()
-            .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("was due")))
-            .filter_map(|m| {
-                let id = m
-                    .metadata
-                    .as_ref()?
-                    .get("event_payload")?
-                    .get("incident_id")?
-                    .as_str()?
-                    .to_owned();
-                Some(m.accepted_at_ms as f64 - due.get(&id)?)
-            })
-            .collect();
+        let new = fake.messages_after(seen);
+        seen += new.len();
+        drift.extend(
+            new.iter()
+                .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("was due")))
+                .filter_map(|m| Some(m.accepted_at_ms as f64 - due.get(&incident_of(m)?)?)),
+        );
         if drift.len() >= due.len() {
             break;
         }

@@ -160,6 +160,14 @@ pub async fn claim_outbox(
     pace: Duration,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    // Walk the pending index in delivery order and stop at `limit`. Left to itself the planner
+    // may instead gather and sort every pending row, which is what it does when the table's
+    // statistics are stale (a burst of thousands of declares on a server where autovacuum is off
+    // or behind): each claim then reads the whole backlog, and the queue stops draining just
+    // when it is longest.
+    sqlx::query("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+        .execute(&mut *tx)
+        .await?;
     let candidates: Vec<(i64, Option<String>)> = sqlx::query_as(
         "SELECT o.id, o.pace_key FROM outbox o
          WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())

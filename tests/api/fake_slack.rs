@@ -273,6 +273,11 @@ impl FakeSlack {
         self.state().ledger.clone()
     }
 
+    /// The messages accepted after the first `skip`: for a caller that follows a long ledger.
+    pub fn messages_after(&self, skip: usize) -> Vec<Message> {
+        self.state().ledger.iter().skip(skip).cloned().collect()
+    }
+
     /// Answers every call to `method` (not otherwise modelled) with `body`.
     pub fn set_answer(&self, method: &str, body: Value) {
         self.state().answers.insert(method.to_owned(), body);
