@@ -11,7 +11,7 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
-use sqlx::PgPool;
+use sqlx::{PgPool, postgres::PgPoolOptions};
 use std::{future::Future, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +24,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     pub config: Arc<Config>,
     pub pool: PgPool,
+    /// The delivery and reminder workers' own, smaller pool on the same database: however long
+    /// the outbox grows, the workers cannot take the connections Slack's requests need.
+    pub worker_pool: PgPool,
     pub slack: SlackApi,
     pub verifier: Option<slack::verify::Verifier>,
     pub clock: Arc<dyn Clock>,
@@ -49,8 +52,14 @@ impl AppState {
             .slack_signing_secret
             .clone()
             .map(slack::verify::Verifier::new);
+        let worker_pool = PgPoolOptions::new()
+            .max_connections((config.process.db_max_connections / 4).max(2))
+            .acquire_timeout(Duration::from_secs(5))
+            .idle_timeout(Duration::from_secs(300))
+            .connect_lazy_with((*pool.connect_options()).clone());
         Self {
             config: Arc::new(config),
+            worker_pool,
             pool,
             slack,
             verifier,

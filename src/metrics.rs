@@ -18,12 +18,34 @@ pub struct Metrics {
     pub outbox_delivered: AtomicU64,
     pub outbox_failed: AtomicU64,
     pub outbox_duplicates_avoided: AtomicU64,
+    /// Slack requests being handled right now (a gauge, not a counter).
+    requests_in_flight: AtomicU64,
+}
+
+/// Counts one Slack request as in flight until dropped.
+pub struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.requests_in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
     /// Adds one to a counter.
     pub fn inc(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Marks a Slack request in flight for as long as the guard lives.
+    pub fn request_started(&self) -> InFlight<'_> {
+        self.requests_in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self)
+    }
+
+    /// Slack requests being handled right now.
+    pub fn requests_in_flight(&self) -> u64 {
+        self.requests_in_flight.load(Ordering::Relaxed)
     }
 
     /// The Prometheus text exposition of every counter.
@@ -98,6 +120,11 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP warroom_requests_in_flight Slack requests being handled\n# TYPE warroom_requests_in_flight gauge\nwarroom_requests_in_flight {}",
+            self.requests_in_flight()
+        );
         out
     }
 }

@@ -232,7 +232,7 @@ pub async fn on_submit(state: &AppState, form: &Submission) -> Reply {
         )]),
         Err(e) => {
             let message = if e.is_unavailable() {
-                "warroom cannot reach its database right now; nothing changed. Submit again in a moment."
+                "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment."
             } else {
                 super::INTERNAL_ERROR
             };

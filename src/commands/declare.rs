@@ -182,7 +182,7 @@ pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
             let message = if e.is_unavailable() {
-                "warroom cannot reach its database right now; nothing was declared. Submit again in a moment."
+                "warroom cannot reach its database right now, so this may not have been declared. Submit again in a moment: a repeat finds the incident if it was."
             } else {
                 "Something went wrong inside warroom; nothing was declared. Submit again in a moment."
             };

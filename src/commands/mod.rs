@@ -111,8 +111,8 @@ pub enum Reply {
 }
 
 /// Told to someone when the database cannot be reached within the request deadline.
-pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so nothing was changed. \
-Try again in a minute; if this persists, coordinate in the channel by hand and tell whoever runs warroom.";
+pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so this may not have been saved. \
+Look at the card (or `/incident list`) before trying again; if this persists, coordinate in the channel by hand and tell whoever runs warroom.";
 
 /// Told when something unexpected went wrong (the details are in warroom's log).
 pub const INTERNAL_ERROR: &str =

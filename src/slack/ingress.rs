@@ -104,6 +104,7 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
 
 /// A slash command; the answer to show the person who typed it, if any.
 pub async fn handle_command(state: &AppState, invocation: Invocation) -> Option<Value> {
+    let _in_flight = state.metrics.request_started();
     command_reply(commands::run_slash(state, invocation).await)
 }
 
@@ -118,6 +119,7 @@ fn command_reply(reply: Reply) -> Option<Value> {
 
 /// A click, a form submission or a shortcut; the acknowledgement body, if any.
 pub async fn handle_interaction(state: &AppState, interaction: Interaction) -> Option<Value> {
+    let _in_flight = state.metrics.request_started();
     match interaction {
         Interaction::Submission(submission) => {
             let reply = match submission.callback_id.as_str() {
@@ -166,6 +168,7 @@ pub struct Unavailable;
 
 /// An Events API event; the acknowledgement body, or `Unavailable` when it must be redelivered.
 pub async fn handle_event(state: &AppState, event: Event) -> Result<Option<Value>, Unavailable> {
+    let _in_flight = state.metrics.request_started();
     match event {
         Event::UrlVerification(challenge) => Ok(Some(json!({ "challenge": challenge }))),
         Event::Mention(mention) => match commands::mention::run(state, mention).await {

@@ -40,10 +40,13 @@ pub struct Declaration<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-/// Stores a declaration as one statement, hence one transaction: the next number of the UTC day,
-/// the incident row, its `declared` timeline entry, the outbox rows (in the given order), its
-/// reminders, the request's idempotency key, and wake-ups for the workers. The day counter is
-/// locked only for the duration of this one statement.
+/// Stores a declaration as one statement, hence one transaction: the incident row under the next
+/// number of its UTC day, its `declared` timeline entry, the outbox rows (in the given order), its
+/// reminders, the request's idempotency key, and wake-ups for the workers.
+///
+/// The number is taken first, in a statement of its own (see [`take_day_number`]), so concurrent
+/// declares do not queue on the day's counter row for the length of each other's commits. A
+/// declaration that then fails (or a redelivered request) leaves a gap in the day's numbers.
 #[tracing::instrument(skip_all, fields(idempotency_key = d.idempotency_key.is_some()))]
 pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Inserted, sqlx::Error> {
     let Declaration {
@@ -69,6 +72,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             reminder_details.push(details.clone());
         }
     }
+    let number = take_day_number(pool, new.declared_at.date_naive()).await?;
     let kinds: Vec<&str> = outbox.iter().map(|o| o.kind.as_str()).collect();
     let methods: Vec<&str> = outbox.iter().map(|o| o.method).collect();
     let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
@@ -77,9 +81,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
     let result = sqlx::query_scalar::<_, String>(
         r#"
         WITH counter AS (
-            INSERT INTO incident_day_counters AS c (day, last_number) VALUES ($1, 1)
-            ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
-            RETURNING last_number
+            SELECT $26::int AS last_number
         ), inc AS (
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
@@ -132,6 +134,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
     .bind(&reminder_details)
     .bind(new.breach_discovered_at)
     .bind(Json(&new.escalations))
+    .bind(number)
     .fetch_one(pool)
     .await;
     match result {
@@ -144,6 +147,22 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         }
         Err(e) => Err(e),
     }
+}
+
+/// Takes the next incident number of `day`. The counter's row is locked only for this one
+/// statement, which commits without waiting for its WAL flush: the declaration that uses the
+/// number commits after it, synchronously, and so flushes the counter too. If the server crashes
+/// before that, no stored incident carries the number, and it is simply taken again.
+async fn take_day_number(pool: &PgPool, day: chrono::NaiveDate) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO incident_day_counters AS c (day, last_number) SELECT $1, 1 FROM relaxed
+         ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
+         RETURNING last_number",
+    )
+    .bind(day)
+    .fetch_one(pool)
+    .await
 }
 
 async fn find_request_incident(
@@ -205,22 +224,6 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
-}
-
-/// Records where the incident's card was posted.
-pub async fn update_card_ts(
-    tx: &mut Transaction<'_, Postgres>,
-    id: &str,
-    ts: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE incidents SET card_ts = $2, updated_at = now() WHERE id = $1 AND card_ts IS NULL",
-    )
-    .bind(id)
-    .bind(ts)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Appends a timeline entry; the table refuses any other kind of change.

@@ -258,24 +258,35 @@ pub async fn extend_outbox_leases(
     Ok(())
 }
 
-/// Marks an attempt delivered; false when a newer attempt owns the row (this one was fenced out).
+/// Records a delivery, if this attempt still holds the row: one statement, so the worker's
+/// bookkeeping costs the database one round trip. A delivered card also gives its incident the
+/// card's `ts` (the first one wins).
+///
+/// It commits without waiting for its WAL flush. Should Postgres crash before the flush, the row
+/// is still pending with a claim on it, so it is retried as ambiguous: warroom looks the message
+/// up by its outbox id in Slack, finds it, and records it then, without posting it again.
 pub async fn mark_delivered(
-    tx: &mut Transaction<'_, Postgres>,
+    pool: &PgPool,
     id: i64,
     attempt: i32,
     slack_ts: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now()
-         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+         done AS (
+             UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now()
+             WHERE id = $1 AND attempts = $2 AND state = 'pending' AND EXISTS (SELECT 1 FROM relaxed)
+             RETURNING incident_id, kind
+         )
+         UPDATE incidents SET card_ts = $3, updated_at = now()
+         FROM done WHERE done.kind = 'post_card' AND incidents.id = done.incident_id AND $3::text IS NOT NULL AND incidents.card_ts IS NULL",
     )
     .bind(id)
     .bind(attempt)
     .bind(slack_ts)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(done == 1)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Gives an attempt back to be retried after `delay`.

@@ -45,8 +45,11 @@ pub async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
     };
     let incident = match &row.incident_id {
         Some(id) => {
-            match store::incidents::find_incident(&state.pool, &IncidentId::from_stored(id.clone()))
-                .await
+            match store::incidents::find_incident(
+                &state.worker_pool,
+                &IncidentId::from_stored(id.clone()),
+            )
+            .await
             {
                 Ok(Some(incident)) => Some(incident),
                 Ok(None) => return Outcome::Dropped("incident not found"),
@@ -156,7 +159,7 @@ async fn declare_link(state: &AppState, row: &OutboxRow, incident: &Incident) ->
             blocks::card_link(&incident.id, link.as_deref(), &incident.channel_id)
         }
         None => {
-            let reason = store::outbox::find_card_error(&state.pool, incident.id.as_str())
+            let reason = store::outbox::find_card_error(&state.worker_pool, incident.id.as_str())
                 .await
                 .map_err(|e| Outcome::Internal(e.into()))?;
             blocks::notice(&format!(
@@ -269,26 +272,18 @@ async fn already_posted(
     Ok(None)
 }
 
-/// Records a delivery; a posted card's `ts` is stored on its incident in the same transaction.
+/// Records a delivery; a posted card's `ts` is stored on its incident in the same statement.
 pub async fn record_delivered(
     state: &AppState,
     row: &OutboxRow,
     ts: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = state.pool.begin().await?;
-    let mine = store::outbox::mark_delivered(&mut tx, row.id, row.attempts, ts).await?;
-    if mine
-        && row.kind == OutboxKind::PostCard.as_str()
-        && let (Some(id), Some(ts)) = (&row.incident_id, ts)
-    {
-        store::incidents::update_card_ts(&mut tx, id, ts).await?;
-    }
-    tx.commit().await
+    store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts).await
 }
 
 /// Records that a row is no longer wanted.
 pub async fn record_superseded(state: &AppState, row: &OutboxRow) -> Result<(), sqlx::Error> {
-    store::outbox::mark_superseded(&state.pool, row.id, row.attempts).await
+    store::outbox::mark_superseded(&state.worker_pool, row.id, row.attempts).await
 }
 
 /// Records that a row will never be delivered, and why.
@@ -297,7 +292,7 @@ pub async fn record_failed(
     row: &OutboxRow,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.worker_pool.begin().await?;
     store::outbox::mark_failed(&mut tx, row.id, row.attempts, reason).await?;
     tx.commit().await
 }

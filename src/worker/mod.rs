@@ -28,7 +28,7 @@ async fn housekeeping(state: AppState, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = every.tick() => {}
         }
-        match crate::store::requests::delete_expired_request_keys(&state.pool).await {
+        match crate::store::requests::delete_expired_request_keys(&state.worker_pool).await {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "forgot expired Slack request keys"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not forget expired Slack request keys"),

@@ -17,11 +17,14 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 /// Longest wait between two looks at the outbox when nothing wakes the loop.
 const POLL: Duration = Duration::from_millis(250);
+
+/// How long the loop waits for half its delivery slots to free up before claiming fewer rows.
+const BATCH_WAIT: Duration = Duration::from_millis(20);
 
 /// Claims in flight on this replica: row id → attempt (its fencing token).
 type InFlight = Arc<Mutex<HashMap<i64, i32>>>;
@@ -33,20 +36,32 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     // One permit per concurrent delivery; a delivery task holds its permit until it has recorded
     // its outcome.
     let permits = Arc::new(Semaphore::new(process.outbox_concurrency));
+    let half = (process.outbox_concurrency / 2).max(1);
     let in_flight: InFlight = Arc::default();
     let extender = tokio::spawn(extend_leases(
         state.clone(),
         in_flight.clone(),
         stop.clone(),
     ));
+    // Rung by each delivery as it finishes: a slot is free, and the next row of its incident
+    // (the thread reply after the card) may have become due.
+    let finished = Arc::new(Notify::new());
     let mut listener = listen(&state).await;
     while !stop.is_cancelled() {
         let free = permits.available_permits();
-        let claimed = if free == 0 {
-            Ok(Vec::new())
-        } else {
-            queue::claim_outbox(&state.pool, free as i64, lease, pace).await
-        };
+        if free < half {
+            // A claim costs a round of queries whatever it returns: wait until half the slots
+            // are free, or briefly, so that slow Slack calls do not hold the other slots back.
+            let waited = tokio::select! {
+                _ = stop.cancelled() => false,
+                _ = finished.notified() => false,
+                _ = tokio::time::sleep(BATCH_WAIT), if free > 0 => true,
+            };
+            if !waited {
+                continue;
+            }
+        }
+        let claimed = queue::claim_outbox(&state.worker_pool, free as i64, lease, pace).await;
         match claimed {
             Ok(rows) if !rows.is_empty() => {
                 for row in rows {
@@ -57,16 +72,18 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                         .lock()
                         .expect("in-flight lock")
                         .insert(row.id, row.attempts);
-                    let (state, in_flight) = (state.clone(), in_flight.clone());
+                    let (state, in_flight, finished) =
+                        (state.clone(), in_flight.clone(), finished.clone());
                     tokio::spawn(async move {
                         let id = row.id;
                         deliver_one(&state, row).await;
                         in_flight.lock().expect("in-flight lock").remove(&id);
                         drop(permit);
+                        finished.notify_one();
                     });
                 }
             }
-            Ok(_) => wait_for_work(&stop, &mut listener, &state).await,
+            Ok(_) => wait_for_work(&stop, &finished, &mut listener, &state).await,
             Err(e) => {
                 tracing::warn!(error = %e, "could not claim outbox rows; retrying");
                 tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(Duration::from_secs(1)) => {} }
@@ -77,13 +94,14 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 }
 
 async fn listen(state: &AppState) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(&state.pool).await.ok()?;
+    let mut listener = PgListener::connect_with(&state.worker_pool).await.ok()?;
     listener.listen(WAKE_CHANNEL).await.ok()?;
     Some(listener)
 }
 
 async fn wait_for_work(
     stop: &CancellationToken,
+    finished: &Notify,
     listener: &mut Option<PgListener>,
     state: &AppState,
 ) {
@@ -91,6 +109,7 @@ async fn wait_for_work(
         Some(l) => {
             tokio::select! {
                 _ = stop.cancelled() => {}
+                _ = finished.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
                 received = l.recv() => if received.is_err() {
                     // The connection dropped; poll until a new one can be made.
@@ -99,7 +118,11 @@ async fn wait_for_work(
             }
         }
         None => {
-            tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(POLL) => {} }
+            tokio::select! {
+                _ = stop.cancelled() => {}
+                _ = finished.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
             *listener = listen(state).await;
         }
     }
@@ -121,7 +144,7 @@ async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationT
         if claims.is_empty() {
             continue;
         }
-        if let Err(e) = queue::extend_outbox_leases(&state.pool, &claims, lease).await {
+        if let Err(e) = queue::extend_outbox_leases(&state.worker_pool, &claims, lease).await {
             tracing::warn!(error = %e, "could not extend outbox leases");
         }
     }
@@ -143,9 +166,9 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
                 (_, method) => format!("method:{method}"),
             };
             tracing::info!(retry_after = ?wait, "Slack asked warroom to slow down");
-            let paused = queue::pause_pace_key(&state.pool, &key, wait).await;
+            let paused = queue::pause_pace_key(&state.worker_pool, &key, wait).await;
             let retry = queue::mark_retry(
-                &state.pool,
+                &state.worker_pool,
                 row.id,
                 row.attempts,
                 wait,
@@ -159,7 +182,15 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             Metrics::inc(&metrics.slack_transient_failures);
             let wait = backoff(row.attempts, state.config.process.outbox_max_backoff);
             tracing::warn!(reason = %reason, ambiguous, retry_in = ?wait, "Slack call failed; will retry");
-            queue::mark_retry(&state.pool, row.id, row.attempts, wait, &reason, ambiguous).await
+            queue::mark_retry(
+                &state.worker_pool,
+                row.id,
+                row.attempts,
+                wait,
+                &reason,
+                ambiguous,
+            )
+            .await
         }
         Outcome::Failed(SlackFailure::Permanent(code)) => {
             Metrics::inc(&metrics.slack_permanent_failures);

@@ -42,7 +42,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                 }
             }
         }
-        let wait = match queue::find_next_due_in(&state.pool).await {
+        let wait = match queue::find_next_due_in(&state.worker_pool).await {
             Ok(Some(secs)) => Duration::from_secs_f64(secs).min(SAFETY_CAP),
             Ok(None) => SAFETY_CAP,
             Err(_) => Duration::from_secs(1),
@@ -65,14 +65,14 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 }
 
 async fn listen(state: &AppState) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(&state.pool).await.ok()?;
+    let mut listener = PgListener::connect_with(&state.worker_pool).await.ok()?;
     listener.listen(WAKE_CHANNEL).await.ok()?;
     Some(listener)
 }
 
 async fn arm_digest(state: &AppState) {
     if let Some(at) = schedule::next_digest_at(&state.config.process.schedule, state.clock.now())
-        && let Err(e) = queue::insert_digest_if_missing(&state.pool, at).await
+        && let Err(e) = queue::insert_digest_if_missing(&state.worker_pool, at).await
     {
         tracing::warn!(error = %e, "could not arm the daily digest");
     }
@@ -82,7 +82,7 @@ async fn arm_digest(state: &AppState) {
 #[tracing::instrument(skip_all)]
 async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
     let process = &state.config.process;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = state.worker_pool.begin().await?;
     let Some(reminder) = queue::claim_due_reminder(&mut tx).await? else {
         tx.rollback().await?;
         return Ok(false);
