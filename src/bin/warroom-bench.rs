@@ -477,11 +477,17 @@ fn report(args: &Args, (results, elapsed): (Results, Duration), servers: &[Serve
         )
     );
     let rss = servers[0].rss_kb.lock().unwrap().clone();
+    // Growth is measured from the end of the warm-up (the first tenth of the run) to the end.
+    let (Some(&start), Some(&warm), Some(&last)) =
+        (rss.first(), rss.get(rss.len() / 10), rss.last())
+    else {
+        return;
+    };
     println!(
-        "warroom peak RSS: {} kB; RSS first/last sample: {:?}/{:?} kB",
+        "warroom peak RSS: {} kB; RSS at start {} kB, after warm-up {warm} kB, at end {last} kB ({:+.1} % since warm-up)",
         servers[0].peak_rss_kb.lock().unwrap(),
-        rss.first(),
-        rss.last()
+        start,
+        (last as f64 - warm as f64) * 100.0 / warm as f64
     );
 }
 
@@ -681,13 +687,16 @@ async fn db_ceiling(db_url: &str, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The statement `store::incidents::insert_declared` runs, with literal values (a card, a thread
-/// reply, a declarer link, two reminders, the request key).
+/// The two statements `store::incidents::insert_declared` runs (the day's number, then the
+/// declaration), with literal values (a card, a thread reply, a declarer link, two reminders, the
+/// request key).
 const DECLARE_SQL: &str = r#"\set n random(1, 2000000000)
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+INSERT INTO incident_day_counters AS c (day, last_number) SELECT current_date, 1 FROM relaxed
+ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
+RETURNING last_number \gset
 WITH counter AS (
-    INSERT INTO incident_day_counters AS c (day, last_number) VALUES (current_date, 1)
-    ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
-    RETURNING last_number
+    SELECT :last_number::int AS last_number
 ), inc AS (
     INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations)
     SELECT 'INC-' || to_char(current_date, 'YYYYMMDD') || '-' || CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
