@@ -91,6 +91,9 @@ pub struct ProcessConfig {
     /// Deadline for all database work on the Slack request path.
     pub request_deadline: Duration,
     pub db_max_connections: u32,
+    /// Slack requests one replica handles at once; past this, slash commands and events are
+    /// turned away at once (see `slack::ingress`) instead of queueing past their deadline.
+    pub max_requests_in_flight: u64,
     /// Reminders, escalations, the breach clock, review reminders and the daily digest.
     pub schedule: crate::incident::schedule::ScheduleConfig,
 }
@@ -110,6 +113,7 @@ impl Default for ProcessConfig {
             outbox_max_backoff: Duration::from_secs(30),
             outbox_concurrency: 16,
             request_deadline: Duration::from_millis(1500),
+            max_requests_in_flight: 64,
             db_max_connections: 16,
             schedule: crate::incident::schedule::ScheduleConfig::default(),
         }
@@ -218,6 +222,7 @@ struct FileOutbox {
 struct FileDatabase {
     request_deadline: Option<String>,
     max_connections: Option<u32>,
+    max_requests_in_flight: Option<u64>,
 }
 
 fn duration(key: &str, value: &str) -> Result<Duration, ConfigError> {
@@ -317,6 +322,9 @@ impl ProcessConfig {
         }
         if let Some(v) = file.database.max_connections {
             cfg.db_max_connections = v.max(2);
+        }
+        if let Some(v) = file.database.max_requests_in_flight {
+            cfg.max_requests_in_flight = v;
         }
         Ok(cfg)
     }

@@ -18,6 +18,7 @@ pub struct Metrics {
     pub outbox_delivered: AtomicU64,
     pub outbox_failed: AtomicU64,
     pub outbox_duplicates_avoided: AtomicU64,
+    pub requests_shed: AtomicU64,
     /// Slack requests being handled right now (a gauge, not a counter).
     requests_in_flight: AtomicU64,
 }
@@ -43,6 +44,22 @@ impl Metrics {
         InFlight(self)
     }
 
+    /// Like [`Metrics::request_started`], unless `limit` requests are in flight already.
+    pub fn try_request_started(&self, limit: u64) -> Option<InFlight<'_>> {
+        let admitted = self
+            .requests_in_flight
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .is_ok();
+        if admitted {
+            Some(InFlight(self))
+        } else {
+            Self::inc(&self.requests_shed);
+            None
+        }
+    }
+
     /// Slack requests being handled right now.
     pub fn requests_in_flight(&self) -> u64 {
         self.requests_in_flight.load(Ordering::Relaxed)
@@ -50,7 +67,12 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 12] = [
+        let rows: [(&str, &str, &AtomicU64); 13] = [
+            (
+                "warroom_requests_shed_total",
+                "Slash commands and events turned away because too many requests were in flight",
+                &self.requests_shed,
+            ),
             (
                 "warroom_requests_accepted_total",
                 "Slack requests verified and handled",

@@ -72,6 +72,9 @@ struct Args {
     incidents: usize,
     #[arg(long, default_value_t = 1)]
     replicas: usize,
+    /// For `reminders`: the span over which their due times are spread.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    spread: Duration,
     /// Measure the database ceiling of the declare statement with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
@@ -582,8 +585,8 @@ update_every = "1h"
 heads_up = "0s"
 "#;
 
-/// Inserts open incidents whose update reminders come due 10 to 20 s from now, and measures how
-/// late each reminder post reaches Slack.
+/// Inserts open incidents whose update reminders come due evenly over `--spread`, starting 10 s
+/// from now, and measures how late each reminder post reaches Slack.
 async fn reminders(
     args: &Args,
     fake: &fake_slack::FakeSlack,
@@ -591,7 +594,7 @@ async fn reminders(
 ) -> anyhow::Result<()> {
     let n = args.incidents as i64;
     sqlx::query(
-        "WITH ids AS (SELECT g, 'INC-20000101-' || lpad(g::text, 6, '0') AS id, now() + make_interval(secs => 10 + 10.0 * g / $1) AS due FROM generate_series(1, $1) g),
+        "WITH ids AS (SELECT g, 'INC-20000101-' || lpad(g::text, 6, '0') AS id, now() + make_interval(secs => 10 + $3 * g / $1) AS due FROM generate_series(1, $1) g),
          inc AS (INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, card_ts, declared_at, next_update_due_at, acknowledged_at)
                  SELECT id, 'Reminder bench ' || g, 'SEV-2', 1, 'UBENCH', $2, '1700000000.' || lpad(g::text, 6, '0'), now(), due, now() FROM ids RETURNING id)
          INSERT INTO reminders (incident_id, kind, due_at, details)
@@ -599,6 +602,7 @@ async fn reminders(
     )
     .bind(n)
     .bind(CHANNEL)
+    .bind(args.spread.as_secs_f64())
     .execute(&mut *db)
     .await?;
     let due: HashMap<String, f64> = sqlx::query_as::<_, (String, f64)>("SELECT incident_id, EXTRACT(EPOCH FROM due_at)::float8 * 1000 FROM reminders WHERE kind = 'update_due'")
@@ -606,7 +610,7 @@ async fn reminders(
         .await?
         .into_iter()
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + args.spread + Duration::from_secs(120);
     let mut drift = Vec::new();
     let mut seen = 0;
     while Instant::now() < deadline {

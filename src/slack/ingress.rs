@@ -102,9 +102,18 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
+/// Told to someone whose slash command arrived while warroom was handling as many requests as it
+/// may. Nothing was done, so trying again is safe.
+pub const OVERLOADED: &str = ":warning: warroom is answering a burst of requests right now and did nothing with this one. \
+Please try again in a few seconds.";
+
 /// A slash command; the answer to show the person who typed it, if any.
 pub async fn handle_command(state: &AppState, invocation: Invocation) -> Option<Value> {
-    let _in_flight = state.metrics.request_started();
+    let limit = state.config.process.max_requests_in_flight;
+    let Some(_in_flight) = state.metrics.try_request_started(limit) else {
+        tracing::warn!("too many Slack requests in flight; a slash command was turned away");
+        return Some(json!({ "response_type": "ephemeral", "text": OVERLOADED }));
+    };
     command_reply(commands::run_slash(state, invocation).await)
 }
 
@@ -168,7 +177,11 @@ pub struct Unavailable;
 
 /// An Events API event; the acknowledgement body, or `Unavailable` when it must be redelivered.
 pub async fn handle_event(state: &AppState, event: Event) -> Result<Option<Value>, Unavailable> {
-    let _in_flight = state.metrics.request_started();
+    let limit = state.config.process.max_requests_in_flight;
+    // Not acknowledged: Slack delivers the event again later.
+    let Some(_in_flight) = state.metrics.try_request_started(limit) else {
+        return Err(Unavailable);
+    };
     match event {
         Event::UrlVerification(challenge) => Ok(Some(json!({ "challenge": challenge }))),
         Event::Mention(mention) => match commands::mention::run(state, mention).await {

@@ -297,3 +297,49 @@ async fn the_timeline_refuses_updates_and_deletes_even_from_a_superuser() {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_its_request_limit_warroom_turns_commands_and_events_away_at_once_and_saves_nothing() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let app = TestApp::spawn_on(
+        &db,
+        &slack,
+        &format!("{TEST_CONFIG}\n[database]\nmax_requests_in_flight = 0\n"),
+    )
+    .await;
+    let answer = app.slash(&slack, "declare sev1 Checkout is down").await;
+    assert_eq!(answer["response_type"], "ephemeral");
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .contains("did nothing with this one"),
+        "{answer}"
+    );
+    let mention = json!({
+        "type": "event_callback", "event_id": "EvBusy",
+        "event": { "type": "app_mention", "text": "<@W111> status?", "user": "W222", "ts": "1595926230.009600", "channel": "C111" },
+    });
+    assert_eq!(
+        app.event(&mention).await.status(),
+        503,
+        "not acknowledged, so Slack delivers it again"
+    );
+    let incidents: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(incidents, 0);
+    assert!(slack.calls_to("chat.postMessage").is_empty());
+    let metrics = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("warroom_requests_shed_total 2"),
+        "{metrics}"
+    );
+}
