@@ -263,7 +263,7 @@ class Load:
                     self.click(n)
                 except subprocess.CalledProcessError:
                     pass  # Postgres is restarting; the next click will find it back
-            time.sleep(0.5)
+            time.sleep(1.0)
 
 
 def main():
@@ -340,7 +340,8 @@ def main():
             "reset": 0, "permanent": 0, "retry_after_secs": 1}).encode(), method="POST", headers={"Content-Type": "application/json"})
         urllib.request.urlopen(req, timeout=5).read()
         CLUSTER.query("UPDATE reminders SET state = 'cancelled' WHERE state = 'pending'")
-        deadline = time.monotonic() + 240
+        # Everything goes into one channel at one post a second: the backlog takes a while.
+        deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
             pending = int(CLUSTER.query("SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0])
             if pending == 0:
@@ -367,7 +368,7 @@ def report(load, fake_url, kills, restarted_pg, outage, first_after):
     delivered = [r for r in rows if r[2] == "delivered"]
     failed = [r for r in rows if r[2] == "failed"]
     pending = [r for r in rows if r[2] == "pending"]
-    lost = [r for r in delivered if r[0] not in by_outbox] + pending
+    lost = [r for r in delivered if r[0] not in by_outbox]
     duplicated = {oid: len(ms) for oid, ms in by_outbox.items() if len(ms) > 1}
     cards = [r for r in rows if r[1] == "post_card"]
     thread = [r for r in rows if r[1] == "thread_reply"]
@@ -393,13 +394,14 @@ def report(load, fake_url, kills, restarted_pg, outage, first_after):
     print(f"cards: rows / delivered / failed   {len(cards)} / {sum(r[2] == 'delivered' for r in cards)} / {sum(r[2] == 'failed' for r in cards)}")
     print(f"thread posts expected / seen       {sum(r[2] == 'delivered' for r in thread)} / {sum(1 for r in thread if r[0] in by_outbox)}")
     print(f"permanent failures (recorded)      {len(failed)} {sorted({r[3] for r in failed})}")
-    print(f"lost                               {len(lost)}")
+    print(f"lost (recorded sent, not in Slack) {len(lost)}")
+    print(f"still queued when the run ended    {len(pending)}")
     print(f"duplicated                         {len(duplicated)} {list(duplicated.items())[:5]}")
     print(f"reminder / escalation posts fired  {fired} reminders, {reminder_posts} timeline entries")
     print(f"calls before Retry-After ran out   {stats.get('retry_after_violations')}")
     print(f"max posts into one channel in 5 s  {stats.get('max_posts_per_channel_in_any_5s_window')}")
     print(f"pace violations seen by the fake   {stats.get('pace_violations')}")
-    ok = not lost and not duplicated and stats.get("retry_after_violations", 0) == 0 and not declares_lost
+    ok = not lost and not pending and not duplicated and stats.get("retry_after_violations", 0) == 0 and not declares_lost
     print("RESULT", "PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 
