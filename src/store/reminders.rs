@@ -66,16 +66,19 @@ pub async fn apply_arms(
     Ok(())
 }
 
-/// Claims one due reminder for the rest of `tx`; another replica skips it.
-pub async fn claim_due_reminder(
+/// Claims up to `limit` due reminders, the most overdue first, for the rest of `tx`; other
+/// replicas skip them.
+pub async fn claim_due_reminders(
     tx: &mut Transaction<'_, Postgres>,
-) -> Result<Option<ReminderRow>, sqlx::Error> {
+    limit: i64,
+) -> Result<Vec<ReminderRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, incident_id, kind, due_at, details FROM reminders
          WHERE state = 'pending' AND due_at <= now()
-         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+         ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
-    .fetch_optional(&mut **tx)
+    .bind(limit)
+    .fetch_all(&mut **tx)
     .await
 }
 

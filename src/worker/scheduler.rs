@@ -24,6 +24,9 @@ use sqlx::postgres::PgListener;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// Due reminders fired in one transaction.
+const FIRE_BATCH: i64 = 32;
+
 /// Longest sleep without a look at the table (covers a lost notification).
 const SAFETY_CAP: Duration = Duration::from_secs(2);
 
@@ -33,9 +36,9 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     while !stop.is_cancelled() {
         arm_digest(&state).await;
         loop {
-            match fire_one(&state).await {
-                Ok(true) => continue,
-                Ok(false) => break,
+            match fire_due(&state).await {
+                Ok(0) => break,
+                Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not fire a reminder; retrying shortly");
                     break;
@@ -78,23 +81,46 @@ async fn arm_digest(state: &AppState) {
     }
 }
 
-/// Fires one due reminder; false when none is due.
+/// Fires the reminders that are due, up to a batch, in one transaction; how many it fired.
 #[tracing::instrument(skip_all)]
-async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
-    let process = &state.config.process;
+async fn fire_due(state: &AppState) -> Result<usize, sqlx::Error> {
     let mut tx = state.worker_pool.begin().await?;
-    let Some(reminder) = queue::claim_due_reminder(&mut tx).await? else {
+    let mut due = queue::claim_due_reminders(&mut tx, FIRE_BATCH).await?;
+    if due.is_empty() {
         tx.rollback().await?;
-        return Ok(false);
-    };
+        return Ok(0);
+    }
+    // Every replica locks the incidents of its batch in the same order, so two batches never
+    // wait on each other in a cycle.
+    due.sort_by(|a, b| a.incident_id.cmp(&b.incident_id));
+    let mut fired = Vec::with_capacity(due.len());
+    for reminder in &due {
+        fired.push(fire_in(state, &mut tx, reminder).await?);
+    }
+    tx.commit().await?;
+    for (reminder, posted) in due.iter().zip(fired) {
+        let late_ms = (state.clock.now() - reminder.due_at).num_milliseconds();
+        tracing::info!(incident.id = reminder.incident_id.as_deref().unwrap_or("-"), reminder.kind = %reminder.kind, reminder.late_ms = late_ms, posted, "reminder fired");
+    }
+    Ok(due.len())
+}
+
+/// Fires one claimed reminder within `tx`: its post, its timeline entry and its next occurrence.
+/// Whether it posted anything.
+async fn fire_in(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    reminder: &queue::ReminderRow,
+) -> Result<bool, sqlx::Error> {
+    let process = &state.config.process;
     let now = state.clock.now();
-    queue::mark_fired(&mut tx, reminder.id).await?;
+    queue::mark_fired(tx, reminder.id).await?;
     let Some(incident_id) = reminder.incident_id.clone() else {
         if reminder.kind == kinds::DIGEST {
-            post_digest(state, &mut tx).await?;
+            post_digest(state, tx).await?;
             if let Some(next) = schedule::next_digest_at(&process.schedule, now) {
                 queue::apply_arms(
-                    &mut tx,
+                    tx,
                     None,
                     &[Arm::Set {
                         kind: kinds::DIGEST,
@@ -104,14 +130,13 @@ async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
                 )
                 .await?;
             }
+            return Ok(true);
         }
-        tx.commit().await?;
-        return Ok(true);
+        return Ok(false);
     };
     let id = IncidentId::from_stored(incident_id);
-    let Some(incident) = store::incidents::find_incident_for_update(&mut tx, &id).await? else {
-        tx.commit().await?;
-        return Ok(true);
+    let Some(incident) = store::incidents::find_incident_for_update(tx, &id).await? else {
+        return Ok(false);
     };
     let fired = schedule::fire(
         &reminder.kind,
@@ -121,7 +146,6 @@ async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
         &process.schedule,
         now,
     );
-    let late_ms = (now - reminder.due_at).num_milliseconds();
     if let Some(post) = &fired.post {
         let rank = incident.severity_rank as i32;
         let message = reminders::reminder(&incident, post);
@@ -137,18 +161,11 @@ async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
             // Checked again when it is sent: an update landing meanwhile makes it moot.
             row.payload["only_if_next_update_due_at"] = json!(deadline);
         }
-        store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &[row]).await?;
+        store::outbox::insert_outbox(tx, Some(id.as_str()), &[row]).await?;
     }
     if let Some((kind, details)) = fired.entry {
-        store::incidents::insert_timeline_entry(
-            &mut tx,
-            id.as_str(),
-            now,
-            "warroom",
-            kind,
-            details,
-        )
-        .await?;
+        store::incidents::insert_timeline_entry(tx, id.as_str(), now, "warroom", kind, details)
+            .await?;
     }
     if let Some((due_at, details)) = fired.next
         && let Some(kind) = kinds::PER_INCIDENT
@@ -156,7 +173,7 @@ async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
             .find(|k| *k == reminder.kind)
     {
         queue::apply_arms(
-            &mut tx,
+            tx,
             Some(id.as_str()),
             &[Arm::Set {
                 kind,
@@ -166,9 +183,7 @@ async fn fire_one(state: &AppState) -> Result<bool, sqlx::Error> {
         )
         .await?;
     }
-    tx.commit().await?;
-    tracing::info!(incident.id = %id, reminder.kind = %reminder.kind, reminder.late_ms = late_ms, posted = fired.post.is_some(), "reminder fired");
-    Ok(true)
+    Ok(fired.post.is_some())
 }
 
 async fn post_digest(
