@@ -93,14 +93,7 @@ async fn bad_missing_or_stale_signatures_get_401_and_nothing_runs() {
     assert_eq!(response.status(), 401);
     assert_eq!(incidents(&app).await, 0);
     assert!(slack.calls().is_empty());
-    let metrics = client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("warroom_requests_bad_signature_total 16"),
         "{metrics}"
@@ -166,12 +159,7 @@ async fn a_request_over_256_kb_is_refused_before_any_signature_work() {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
-    let metrics = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("warroom_requests_bad_signature_total 0"),
         "{metrics}"
@@ -265,12 +253,7 @@ async fn health_readiness_and_metrics_answer() {
         200
     );
     app.slash(&slack, "declare sev3 Counted").await;
-    let metrics = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("# TYPE warroom_incidents_declared_total counter")
             && metrics.contains("warroom_incidents_declared_total 1"),
@@ -326,18 +309,9 @@ async fn past_its_request_limit_warroom_turns_commands_and_events_away_at_once_a
         503,
         "not acknowledged, so Slack delivers it again"
     );
-    let incidents: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(incidents, 0);
+    assert_eq!(incidents(&app).await, 0);
     assert!(slack.calls_to("chat.postMessage").is_empty());
-    let metrics = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("warroom_requests_shed_total 2"),
         "{metrics}"

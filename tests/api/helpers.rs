@@ -208,6 +208,16 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The Prometheus text at `GET /metrics`.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(self.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// POSTs `body` signed now with the test signing secret.
     pub async fn post_signed(
         &self,

@@ -10,7 +10,8 @@
 //! warroom-bench --db-ceiling                # pgbench of the declare statement alone
 //! ```
 
-#[path = "../../tests/api/fake_slack.rs"]
+mod ceiling;
+#[path = "../../../tests/api/fake_slack.rs"]
 #[expect(
     dead_code,
     reason = "the test fake carries helpers only the test suite uses"
@@ -20,9 +21,13 @@
     reason = "the test fake's items are public to the test suite"
 )]
 mod fake_slack;
+mod reminders;
+mod requests;
 
+use ceiling::db_ceiling;
 use clap::{Parser, ValueEnum};
-use serde_json::json;
+use reminders::REMINDER_SEVERITIES;
+use requests::{click, slash};
 use sqlx::{Connection, PgConnection};
 use std::{
     collections::HashMap,
@@ -198,47 +203,6 @@ fn sample_rss(server: &Server) {
             std::thread::sleep(Duration::from_secs(1));
         }
     });
-}
-
-/// A signed Slack request: (path, content type, body).
-fn slash(text: &str, n: u64, fake: &str) -> (&'static str, &'static str, String) {
-    let form = serde_urlencoded::to_string([
-        ("team_id", "T0001"),
-        ("team_domain", "bench"),
-        ("channel_id", "C0GENERAL"),
-        ("user_id", &format!("U{n:07}")),
-        ("command", "/incident"),
-        ("text", text),
-        ("response_url", &format!("{fake}/response/r{n}")),
-        ("trigger_id", &format!("{n}.bench.trigger")),
-    ])
-    .unwrap();
-    ("/slack/commands", "application/x-www-form-urlencoded", form)
-}
-
-fn click(
-    incident: &str,
-    card_ts: &str,
-    n: u64,
-    fake: &str,
-) -> (&'static str, &'static str, String) {
-    let statuses = ["identified", "contained", "recovering", "investigating"];
-    let mut action = json!({ "action_id": "incident_acknowledge", "block_id": format!("card:{incident}"), "type": "button", "value": incident, "action_ts": format!("{}.{:06}", 1_700_000_000 + n / 1_000_000, n % 1_000_000) });
-    if n % 2 == 1 {
-        let to = statuses[(n / 2 % 4) as usize];
-        action = json!({ "action_id": "incident_status", "block_id": format!("card:{incident}"), "type": "static_select", "action_ts": action["action_ts"],
-            "selected_option": { "text": { "type": "plain_text", "text": to }, "value": to } });
-    }
-    let payload = json!({
-        "type": "block_actions", "user": { "id": format!("U9{n:06}") }, "api_app_id": "A0001", "team": { "id": "T0001", "domain": "bench" },
-        "container": { "type": "message", "message_ts": card_ts, "channel_id": CHANNEL }, "trigger_id": format!("{n}.click"),
-        "channel": { "id": CHANNEL }, "response_url": format!("{fake}/response/c{n}"), "actions": [action],
-    });
-    (
-        "/slack/interactions",
-        "application/x-www-form-urlencoded",
-        serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap(),
-    )
 }
 
 #[derive(Default)]
@@ -443,7 +407,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Scenario::Storm => storm(&base, &fake, &fake_base, &servers).await,
-        Scenario::Reminders => reminders(&args, &fake, &mut db).await?,
+        Scenario::Reminders => reminders::reminders(&args, &fake, &mut db).await?,
     }
     for mut s in servers {
         let _ = Command::new("kill").arg(s.child.id().to_string()).status();
@@ -571,155 +535,3 @@ async fn storm(base: &str, fake: &fake_slack::FakeSlack, fake_base: &str, server
         servers[0].peak_rss_kb.lock().unwrap()
     );
 }
-
-const REMINDER_SEVERITIES: &str = r#"
-[[severity]]
-name = "SEV-1"
-ack_within = "1d"
-update_every = "1h"
-[[severity]]
-name = "SEV-2"
-ack_within = "1d"
-update_every = "1h"
-[reminders]
-heads_up = "0s"
-"#;
-
-/// Inserts open incidents whose update reminders come due evenly over `--spread`, starting 10 s
-/// from now, and measures how late each reminder post reaches Slack.
-async fn reminders(
-    args: &Args,
-    fake: &fake_slack::FakeSlack,
-    db: &mut PgConnection,
-) -> anyhow::Result<()> {
-    let n = args.incidents as i64;
-    sqlx::query(
-        "WITH ids AS (SELECT g, 'INC-20000101-' || lpad(g::text, 6, '0') AS id, now() + make_interval(secs => 10 + $3 * g / $1) AS due FROM generate_series(1, $1) g),
-         inc AS (INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, card_ts, declared_at, next_update_due_at, acknowledged_at)
-                 SELECT id, 'Reminder bench ' || g, 'SEV-2', 1, 'UBENCH', $2, '1700000000.' || lpad(g::text, 6, '0'), now(), due, now() FROM ids RETURNING id)
-         INSERT INTO reminders (incident_id, kind, due_at, details)
-         SELECT id, 'update_due', due, jsonb_build_object('deadline', to_jsonb(due), 'count', 0) FROM ids",
-    )
-    .bind(n)
-    .bind(CHANNEL)
-    .bind(args.spread.as_secs_f64())
-    .execute(&mut *db)
-    .await?;
-    let due: HashMap<String, f64> = sqlx::query_as::<_, (String, f64)>("SELECT incident_id, EXTRACT(EPOCH FROM due_at)::float8 * 1000 FROM reminders WHERE kind = 'update_due'")
-        .fetch_all(&mut *db)
-        .await?
-        .into_iter()
-        .collect();
-    let deadline = Instant::now() + args.spread + Duration::from_secs(120);
-    let mut drift = Vec::new();
-    let mut seen = 0;
-    while Instant::now() < deadline {
-        let new = fake.messages_after(seen);
-        seen += new.len();
-        drift.extend(
-            new.iter()
-                .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("was due")))
-                .filter_map(|m| Some(m.accepted_at_ms as f64 - due.get(&incident_of(m)?)?)),
-        );
-        if drift.len() >= due.len() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    println!(
-        "reminders: {} of {} posted within the run, {} replicas, pacing {}",
-        drift.len(),
-        due.len(),
-        args.replicas,
-        if args.pacing { "on" } else { "off" }
-    );
-    println!("{}", summary("drift from due time to Slack (ms)", drift));
-    Ok(())
-}
-
-/// The database's own ceiling for the declare statement: pgbench with the same single statement.
-async fn db_ceiling(db_url: &str, args: &Args) -> anyhow::Result<()> {
-    let config = warroom::config::Config::from_lookup(|k| match k {
-        "DATABASE_URL" => Some(db_url.to_owned()),
-        "SLACK_BOT_TOKEN" => Some("xoxb-bench".to_owned()),
-        "SLACK_SIGNING_SECRET" => Some(SECRET.to_owned()),
-        "WARROOM_INCIDENT_CHANNEL" => Some(CHANNEL.to_owned()),
-        _ => None,
-    })?;
-    warroom::store::connect_and_migrate(&config)
-        .await?
-        .close()
-        .await;
-    let script = std::env::temp_dir().join("warroom-declare.sql");
-    std::fs::write(&script, DECLARE_SQL)?;
-    let seconds = args.duration.as_secs().clamp(5, 60).to_string();
-    let db_name = db_url.rsplit('/').next().unwrap_or("warroom");
-    let out = Command::new("pgbench")
-        .args([
-            "-n",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-c",
-            "16",
-            "-j",
-            "2",
-            "-T",
-            &seconds,
-            "-f",
-        ])
-        .arg(&script)
-        .arg(db_name)
-        .output()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    for line in text
-        .lines()
-        .filter(|l| l.contains("tps") || l.contains("latency") || l.contains("transactions"))
-    {
-        println!("pgbench declare statement: {line}");
-    }
-    if !out.status.success() {
-        println!("pgbench failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let mut admin = PgConnection::connect(ADMIN_URL).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
-    Ok(())
-}
-
-/// The two statements `store::incidents::insert_declared` runs (the day's number, then the
-/// declaration), with literal values (a card, a thread reply, a declarer link, two reminders, the
-/// request key).
-const DECLARE_SQL: &str = r#"\set n random(1, 2000000000)
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO incident_day_counters AS c (day, last_number) SELECT current_date, 1 FROM relaxed
-ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
-RETURNING last_number \gset
-WITH counter AS (
-    SELECT :last_number::int AS last_number
-), inc AS (
-    INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations)
-    SELECT 'INC-' || to_char(current_date, 'YYYYMMDD') || '-' || CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-           'Bench incident', 'SEV-2', 1, NULL, NULL, '{}'::jsonb, 'U0BENCH', 'C0GENERAL', 'bench', 'C0BENCH', now(), now() + interval '1 hour', NULL, '[]'::jsonb
-    FROM counter RETURNING id
-), entry AS (
-    INSERT INTO timeline_entries (incident_id, at, actor, kind, details) SELECT id, now(), 'U0BENCH', 'declared', '{"title":"Bench incident"}'::jsonb FROM inc
-), queued AS (
-    INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload)
-    SELECT inc.id, u.kind, u.method, u.pace_key, u.priority, u.payload
-    FROM inc, UNNEST(ARRAY['post_card','thread_reply','declare_link'], ARRAY['chat.postMessage','chat.postMessage','response_url'],
-                     ARRAY['C0BENCH','C0BENCH',NULL], ARRAY[1,101,201], ARRAY['{}','{"text":"Declared by <@U0BENCH>"}','{"response_url":"http://127.0.0.1:9/r"}']::jsonb[])
-         WITH ORDINALITY AS u(kind, method, pace_key, priority, payload, ord)
-    ORDER BY u.ord
-), request AS (
-    INSERT INTO slack_requests (key, incident_id) SELECT 'slash:' || :n || '.' || random(), id FROM inc
-), armed AS (
-    INSERT INTO reminders (incident_id, kind, due_at, details)
-    SELECT inc.id, r.kind, r.due_at, '{}'::jsonb FROM inc, UNNEST(ARRAY['update_due','ack_overdue'], ARRAY[now() + interval '1 hour', now() + interval '30 minutes']) AS r(kind, due_at)
-)
-SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake;
-"#;
