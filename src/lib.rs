@@ -21,6 +21,8 @@ pub mod clock;
 pub mod commands;
 /// Environment and config file: the only place that reads them.
 pub mod config;
+/// What warroom has to say and to whom: the typed payload of every outbox row.
+pub mod delivery;
 /// The domain: severities, statuses, triage, identifiers, the declare rules. No I/O.
 pub mod incident;
 /// Process counters exported at `/metrics`.

@@ -18,10 +18,11 @@ use super::{
 };
 use crate::{
     app::AppState,
+    delivery::{Answer, Recipient},
     incident::{
         Incident, IncidentId, Status,
-        lifecycle::Refusal,
-        lifecycle::{BreachNotification, Change},
+        event::BreachNotification,
+        lifecycle::{Change, Refusal, refusal_for_state},
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
     slack::{blocks::actions, modals, modals::ids, reminders},
@@ -94,17 +95,17 @@ pub async fn on_click(state: &AppState, click: Click) -> Reply {
     {
         Ok(Some(incident)) => incident,
         Ok(None) => {
-            private(state, &click, &format!("I can't find {id}.")).await;
+            private(state, &click, Answer::not_found(&id)).await;
             return Reply::Ack;
         }
         Err(e) => {
-            let _ = super::store_failure(state, e);
-            private(state, &click, super::DATABASE_UNAVAILABLE).await;
+            let answer = super::store_failure(state, e);
+            private(state, &click, answer).await;
             return Reply::Ack;
         }
     };
     if let Some(refusal) = refusal_for_form(&incident, &click) {
-        private(state, &click, &refusal).await;
+        private(state, &click, Answer::refused(refusal)).await;
         return Reply::Ack;
     }
     let process = &state.config.process;
@@ -125,10 +126,8 @@ pub async fn on_click(state: &AppState, click: Click) -> Reply {
         (actions::POST_UPDATE, _, _) => {
             let rank = process.severities.rank_at(incident.severity_rank);
             let owner = incident
-                .roles
-                .get("commander")
-                .cloned()
-                .unwrap_or_else(|| click.user_id.clone());
+                .commander()
+                .map_or_else(|| click.user_id.clone(), str::to_owned);
             modals::update(&incident, process.severities.get(rank).update_every, &owner)
         }
         (actions::MORE, Some("edit"), _) => modals::edit(&incident, &process.catalog),
@@ -142,21 +141,20 @@ pub async fn on_click(state: &AppState, click: Click) -> Reply {
 }
 
 /// Refusals known before a form is even opened.
-fn refusal_for_form(incident: &Incident, click: &Click) -> Option<String> {
-    match incident.status {
-        Status::Closed => return Some(Refusal::Closed(incident.id.to_string()).to_string()),
-        Status::Cancelled => return Some(Refusal::Cancelled(incident.id.to_string()).to_string()),
-        _ => {}
+fn refusal_for_form(incident: &Incident, click: &Click) -> Option<Refusal> {
+    if let Some(refusal) = refusal_for_state(incident) {
+        return Some(refusal);
     }
+    let id = incident.id.to_string();
     let wants_close =
         click.action_id == actions::STATUS && click.selected.as_deref() == Some("closed");
     if wants_close && incident.status != Status::Resolved {
-        return Some(Refusal::NotResolved(incident.id.to_string()).to_string());
+        return Some(Refusal::NotResolved { id });
     }
     let resolving =
         click.action_id == actions::STATUS && click.selected.as_deref() == Some("resolved");
     if resolving && incident.status == Status::Resolved {
-        return Some(format!("{} is already Resolved.", incident.id));
+        return Some(Refusal::AlreadyResolved { id });
     }
     None
 }
@@ -173,25 +171,18 @@ async fn open_modal(state: &AppState, click: &Click, view: Value, started: Insta
         Ok(Ok(_)) => {}
         outcome => {
             tracing::warn!(failed = ?outcome.err().map(|_| "timed out"), "could not open a form from the card");
-            private(
-                state,
-                click,
-                ":warning: Slack didn't open the form in time. Please click again.",
-            )
-            .await;
+            private(state, click, Answer::FormDidNotOpen).await;
         }
     }
 }
 
-async fn private(state: &AppState, click: &Click, text: &str) {
-    change::tell(
-        state,
-        click.response_url.as_deref(),
-        click.channel_id.as_deref(),
-        &click.user_id,
-        text,
-    )
-    .await;
+async fn private(state: &AppState, click: &Click, answer: Answer) {
+    let to = Recipient {
+        user: click.user_id.clone(),
+        channel: click.channel_id.clone(),
+        response_url: click.response_url.clone(),
+    };
+    change::tell(state, to, answer).await;
 }
 
 async fn answer_outcome(
@@ -200,15 +191,13 @@ async fn answer_outcome(
     id: &IncidentId,
     outcome: Result<ChangeOutcome, store::StoreError>,
 ) {
-    match outcome {
-        Ok(ChangeOutcome::Refused(why)) => private(state, click, &why).await,
-        Ok(ChangeOutcome::NotFound) => private(state, click, &format!("I can't find {id}.")).await,
-        Ok(_) => {}
-        Err(e) => {
-            let _ = super::store_failure(state, e);
-            private(state, click, super::DATABASE_UNAVAILABLE).await;
-        }
-    }
+    let answer = match outcome {
+        Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
+        Ok(ChangeOutcome::NotFound) => Answer::not_found(id),
+        Ok(_) => return,
+        Err(e) => super::store_failure(state, e),
+    };
+    private(state, click, answer).await;
 }
 
 /// Handles a submitted card form; invalid fields keep it open with their errors.
@@ -223,31 +212,36 @@ pub async fn on_submit(state: &AppState, form: &Submission) -> Reply {
     let key = format!("view:{}", form.view_id);
     match change::apply(state, &id, change, &form.user_id, Some(&key)).await {
         Ok(ChangeOutcome::Applied | ChangeOutcome::NoOp | ChangeOutcome::Duplicate) => Reply::Ack,
-        Ok(ChangeOutcome::Refused(why)) => {
-            Reply::ViewErrors(vec![(refusal_block(form, &why, first_block), why)])
-        }
+        Ok(ChangeOutcome::Refused(refusal)) => Reply::ViewErrors(vec![(
+            refusal_block(form, &refusal, first_block),
+            refusal.to_string(),
+        )]),
         Ok(ChangeOutcome::NotFound) => Reply::ViewErrors(vec![(
             first_block.to_owned(),
             format!("{id} no longer exists."),
         )]),
         Err(e) => {
-            let message = if e.is_unavailable() {
-                "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment."
-            } else {
-                super::INTERNAL_ERROR
+            let message = match super::store_failure(state, e) {
+                Answer::DatabaseUnavailable => {
+                    "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment."
+                }
+                _ => {
+                    "Something went wrong inside warroom and nothing was changed. Please try again."
+                }
             };
-            let _ = super::store_failure(state, e);
             Reply::ViewErrors(vec![(first_block.to_owned(), message.to_owned())])
         }
     }
 }
 
 /// Puts a refusal under the input it is about.
-fn refusal_block(form: &Submission, why: &str, first: &str) -> String {
-    if form.callback_id == ids::SEVERITY && why.contains("triage") {
-        return ids::LEVEL.to_owned();
+fn refusal_block(form: &Submission, refusal: &Refusal, first: &str) -> String {
+    match refusal {
+        Refusal::BelowTriageFloor { .. } if form.callback_id == ids::SEVERITY => {
+            ids::LEVEL.to_owned()
+        }
+        _ => first.to_owned(),
     }
-    first.to_owned()
 }
 
 type Errors = Vec<(String, String)>;

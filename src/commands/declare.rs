@@ -15,14 +15,18 @@
 use super::{Invocation, Reply, Submission, store_failure};
 use crate::{
     app::AppState,
-    incident::{Catalog, schedule},
-    incident::{DeclareInput, IncidentId, NewIncident, SeverityRank, Triage, decide_declare},
+    delivery::{Answer, Delivery, Post, Recipient},
+    incident::{
+        DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage, decide_declare,
+        event::{DeclaredVia, Escalation},
+        schedule,
+    },
     metrics::Metrics,
     slack::blocks::{self, declare_modal as form},
     store::{
         self,
         incidents::{DeclaredBy, Inserted},
-        outbox::{NewOutbox, OutboxKind},
+        outbox::NewOutbox,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -73,17 +77,15 @@ pub async fn from_slash(state: &AppState, inv: &Invocation, rest: &str) -> Reply
     };
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
-        Ok(outcome) => Reply::Ephemeral(blocks::notice(&outcome.message(state))),
-        Err(DeclareFailure::User(message)) => Reply::Ephemeral(blocks::notice(&message)),
-        Err(DeclareFailure::Store(e)) => store_failure(state, e),
+        Ok(outcome) => Reply::Say(outcome.answer(state)),
+        Err(DeclareFailure::User(answer)) => Reply::Say(answer),
+        Err(DeclareFailure::Store(e)) => Reply::Say(store_failure(state, e)),
     }
 }
 
 async fn open_form(state: &AppState, inv: &Invocation, severity: Option<SeverityRank>) -> Reply {
     let Some(trigger_id) = &inv.trigger_id else {
-        return Reply::Ephemeral(blocks::notice(
-            "Type `/incident declare sev2 <title>` to declare an incident.",
-        ));
+        return Reply::Say(Answer::HowToDeclare);
     };
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
@@ -109,9 +111,7 @@ async fn open_form(state: &AppState, inv: &Invocation, severity: Option<Severity
                 _ => "Slack did not answer in time".to_owned(),
             };
             tracing::warn!(reason = %why, "could not open the declare form");
-            Reply::Ephemeral(blocks::notice(
-                ":warning: I couldn't open the declare form. Declare directly instead: `/incident declare sev2 <title>`.",
-            ))
+            Reply::Say(Answer::DeclareFormDidNotOpen)
         }
     }
 }
@@ -176,9 +176,10 @@ pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
     let key = Some(format!("view:{}", submission.view_id));
     match declare(state, input, &submission.user_id, origin, key).await {
         Ok(_) => Reply::Ack,
-        Err(DeclareFailure::User(message)) => {
-            Reply::ViewErrors(vec![(form::TITLE.to_owned(), message)])
-        }
+        Err(DeclareFailure::User(_)) => Reply::ViewErrors(vec![(
+            form::TITLE.to_owned(),
+            "Give the incident a title, e.g. “Checkout returns 500s”.".to_owned(),
+        )]),
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
             let message = if e.is_unavailable() {
@@ -193,7 +194,7 @@ pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
 }
 
 enum DeclareFailure {
-    User(String),
+    User(Answer),
     Store(store::StoreError),
 }
 
@@ -213,26 +214,20 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn message(&self, state: &AppState) -> String {
+    fn answer(self, state: &AppState) -> Answer {
         match self {
-            Outcome::Declared { id, channel } => format!(
-                ":rotating_light: Declaring *{id}*… its card will appear in <#{channel}> in a moment."
-            ),
-            Outcome::AlreadyHandled(Some(id)) => {
-                format!("This request already declared *{id}*; nothing new was declared.")
-            }
-            Outcome::AlreadyHandled(None) => {
-                "This request was already handled; nothing new was declared.".to_owned()
-            }
-            Outcome::DoubleSubmit { id, link } => {
-                let shown = link
-                    .as_ref()
-                    .map_or_else(|| format!("*{id}*"), |url| format!("<{url}|{id}>"));
-                let channel = &state.config.incident_channel;
-                format!(
-                    "You declared {shown} with this title less than a minute ago, so I didn't open a second one. It is in <#{channel}>."
-                )
-            }
+            Outcome::Declared { id, channel } => Answer::Declaring {
+                id: id.to_string(),
+                channel,
+            },
+            Outcome::AlreadyHandled(id) => Answer::AlreadyDeclared {
+                id: id.map(|id| id.to_string()),
+            },
+            Outcome::DoubleSubmit { id, link } => Answer::DoubleSubmit {
+                id: id.to_string(),
+                link,
+                channel: state.config.incident_channel.clone(),
+            },
         }
     }
 }
@@ -247,7 +242,7 @@ async fn declare(
     let process = &state.config.process;
     let now = state.clock.now();
     let new = decide_declare(input, &process.severities, process.default_severity, now)
-        .map_err(|e| DeclareFailure::User(e.to_string()))?;
+        .map_err(|_| DeclareFailure::User(Answer::MissingTitle))?;
     let deadline = process.request_deadline;
     let since = now - DOUBLE_SUBMIT_WINDOW;
     let recent =
@@ -269,34 +264,13 @@ async fn declare(
         team_domain: origin.team_domain.clone(),
         incident_channel: channel.clone(),
     };
-    let details = json!({
-        "title": new.title.as_str(), "severity": severity_name, "raised_by_triage": new.raised_by_triage,
-        "incident_type": new.incident_type, "impact": new.impact, "triage": new.triage,
-        "next_update_due_at": new.next_update_due_at, "via": if key.as_deref().is_some_and(|k| k.starts_with("view:")) { "form" } else { "command" },
-        "breach_discovered_at": new.breach_discovered_at, "escalated": new.escalations,
-    });
+    let via = match key.as_deref() {
+        Some(k) if k.starts_with("view:") => DeclaredVia::Form,
+        _ => DeclaredVia::Command,
+    };
+    let event = new.event(&severity_name, via);
     let provisional = new.provisional(&severity_name, user_id, &channel);
-    let mut outbox = outbox_rows(
-        &new,
-        &severity_name,
-        user_id,
-        &channel,
-        &origin,
-        &process.catalog,
-    );
-    if !new.escalations.is_empty() {
-        let mention = process
-            .schedule
-            .escalation_group
-            .as_ref()
-            .map_or_else(|| schedule::owner(&provisional), |g| g.mention());
-        let message = blocks::escalation(&provisional, &mention, &new.escalations);
-        outbox.push(super::change::escalation(
-            &channel,
-            new.severity.index() as i32,
-            &message,
-        ));
-    }
+    let outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
     let reminders = schedule::plan(
         None,
         &provisional,
@@ -308,7 +282,7 @@ async fn declare(
         new: &new,
         severity_name: &severity_name,
         by: &by,
-        timeline_details: details,
+        event: &event,
         outbox: &outbox,
         reminders: &reminders,
         idempotency_key: key.as_deref(),
@@ -327,66 +301,38 @@ async fn declare(
     }
 }
 
-/// The card, the first thread reply, and the note telling the declarer where the card is.
-/// Cards sort before thread replies, and more severe incidents before less severe ones.
+/// The card, the first thread reply (who declared it, impact, triage), the runbook of its type,
+/// an escalation when the declaration meets a trigger, and the note telling the declarer where
+/// the card is. Cards sort before thread replies, and more severe incidents before less severe.
 fn outbox_rows(
     new: &NewIncident,
-    severity_name: &str,
+    declared: &Event,
     user_id: &str,
-    channel: &str,
+    provisional: &crate::incident::Incident,
     origin: &Origin,
-    catalog: &Catalog,
 ) -> Vec<NewOutbox> {
-    let rank = new.severity.index() as i32;
-    let note = blocks::declared_note(
-        user_id,
-        severity_name,
-        new.raised_by_triage,
-        new.impact.as_deref(),
-        &new.triage,
-    );
-    let mut rows = vec![
-        NewOutbox {
-            kind: OutboxKind::PostCard,
-            method: "chat.postMessage",
-            pace_key: Some(channel.to_owned()),
-            priority: rank,
-            payload: json!({}),
-        },
-        NewOutbox {
-            kind: OutboxKind::ThreadReply,
-            method: "chat.postMessage",
-            pace_key: Some(channel.to_owned()),
-            priority: 100 + rank,
-            payload: note.to_json(),
-        },
-    ];
-    if let Some(runbook) = new
-        .incident_type
-        .as_deref()
-        .and_then(|t| blocks::runbook(catalog, t))
-    {
-        rows.push(super::change::thread_reply(channel, rank, runbook));
+    let about = |delivery| super::change::about(provisional, delivery);
+    let mut rows = vec![about(Delivery::PostCard)];
+    rows.extend(super::change::announce(provisional, declared, user_id));
+    if let Some(incident_type) = &new.incident_type {
+        let post = Post::Runbook {
+            incident_type: incident_type.clone(),
+        };
+        rows.push(about(Delivery::ThreadReply { post }));
     }
-    let tell = match (&origin.response_url, &origin.channel) {
-        (Some(url), _) => Some((
-            "response_url",
-            json!({ "response_url": url, "user": user_id, "channel": origin.channel }),
-        )),
-        (None, Some(from)) => Some((
-            "chat.postEphemeral",
-            json!({ "user": user_id, "channel": from }),
-        )),
-        (None, None) => None,
-    };
-    if let Some((method, payload)) = tell {
-        rows.push(NewOutbox {
-            kind: OutboxKind::DeclareLink,
-            method,
-            pace_key: None,
-            priority: 200 + rank,
-            payload,
+    if !new.escalations.is_empty() {
+        let escalated = Event::Escalated(Escalation::Triggers {
+            triggers: new.escalations.clone(),
         });
+        rows.extend(super::change::announce(provisional, &escalated, "warroom"));
+    }
+    let to = Recipient {
+        user: user_id.to_owned(),
+        channel: origin.channel.clone(),
+        response_url: origin.response_url.clone(),
+    };
+    if to.reachable() {
+        rows.push(about(Delivery::DeclareLink { to }));
     }
     rows
 }

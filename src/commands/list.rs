@@ -1,7 +1,7 @@
 //! `/incident list` → the open incidents, newest first, each linked to its card.
 
-use super::{Reply, store_failure};
-use crate::{app::AppState, slack::blocks, store};
+use super::{Reply, View, store_failure};
+use crate::{app::AppState, store};
 
 /// How many incidents one answer lists.
 const LIMIT: i64 = 25;
@@ -14,7 +14,7 @@ pub async fn run(state: &AppState) -> Reply {
     )
     .await;
     match found {
-        Ok(incidents) => Reply::Ephemeral(blocks::open_list(&incidents)),
-        Err(e) => store_failure(state, e),
+        Ok(incidents) => Reply::Show(View::List(incidents)),
+        Err(e) => Reply::Say(store_failure(state, e)),
     }
 }

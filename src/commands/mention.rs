@@ -3,13 +3,9 @@
 
 use crate::{
     app::AppState,
-    slack::blocks,
-    store::{
-        self, StoreError,
-        outbox::{NewOutbox, OutboxKind},
-    },
+    delivery::{ChannelPost, Delivery},
+    store::{self, StoreError, outbox::NewOutbox},
 };
-use serde_json::json;
 
 /// A mention of the bot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,19 +19,11 @@ pub struct Mention {
 
 /// Queues the reply unless this event was handled before.
 pub async fn run(state: &AppState, mention: Mention) -> Result<(), StoreError> {
-    let message = blocks::notice(
-        "Hi! Type `/incident declare sev2 <title>` to declare an incident, or `/incident help` for everything I can do.",
-    );
-    let mut payload = message.to_json();
-    payload["channel"] = json!(mention.channel);
-    payload["thread_ts"] = json!(mention.thread_ts.unwrap_or(mention.ts));
-    let row = NewOutbox {
-        kind: OutboxKind::Post,
-        method: "chat.postMessage",
-        pace_key: Some(mention.channel),
-        priority: 300,
-        payload,
-    };
+    let row = NewOutbox::standalone(Delivery::ChannelPost {
+        thread_ts: Some(mention.thread_ts.unwrap_or(mention.ts)),
+        channel: mention.channel,
+        post: ChannelPost::MentionHelp,
+    });
     let key = format!("event:{}", mention.event_id);
     store::within(
         state.config.process.request_deadline,

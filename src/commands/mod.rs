@@ -10,20 +10,24 @@
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
-//! /incident help                         help.rs     → usage
+//! /incident help                         mod.rs      → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
 pub mod card;
 pub mod change;
 pub mod declare;
-pub mod help;
 pub mod list;
 pub mod mention;
 pub mod shortcut;
 pub mod show;
 
-use crate::{app::AppState, slack::blocks::Message, store::StoreError};
+use crate::{
+    app::AppState,
+    delivery::Answer,
+    incident::{Incident, IncidentId, event::Recorded},
+    store::StoreError,
+};
 
 /// Who typed a command, where, and how to answer them later.
 #[derive(Debug, Clone)]
@@ -99,34 +103,42 @@ impl Submission {
     }
 }
 
-/// What the person who acted sees in answer.
-#[derive(Debug, Clone, PartialEq)]
+/// What the person who acted sees in answer; the edge renders it.
+#[derive(Debug, Clone)]
 pub enum Reply {
-    /// A message only they can see.
-    Ephemeral(Message),
+    /// An answer only they can see.
+    Say(Answer),
+    /// Something to look at, only for them.
+    Show(View),
     /// Nothing to show; the request is acknowledged.
     Ack,
     /// Keep the modal open with an error under each named input block.
     ViewErrors(Vec<(String, String)>),
 }
 
-/// Told to someone when the database cannot be reached within the request deadline.
-pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so this may not have been saved. \
-Look at the card (or `/incident list`) before trying again; if this persists, coordinate in the channel by hand and tell whoever runs warroom.";
+/// What `/incident show`, `list` and `timeline` show.
+#[derive(Debug, Clone)]
+pub enum View {
+    /// One incident as its card shows it (without the controls).
+    Incident(Box<Incident>),
+    /// Open incidents, newest first.
+    List(Vec<Incident>),
+    /// One incident's timeline, oldest first.
+    Timeline {
+        id: IncidentId,
+        entries: Vec<Recorded>,
+    },
+}
 
-/// Told when something unexpected went wrong (the details are in warroom's log).
-pub const INTERNAL_ERROR: &str =
-    ":warning: Something went wrong inside warroom and nothing was changed. Please try again.";
-
-/// Turns a storage failure into what the person sees, logging it once here at the boundary.
-pub(crate) fn store_failure(state: &AppState, error: StoreError) -> Reply {
+/// Turns a storage failure into what the person is told, logging it once here at the boundary.
+pub(crate) fn store_failure(state: &AppState, error: StoreError) -> Answer {
     if error.is_unavailable() {
         crate::metrics::Metrics::inc(&state.metrics.requests_database_unavailable);
         tracing::warn!("database unavailable while answering a Slack request");
-        Reply::Ephemeral(crate::slack::blocks::notice(DATABASE_UNAVAILABLE))
+        Answer::DatabaseUnavailable
     } else {
         tracing::error!(error = %error, "database error while answering a Slack request");
-        Reply::Ephemeral(crate::slack::blocks::notice(INTERNAL_ERROR))
+        Answer::InternalError
     }
 }
 
@@ -175,8 +187,10 @@ pub async fn run_slash(state: &AppState, invocation: Invocation) -> Reply {
         Subcommand::Show(rest) => show::show(state, rest).await,
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
-        Subcommand::Help => help::run(state, None),
-        Subcommand::Unknown(verb) => help::run(state, Some(verb)),
+        Subcommand::Help => Reply::Say(Answer::Help { unknown: None }),
+        Subcommand::Unknown(verb) => Reply::Say(Answer::Help {
+            unknown: Some(verb.to_owned()),
+        }),
     }
 }
 

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     app::AppState,
+    delivery::{Answer, Recipient},
     incident::{IncidentId, lifecycle::Change},
     slack::{blocks, modals, modals::ids},
     store,
@@ -92,28 +93,22 @@ pub async fn on_message(state: &AppState, action: MessageAction) -> Reply {
                 Some(&action.key(&incident.id)),
             )
             .await;
-            let text = match outcome {
-                Ok(ChangeOutcome::Applied) => {
-                    format!(":pushpin: Added to {}'s timeline.", incident.id)
-                }
+            let id = incident.id.to_string();
+            let answer = match outcome {
+                Ok(ChangeOutcome::Applied) => Answer::AddedToTimeline { id },
                 Ok(ChangeOutcome::Duplicate | ChangeOutcome::NoOp) => {
-                    format!("That message is already on {}'s timeline.", incident.id)
+                    Answer::AlreadyOnTimeline { id }
                 }
-                Ok(ChangeOutcome::Refused(why)) => why,
-                Ok(ChangeOutcome::NotFound) => format!("I can't find {}.", incident.id),
-                Err(e) => {
-                    let _ = super::store_failure(state, e);
-                    super::DATABASE_UNAVAILABLE.to_owned()
-                }
+                Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
+                Ok(ChangeOutcome::NotFound) => Answer::not_found(&incident.id),
+                Err(e) => super::store_failure(state, e),
             };
-            change::tell(
-                state,
-                action.response_url.as_deref(),
-                Some(&action.channel_id),
-                &action.user_id,
-                &text,
-            )
-            .await;
+            let to = Recipient {
+                user: action.user_id.clone(),
+                channel: Some(action.channel_id.clone()),
+                response_url: action.response_url.clone(),
+            };
+            change::tell(state, to, answer).await;
             Reply::Ack
         }
         Ok(None) => {
@@ -121,7 +116,7 @@ pub async fn on_message(state: &AppState, action: MessageAction) -> Reply {
                 .await
             {
                 Ok(open) => open,
-                Err(e) => return super::store_failure(state, e),
+                Err(e) => return Reply::Say(super::store_failure(state, e)),
             };
             let Some(trigger_id) = &action.trigger_id else {
                 return Reply::Ack;
@@ -143,7 +138,7 @@ pub async fn on_message(state: &AppState, action: MessageAction) -> Reply {
             }
             Reply::Ack
         }
-        Err(e) => super::store_failure(state, e),
+        Err(e) => Reply::Say(super::store_failure(state, e)),
     }
 }
 
@@ -175,7 +170,9 @@ pub async fn on_pick(state: &AppState, form: &Submission) -> Reply {
     )
     .await
     {
-        Ok(ChangeOutcome::Refused(why)) => Reply::ViewErrors(vec![(ids::INCIDENT.to_owned(), why)]),
+        Ok(ChangeOutcome::Refused(refusal)) => {
+            Reply::ViewErrors(vec![(ids::INCIDENT.to_owned(), refusal.to_string())])
+        }
         Ok(ChangeOutcome::NotFound) => Reply::ViewErrors(vec![(
             ids::INCIDENT.to_owned(),
             format!("{id} no longer exists."),

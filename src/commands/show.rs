@@ -7,14 +7,14 @@
 //! ```
 
 use super::{
-    Invocation, Reply,
+    Invocation, Reply, View,
     change::{self, ChangeOutcome},
     store_failure,
 };
 use crate::{
     app::AppState,
+    delivery::Answer,
     incident::{IncidentId, lifecycle::Change},
-    slack::blocks,
     store,
 };
 
@@ -25,11 +25,7 @@ fn parse_id(rest: &str) -> Result<(IncidentId, &str), Reply> {
     let (first, more) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     IncidentId::parse(first)
         .map(|id| (id, more.trim()))
-        .ok_or_else(|| {
-            Reply::Ephemeral(blocks::notice(
-                "Name the incident, like `INC-20261124-001`. `/incident list` shows the open ones.",
-            ))
-        })
+        .ok_or(Reply::Say(Answer::NameTheIncident))
 }
 
 /// The current state of one incident.
@@ -44,20 +40,9 @@ pub async fn show(state: &AppState, rest: &str) -> Reply {
     )
     .await
     {
-        Ok(Some(incident)) => {
-            let process = &state.config.process;
-            let mut card = crate::slack::card::incident_card(
-                &incident,
-                &process.severities,
-                &process.catalog,
-                &process.schedule,
-            );
-            // Controls belong on the card itself, not in a private answer.
-            card.blocks.retain(|b| b["type"] != "actions");
-            Reply::Ephemeral(card)
-        }
-        Ok(None) => Reply::Ephemeral(blocks::notice(&format!("I can't find {id}."))),
-        Err(e) => store_failure(state, e),
+        Ok(Some(incident)) => Reply::Show(View::Incident(Box::new(incident))),
+        Ok(None) => Reply::Say(Answer::not_found(&id)),
+        Err(e) => Reply::Say(store_failure(state, e)),
     }
 }
 
@@ -73,11 +58,9 @@ pub async fn timeline(state: &AppState, rest: &str) -> Reply {
     )
     .await;
     match found {
-        Ok(entries) if entries.is_empty() => {
-            Reply::Ephemeral(blocks::notice(&format!("I can't find {id}.")))
-        }
-        Ok(entries) => Reply::Ephemeral(blocks::timeline(&id, &entries)),
-        Err(e) => store_failure(state, e),
+        Ok(entries) if entries.is_empty() => Reply::Say(Answer::not_found(&id)),
+        Ok(entries) => Reply::Show(View::Timeline { id, entries }),
+        Err(e) => Reply::Say(store_failure(state, e)),
     }
 }
 
@@ -88,29 +71,19 @@ pub async fn note(state: &AppState, inv: &Invocation, rest: &str) -> Reply {
         Err(reply) => return reply,
     };
     if text.is_empty() {
-        return Reply::Ephemeral(blocks::notice(
-            "Add the note after the ID: `/incident note INC-20261124-001 Paged the DBA`.",
-        ));
+        return Reply::Say(Answer::NoteNeedsText);
     }
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
-    match change::apply(
-        state,
-        &id,
-        Change::Note {
-            text: text.to_owned(),
-        },
-        &inv.user_id,
-        key.as_deref(),
-    )
-    .await
-    {
+    let change = Change::Note {
+        text: text.to_owned(),
+    };
+    let answer = match change::apply(state, &id, change, &inv.user_id, key.as_deref()).await {
         Ok(ChangeOutcome::Applied | ChangeOutcome::Duplicate | ChangeOutcome::NoOp) => {
-            Reply::Ephemeral(blocks::notice(&format!(":memo: Noted on {id}'s timeline.")))
+            Answer::Noted { id: id.to_string() }
         }
-        Ok(ChangeOutcome::Refused(why)) => Reply::Ephemeral(blocks::notice(&why)),
-        Ok(ChangeOutcome::NotFound) => {
-            Reply::Ephemeral(blocks::notice(&format!("I can't find {id}.")))
-        }
+        Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
+        Ok(ChangeOutcome::NotFound) => Answer::not_found(&id),
         Err(e) => store_failure(state, e),
-    }
+    };
+    Reply::Say(answer)
 }

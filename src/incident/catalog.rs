@@ -3,6 +3,9 @@
 
 use serde::Deserialize;
 
+/// The key of the role that leads an incident: reminders and escalations fall back to its holder.
+pub const COMMANDER: &str = "commander";
+
 /// A role someone can hold on an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Role {

@@ -11,9 +11,13 @@
 //! | `review_due` | resolution + 5 business days (SEV-1/SEV-2) | the post-incident review reminder |
 //! | `digest` | the configured time each day | the open-incident digest in the channel |
 
-use super::{Incident, Severities, Status};
+use super::{
+    Event, Incident, Severities, Status,
+    event::{Escalation, ReminderSent},
+};
 use chrono::{DateTime, Datelike, Duration as Span, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -31,7 +35,8 @@ pub mod kinds {
 }
 
 /// Who an escalation mentions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "group", content = "ids", rename_all = "snake_case")]
 pub enum EscalationGroup {
     /// A Slack user group (`S…`).
     UserGroup(String),
@@ -55,18 +60,6 @@ impl EscalationGroup {
                 Ok(Self::Users(many.to_vec()))
             }
             _ => Err("give one user-group ID (S…) or a list of user IDs (U…)".to_owned()),
-        }
-    }
-
-    /// The mention as Slack writes it.
-    pub fn mention(&self) -> String {
-        match self {
-            Self::UserGroup(id) => format!("<!subteam^{id}>"),
-            Self::Users(ids) => ids
-                .iter()
-                .map(|id| format!("<@{id}>"))
-                .collect::<Vec<_>>()
-                .join(" "),
         }
     }
 }
@@ -257,36 +250,72 @@ pub fn next_digest_at(cfg: &ScheduleConfig, now: DateTime<Utc>) -> Option<DateTi
     })
 }
 
+/// Who a reminder or an escalation speaks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "to", content = "id", rename_all = "snake_case")]
+pub enum Audience {
+    /// One person (a Slack user ID).
+    Person(String),
+    /// The configured escalation group.
+    Group(EscalationGroup),
+}
+
 /// What a due reminder asks for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reminder", rename_all = "snake_case")]
 pub enum Reminder {
     /// The deadline is near.
     HeadsUp {
         deadline: DateTime<Utc>,
-        mention: String,
+        to: Audience,
     },
-    /// The update is overdue; `escalate` mentions the escalation group too.
+    /// The update is overdue; `escalate` calls in the escalation group too.
     UpdateOverdue {
         deadline: DateTime<Utc>,
-        mention: String,
-        escalate: Option<String>,
+        to: Audience,
+        escalate: Option<Audience>,
     },
     /// Not acknowledged in time.
-    AckOverdue { mention: String, window: Duration },
+    AckOverdue { to: Audience, window: Duration },
     /// The breach clock's countdown.
     BreachClock {
         deadline: DateTime<Utc>,
-        mention: String,
+        to: Audience,
     },
     /// The review of a resolved incident is due.
-    ReviewDue { mention: String },
+    ReviewDue { to: Audience },
+}
+
+impl Reminder {
+    /// The next-update deadline this reminder is about, if any: when it is sent, a deadline
+    /// that has moved since (an update landed) makes it moot.
+    pub fn about_deadline(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Reminder::HeadsUp { deadline, .. } | Reminder::UpdateOverdue { deadline, .. } => {
+                Some(*deadline)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether it calls management in (and so is shown in the channel as well as the thread).
+    pub fn escalates(&self) -> bool {
+        matches!(
+            self,
+            Reminder::AckOverdue { .. }
+                | Reminder::UpdateOverdue {
+                    escalate: Some(_),
+                    ..
+                }
+        )
+    }
 }
 
 /// The outcome of a due reminder: what to post, what to record, and when to fire again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fired {
     pub post: Option<Reminder>,
-    pub entry: Option<(&'static str, Value)>,
+    pub entry: Option<Event>,
     pub next: Option<(DateTime<Utc>, Value)>,
 }
 
@@ -301,28 +330,21 @@ impl Fired {
     }
 }
 
-/// Who a reminder speaks to: the latest update's owner, else the commander, else the declarer.
-pub fn owner(incident: &Incident) -> String {
-    let user = incident
-        .latest_update
-        .as_ref()
-        .map(|u| u.owner.clone())
-        .or_else(|| incident.roles.get("commander").cloned())
-        .unwrap_or_else(|| incident.declared_by.clone());
-    format!("<@{user}>")
+/// Who escalations call in: the configured group, else the commander (or the declarer).
+pub fn escalation_audience(incident: &Incident, cfg: &ScheduleConfig) -> Audience {
+    match &cfg.escalation_group {
+        Some(group) => Audience::Group(group.clone()),
+        None => Audience::Person(
+            incident
+                .commander()
+                .unwrap_or(&incident.declared_by)
+                .to_owned(),
+        ),
+    }
 }
 
-fn escalation_mention(incident: &Incident, cfg: &ScheduleConfig) -> String {
-    match &cfg.escalation_group {
-        Some(group) => group.mention(),
-        None => {
-            let commander = incident
-                .roles
-                .get("commander")
-                .unwrap_or(&incident.declared_by);
-            format!("<@{commander}>")
-        }
-    }
+fn owner(incident: &Incident) -> Audience {
+    Audience::Person(incident.owner().to_owned())
 }
 
 /// Decides what a due reminder of `kind` does for the incident as it is now.
@@ -347,9 +369,11 @@ pub fn fire(
             Fired {
                 post: Some(Reminder::HeadsUp {
                     deadline,
-                    mention: owner(incident),
+                    to: owner(incident),
                 }),
-                entry: None,
+                entry: Some(Event::ReminderSent(ReminderSent::UpdateHeadsUp {
+                    deadline,
+                })),
                 next: None,
             }
         }
@@ -359,33 +383,41 @@ pub fn fire(
             let already = details["escalated"].as_bool().unwrap_or(false);
             let cadence = span(level.update_every);
             let escalate =
-                (!already && now - deadline >= cadence).then(|| escalation_mention(incident, cfg));
+                (!already && now - deadline >= cadence).then(|| escalation_audience(incident, cfg));
             let escalated = already || escalate.is_some();
-            let entry = json!({ "reminder": UPDATE_DUE, "deadline": deadline, "repeat": count, "escalated": escalate.is_some() });
+            let entry = Event::ReminderSent(ReminderSent::UpdateDue {
+                deadline,
+                repeat: count,
+                escalated: escalate.is_some(),
+            });
             let next = (
                 now + cadence,
                 json!({ "deadline": deadline, "count": count + 1, "escalated": escalated }),
             );
             let post = Reminder::UpdateOverdue {
                 deadline,
-                mention: owner(incident),
+                to: owner(incident),
                 escalate,
             };
             Fired {
                 post: Some(post),
-                entry: Some(("reminder_sent", entry)),
+                entry: Some(entry),
                 next: Some(next),
             }
         }
         ACK_OVERDUE if incident.acknowledged_at.is_none() && incident.status.is_open() => {
-            let entry = json!({ "reminder": ACK_OVERDUE, "window_seconds": level.ack_within.as_secs(), "severity": incident.severity });
+            let entry = Event::Escalated(Escalation::AckOverdue {
+                reminder: super::event::AckOverdueTag::AckOverdue,
+                window_seconds: level.ack_within.as_secs(),
+                severity: incident.severity.clone(),
+            });
             let post = Reminder::AckOverdue {
-                mention: escalation_mention(incident, cfg),
+                to: escalation_audience(incident, cfg),
                 window: level.ack_within,
             };
             Fired {
                 post: Some(post),
-                entry: Some(("escalated", entry)),
+                entry: Some(entry),
                 next: None,
             }
         }
@@ -402,26 +434,28 @@ pub fn fire(
                     } => Some((due_at, details)),
                     Arm::Cancel { .. } => None,
                 });
-                let entry = json!({ "reminder": BREACH_CLOCK, "step": step, "deadline": deadline });
-                let mention = escalation_mention(incident, cfg);
+                let entry = Event::ReminderSent(ReminderSent::BreachClock {
+                    step: step as u64,
+                    deadline,
+                });
                 Fired {
-                    post: Some(Reminder::BreachClock { deadline, mention }),
-                    entry: Some(("reminder_sent", entry)),
+                    post: Some(Reminder::BreachClock {
+                        deadline,
+                        to: escalation_audience(incident, cfg),
+                    }),
+                    entry: Some(entry),
                     next,
                 }
             }
             _ => Fired::stale(),
         },
-        REVIEW_DUE if incident.status == Status::Resolved => {
-            let entry = json!({ "reminder": REVIEW_DUE });
-            Fired {
-                post: Some(Reminder::ReviewDue {
-                    mention: owner(incident),
-                }),
-                entry: Some(("reminder_sent", entry)),
-                next: None,
-            }
-        }
+        REVIEW_DUE if incident.status == Status::Resolved => Fired {
+            post: Some(Reminder::ReviewDue {
+                to: owner(incident),
+            }),
+            entry: Some(Event::ReminderSent(ReminderSent::ReviewDue {})),
+            next: None,
+        },
         _ => Fired::stale(),
     }
 }

@@ -1,10 +1,12 @@
 //! Incident status: `Investigating → Identified → Contained → Recovering → Resolved`, then
 //! `Closed` once the closure criteria hold; `Cancelled` for an incident declared in error.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where an incident stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Investigating,
     Identified,

@@ -3,7 +3,9 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage, truncate_chars,
+    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage,
+    schedule::{Audience, EscalationGroup},
+    truncate_chars,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -249,16 +251,7 @@ pub fn open_list(incidents: &[Incident]) -> Message {
         .collect();
     let mut blocks = vec![section(&format!("*Open incidents ({})*", incidents.len()))];
     // Sections hold 3000 characters; group lines so nothing is cut mid-list.
-    let mut chunk = String::new();
-    for line in lines {
-        if chunk.len() + line.len() + 1 > SECTION_MAX {
-            blocks.push(section(&chunk));
-            chunk.clear();
-        }
-        chunk.push_str(&line);
-        chunk.push('\n');
-    }
-    blocks.push(section(&chunk));
+    blocks.extend(sections(lines));
     blocks.truncate(50);
     let text = incidents
         .iter()
@@ -271,30 +264,25 @@ pub fn open_list(incidents: &[Incident]) -> Message {
     }
 }
 
-/// One incident's timeline, oldest first: when, who, what.
-pub fn timeline(id: &IncidentId, entries: &[crate::store::incidents::TimelineEntry]) -> Message {
-    let lines: Vec<String> = entries
-        .iter()
-        .map(|e| {
-            let who = if e.actor.starts_with('U') || e.actor.starts_with('W') {
-                format!("<@{}>", e.actor)
-            } else {
-                escape(&e.actor)
-            };
-            format!(
-                "• {} {who} — {}",
-                slack_date(e.at),
-                escape(&entry_summary(&e.kind, &e.details))
-            )
-        })
-        .collect();
-    let mut blocks = vec![section(&format!(
-        "*Timeline of {id}* ({} entries)",
-        entries.len()
-    ))];
+/// How Slack writes a mention of `audience`.
+pub fn mention(audience: &Audience) -> String {
+    match audience {
+        Audience::Person(user) => format!("<@{user}>"),
+        Audience::Group(EscalationGroup::UserGroup(id)) => format!("<!subteam^{id}>"),
+        Audience::Group(EscalationGroup::Users(ids)) => ids
+            .iter()
+            .map(|id| format!("<@{id}>"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Splits lines into sections of at most Slack's section size, never cutting a line.
+pub(crate) fn sections(lines: impl IntoIterator<Item = String>) -> Vec<Value> {
+    let mut blocks = Vec::new();
     let mut chunk = String::new();
     for line in lines {
-        if chunk.len() + line.len() + 1 > SECTION_MAX {
+        if !chunk.is_empty() && chunk.len() + line.len() + 1 > SECTION_MAX {
             blocks.push(section(&chunk));
             chunk.clear();
         }
@@ -304,58 +292,7 @@ pub fn timeline(id: &IncidentId, entries: &[crate::store::incidents::TimelineEnt
     if !chunk.is_empty() {
         blocks.push(section(&chunk));
     }
-    if blocks.len() > 50 {
-        blocks.truncate(49);
-        blocks.push(section(
-            "… the rest is in the database; this answer shows the first entries.",
-        ));
-    }
-    let text = format!("Timeline of {id}: {} entries", entries.len());
-    Message { text, blocks }
-}
-
-/// A one-line summary of a timeline entry.
-fn entry_summary(kind: &str, d: &Value) -> String {
-    let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    match kind {
-        "declared" => format!("declared {} “{}”", s("severity"), s("title")),
-        "acknowledged" => "acknowledged".to_owned(),
-        "status_changed" => format!(
-            "status {} → {}{}",
-            s("from"),
-            s("to"),
-            if d["relapse"] == true {
-                " (relapse)"
-            } else {
-                ""
-            }
-        ),
-        "resolved" => format!("resolved: {}", s("summary")),
-        "closed" => "closed (checklist complete)".to_owned(),
-        "cancelled" => format!("cancelled: {}", s("reason")),
-        "severity_changed" => format!("severity {} → {}: {}", s("from"), s("to"), s("reason")),
-        "role_assigned" => format!("{} assigned to {}", s("role"), s("user")),
-        "update_posted" => format!(
-            "update: {}",
-            d["update"]["current_action"].as_str().unwrap_or("")
-        ),
-        "edited" => "edited title, impact or type".to_owned(),
-        "note" => format!("note: {}", s("text")),
-        "message_added" => format!("message by {} added: {}", s("author"), s("text")),
-        other => other.replace('_', " "),
-    }
-}
-
-/// An escalation for management: what the incident is and why it needs attention now.
-pub fn escalation(incident: &Incident, mention: &str, triggers: &[String]) -> Message {
-    // A thread reply under the card (also shown in the channel), so the card names the incident.
-    let text = format!(
-        ":rotating_light: *Escalation* {mention}: [{}] {} — {}.",
-        incident.severity,
-        escape(&incident.title),
-        triggers.join("; ")
-    );
-    notice(&text)
+    blocks
 }
 
 /// Where the declarer finds the card once it is posted.

@@ -6,8 +6,9 @@ use super::blocks::{
     FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, actions, escape, mrkdwn, option, plain, section,
     severity_options, slack_date, status_options,
 };
-use crate::incident::{
-    Catalog, Incident, Severities, Status, schedule::ScheduleConfig, truncate_chars,
+use crate::{
+    config::ProcessConfig,
+    incident::{Catalog, Incident, Severities, Status, truncate_chars},
 };
 use serde_json::{Value, json};
 
@@ -17,12 +18,8 @@ fn type_label<'a>(catalog: &'a Catalog, key: &'a str) -> &'a str {
 
 /// The live incident card: what it is, how bad, where it stands, who declared it, when the next
 /// update is due, and the controls to run it.
-pub fn incident_card(
-    incident: &Incident,
-    severities: &Severities,
-    catalog: &Catalog,
-    schedule: &ScheduleConfig,
-) -> Message {
+pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
+    let (severities, catalog) = (&process.severities, &process.catalog);
     let id = &incident.id;
     let title = escape(&incident.title);
     let severity_line = match severities.by_name(&incident.severity) {
@@ -98,7 +95,8 @@ pub fn incident_card(
                 ":lock: *Personal-data breach* discovered {} · authority notification due {}",
                 slack_date(discovered),
                 slack_date(crate::incident::schedule::breach_deadline(
-                    discovered, schedule
+                    discovered,
+                    &process.schedule
                 ))
             ),
         };

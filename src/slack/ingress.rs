@@ -5,6 +5,7 @@
 //! turn the [`Reply`] into the acknowledgement body Slack expects.
 
 use super::{
+    answers,
     blocks::declare_modal as form,
     modals,
     parse::{self, Event, Interaction, Malformed},
@@ -114,16 +115,18 @@ pub async fn handle_command(state: &AppState, invocation: Invocation) -> Option<
         tracing::warn!("too many Slack requests in flight; a slash command was turned away");
         return Some(json!({ "response_type": "ephemeral", "text": OVERLOADED }));
     };
-    command_reply(commands::run_slash(state, invocation).await)
+    command_reply(state, commands::run_slash(state, invocation).await)
 }
 
-fn command_reply(reply: Reply) -> Option<Value> {
-    match reply {
-        Reply::Ephemeral(message) => Some(
-            json!({ "response_type": "ephemeral", "text": message.text, "blocks": message.blocks }),
-        ),
-        Reply::Ack | Reply::ViewErrors(_) => None,
-    }
+/// The ephemeral answer to a slash command or a shortcut, if there is one.
+fn command_reply(state: &AppState, reply: Reply) -> Option<Value> {
+    let process = &state.config.process;
+    let message = match reply {
+        Reply::Say(answer) => answers::render(&answer, process),
+        Reply::Show(view) => answers::view(&view, process),
+        Reply::Ack | Reply::ViewErrors(_) => return None,
+    };
+    Some(json!({ "response_type": "ephemeral", "text": message.text, "blocks": message.blocks }))
 }
 
 /// A click, a form submission or a shortcut; the acknowledgement body, if any.
@@ -165,7 +168,7 @@ pub async fn handle_interaction(state: &AppState, interaction: Interaction) -> O
             callback_id,
             action,
         } if callback_id == commands::shortcut::CALLBACK_ID => {
-            command_reply(commands::shortcut::on_message(state, action).await)
+            command_reply(state, commands::shortcut::on_message(state, action).await)
         }
         Interaction::MessageAction { .. } | Interaction::Ignored => None,
     }

@@ -1,6 +1,10 @@
 //! The Slack edge: request verification and parsing on the way in, Block Kit rendering, and the
 //! one client of Slack's Web API on the way out. No other module knows Slack's wire types.
 
+/// What the incident's thread is told when something happens.
+pub mod announce;
+/// How warroom words what it tells one person.
+pub mod answers;
 /// Render domain values as Block Kit (card, thread posts, modals, answers).
 pub mod blocks;
 /// The live incident card.
@@ -17,5 +21,7 @@ pub mod parse;
 pub mod reminders;
 /// Socket Mode: the same requests over outbound WebSockets.
 pub mod socket;
+/// `/incident timeline`, rendered from the typed events.
+pub mod timeline;
 /// Request signing, with the clock passed in.
 pub mod verify;

@@ -399,7 +399,7 @@ pub fn flag_breach(incident: &Incident) -> Value {
 /// Record that the supervisory authority was notified, with the notification's contents.
 pub fn authority_notified(incident: &Incident) -> Value {
     let mut blocks = vec![heading(incident)];
-    for (key, label) in crate::incident::lifecycle::BreachNotification::FIELDS {
+    for (key, label) in crate::incident::event::BreachNotification::FIELDS {
         blocks.push(input(key, label, text_input(None, true, 2000), false));
     }
     modal(

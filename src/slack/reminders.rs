@@ -1,7 +1,7 @@
 //! What the scheduler posts: heads-ups, overdue-update reminders (with Post update and Snooze),
 //! acknowledgement escalations, the breach clock, review reminders and the daily digest.
 
-use super::blocks::{Message, actions, escape, option, plain, section, slack_date};
+use super::blocks::{Message, actions, escape, mention, option, plain, section, slack_date};
 use crate::incident::{Incident, schedule::Reminder, truncate_chars};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -26,30 +26,30 @@ fn hours(d: std::time::Duration) -> String {
 pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
     let id = &incident.id;
     match reminder {
-        Reminder::HeadsUp { deadline, mention } => message(
+        Reminder::HeadsUp { deadline, to } => message(
             format!(
-                ":hourglass_flowing_sand: Heads-up {mention}: the next update on *{id}* is due {}.",
+                ":hourglass_flowing_sand: Heads-up {}: the next update on *{id}* is due {}.",
+                mention(to),
                 slack_date(*deadline)
             ),
             vec![],
         ),
         Reminder::UpdateOverdue {
             deadline,
-            mention,
+            to,
             escalate,
         } => {
             let mut lines = Vec::new();
             if let Some(group) = escalate {
-                lines.push(format!(":rotating_light: *Escalation* {group}: the update is overdue by more than a full cadence."));
+                lines.push(format!(":rotating_light: *Escalation* {}: the update is overdue by more than a full cadence.", mention(group)));
             }
             lines.push(format!(
-                ":alarm_clock: {mention} — the update on *{id}* was due {}. Please post one.",
+                ":alarm_clock: {} — the update on *{id}* was due {}. Please post one.",
+                mention(to),
                 slack_date(*deadline)
             ));
             let latest = incident.latest_update.as_ref();
-            let owner = latest
-                .map(|u| format!("<@{}>", u.owner))
-                .unwrap_or_else(|| crate::incident::schedule::owner(incident));
+            let owner = format!("<@{}>", incident.owner());
             lines.extend([
                 format!("*Incident ID:* {id}"),
                 format!("*Severity:* {}", incident.severity),
@@ -85,26 +85,29 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             });
             message(lines.join("\n"), vec![controls])
         }
-        Reminder::AckOverdue { mention, window } => message(
+        Reminder::AckOverdue { to, window } => message(
             format!(
-                ":rotating_light: *Escalation* {mention}: *{id}* [{}] {} has not been acknowledged within {}.",
+                ":rotating_light: *Escalation* {}: *{id}* [{}] {} has not been acknowledged within {}.",
+                mention(to),
                 incident.severity,
                 escape(&incident.title),
                 hours(*window)
             ),
             vec![],
         ),
-        Reminder::BreachClock { deadline, mention } => message(
+        Reminder::BreachClock { deadline, to } => message(
             format!(
-                ":lock: *Breach clock* {mention}: the supervisory authority must be notified about *{id}* by {}. \
+                ":lock: *Breach clock* {}: the supervisory authority must be notified about *{id}* by {}. \
                  Record the notification from the card (⋯ → Record authority notified).",
+                mention(to),
                 slack_date(*deadline)
             ),
             vec![],
         ),
-        Reminder::ReviewDue { mention } => message(
+        Reminder::ReviewDue { to } => message(
             format!(
-                ":spiral_note_pad: {mention}: the post-incident review of *{id}* is due. Close the incident from its card once the closure criteria hold."
+                ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Close the incident from its card once the closure criteria hold.",
+                mention(to)
             ),
             vec![],
         ),
@@ -125,7 +128,7 @@ pub fn digest(open: &[Incident], now: DateTime<Utc>) -> Message {
             let age = humantime::format_duration(std::time::Duration::from_secs(
                 (now - i.declared_at).num_minutes().max(0) as u64 * 60,
             ));
-            let owner = crate::incident::schedule::owner(i);
+            let owner = format!("<@{}>", i.owner());
             let due = i
                 .next_update_due_at
                 .map_or_else(|| "—".to_owned(), slack_date);

@@ -3,7 +3,9 @@
 use super::outbox::NewOutbox;
 use crate::incident::schedule::Arm;
 use crate::incident::{
-    Incident, IncidentId, NewIncident, Status, Triage, update::StructuredUpdate,
+    Event, Incident, IncidentId, NewIncident, Status, Triage,
+    event::{Recorded, Stored},
+    update::StructuredUpdate,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction, types::Json};
@@ -33,7 +35,8 @@ pub struct Declaration<'a> {
     pub new: &'a NewIncident,
     pub severity_name: &'a str,
     pub by: &'a DeclaredBy,
-    pub timeline_details: serde_json::Value,
+    /// The `declared` event.
+    pub event: &'a Event,
     /// Slack messages to send, in order.
     pub outbox: &'a [NewOutbox],
     pub reminders: &'a [Arm],
@@ -53,7 +56,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         new,
         severity_name,
         by,
-        timeline_details,
+        event,
         outbox,
         reminders,
         idempotency_key,
@@ -73,11 +76,14 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         }
     }
     let number = take_day_number(pool, new.declared_at.date_naive()).await?;
-    let kinds: Vec<&str> = outbox.iter().map(|o| o.kind.as_str()).collect();
-    let methods: Vec<&str> = outbox.iter().map(|o| o.method).collect();
+    let kinds: Vec<&str> = outbox.iter().map(|o| o.delivery.kind()).collect();
+    let methods: Vec<&str> = outbox.iter().map(|o| o.delivery.lane()).collect();
     let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
     let priorities: Vec<i32> = outbox.iter().map(|o| o.priority).collect();
-    let payloads: Vec<serde_json::Value> = outbox.iter().map(|o| o.payload.clone()).collect();
+    let payloads: Vec<serde_json::Value> = outbox
+        .iter()
+        .map(|o| serde_json::to_value(&o.delivery).unwrap_or_default())
+        .collect();
     let result = sqlx::query_scalar::<_, String>(
         r#"
         WITH counter AS (
@@ -93,7 +99,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             RETURNING id
         ), entry AS (
             INSERT INTO timeline_entries (incident_id, at, actor, kind, details)
-            SELECT id, $12, $8, 'declared', $14 FROM inc
+            SELECT id, $12, $8, $27, $14 FROM inc
         ), queued AS (
             INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload)
             SELECT inc.id, u.kind, u.method, u.pace_key, u.priority, u.payload
@@ -122,7 +128,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
     .bind(&by.incident_channel)
     .bind(new.declared_at)
     .bind(new.next_update_due_at)
-    .bind(timeline_details)
+    .bind(event.details())
     .bind(&kinds)
     .bind(&pace_keys)
     .bind(&priorities)
@@ -135,6 +141,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
     .bind(new.breach_discovered_at)
     .bind(Json(&new.escalations))
     .bind(number)
+    .bind(event.kind())
     .fetch_one(pool)
     .await;
     match result {
@@ -226,21 +233,20 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
     Ok(rows.into_iter().map(Incident::from).collect())
 }
 
-/// Appends a timeline entry; the table refuses any other kind of change.
+/// Appends an event to the timeline; the table refuses any other kind of change.
 pub async fn insert_timeline_entry(
     tx: &mut Transaction<'_, Postgres>,
     incident_id: &str,
     at: DateTime<Utc>,
     actor: &str,
-    kind: &str,
-    details: serde_json::Value,
+    event: &Event,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)")
         .bind(incident_id)
         .bind(at)
         .bind(actor)
-        .bind(kind)
-        .bind(details)
+        .bind(event.kind())
+        .bind(event.details())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -376,27 +382,28 @@ pub async fn insert_request_key_in(
     Ok(inserted == 1)
 }
 
-/// One timeline entry as read back.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TimelineEntry {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub kind: String,
-    pub details: serde_json::Value,
-}
-
-/// An incident's timeline, oldest first.
+/// An incident's timeline, oldest first, each row read back as its event.
 #[tracing::instrument(skip_all, fields(incident.id = %id))]
 pub async fn find_timeline(
     pool: &PgPool,
     id: &IncidentId,
     limit: i64,
-) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-    sqlx::query_as("SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2")
-        .bind(id.as_str())
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+) -> Result<Vec<Recorded>, sqlx::Error> {
+    let rows: Vec<(DateTime<Utc>, String, String, serde_json::Value)> = sqlx::query_as(
+        "SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2",
+    )
+    .bind(id.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, actor, kind, details)| Recorded {
+            at,
+            actor,
+            event: Stored::read(&kind, details),
+        })
+        .collect())
 }
 
 /// The incident whose card is the message `ts` in `channel`, or whose thread that message is in.
@@ -415,9 +422,9 @@ pub async fn find_incident_by_message(
     Ok(row.map(Incident::from))
 }
 
-/// Open incidents, most severe and then oldest first, inside `tx` (for the digest).
-pub async fn find_open_in(
-    tx: &mut Transaction<'_, Postgres>,
+/// Open incidents, most severe and then oldest first (for the digest).
+pub async fn find_open_by_severity(
+    pool: &PgPool,
     limit: i64,
 ) -> Result<Vec<Incident>, sqlx::Error> {
     let rows = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
@@ -425,7 +432,7 @@ pub async fn find_open_in(
          ORDER BY severity_rank, declared_at LIMIT $1"
     )))
     .bind(limit)
-    .fetch_all(&mut **tx)
+    .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
 }

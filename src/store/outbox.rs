@@ -2,6 +2,7 @@
 //! delivered by the workers. Rows are claimed with `FOR UPDATE SKIP LOCKED` under a short lease
 //! that the delivering replica keeps extending; `attempts` fences completions.
 
+use crate::delivery::{Delivery, lanes};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
@@ -9,74 +10,48 @@ use std::time::Duration;
 /// The channel `NOTIFY`ed when work is enqueued.
 pub const WAKE_CHANNEL: &str = "warroom_outbox";
 
-/// What an outbox row does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutboxKind {
-    /// Post the incident card (rendered from the incident's state at send time).
-    PostCard,
-    /// Re-render the card in place; coalesced, so a burst of changes renders once.
-    UpdateCard,
-    /// A reply in the incident's thread (payload rendered when enqueued).
-    ThreadReply,
-    /// Tell the declarer where the card is, once it is posted.
-    DeclareLink,
-    /// A message to a `response_url`.
-    Respond,
-    /// `chat.postEphemeral` to one person in a channel.
-    Ephemeral,
-    /// A plain post into a channel, optionally in a thread (not tied to an incident).
-    Post,
-}
-
-impl OutboxKind {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxKind::PostCard => "post_card",
-            OutboxKind::UpdateCard => "update_card",
-            OutboxKind::ThreadReply => "thread_reply",
-            OutboxKind::DeclareLink => "declare_link",
-            OutboxKind::Respond => "respond",
-            OutboxKind::Ephemeral => "ephemeral",
-            OutboxKind::Post => "post",
-        }
-    }
-
-    /// Parses the stored spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::PostCard,
-            Self::UpdateCard,
-            Self::ThreadReply,
-            Self::DeclareLink,
-            Self::Respond,
-            Self::Ephemeral,
-            Self::Post,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
-    /// Whether this kind posts a new message into a channel (and so is paced per channel).
-    pub fn posts_to_channel(self) -> bool {
-        matches!(
-            self,
-            OutboxKind::PostCard | OutboxKind::ThreadReply | OutboxKind::Post
-        )
-    }
-}
-
 /// A row to enqueue.
 #[derive(Debug, Clone)]
 pub struct NewOutbox {
-    pub kind: OutboxKind,
-    /// The Web API method (or `response_url`) the row will call; 429 pauses are per method.
-    pub method: &'static str,
+    pub delivery: Delivery,
     /// The channel a post goes to (pacing), when it posts into one.
     pub pace_key: Option<String>,
-    /// Lower goes first: cards before thread replies, more severe incidents before less.
+    /// Lower goes first (see [`Delivery::priority`]).
     pub priority: i32,
-    pub payload: serde_json::Value,
+    /// Sent only while the incident's next update is still due at this time; a reminder about a
+    /// deadline that has since moved is superseded instead.
+    pub only_if_next_update_due_at: Option<DateTime<Utc>>,
+}
+
+impl NewOutbox {
+    /// A delivery about an incident of severity `rank` whose card and thread are in `channel`.
+    pub fn about(channel: &str, rank: usize, delivery: Delivery) -> Self {
+        let pace_key = delivery.is_channel_post().then(|| channel.to_owned());
+        NewOutbox {
+            priority: delivery.priority(rank),
+            pace_key,
+            delivery,
+            only_if_next_update_due_at: None,
+        }
+    }
+
+    /// A delivery that concerns no incident's card (answers to one person, channel posts).
+    pub fn standalone(delivery: Delivery) -> Self {
+        let pace_key = match &delivery {
+            Delivery::ChannelPost { channel, .. } => Some(channel.clone()),
+            _ => None,
+        };
+        NewOutbox {
+            priority: delivery.priority(0),
+            pace_key,
+            delivery,
+            only_if_next_update_due_at: None,
+        }
+    }
+
+    fn payload(&self) -> serde_json::Value {
+        serde_json::to_value(&self.delivery).unwrap_or_default()
+    }
 }
 
 /// A claimed row.
@@ -88,6 +63,7 @@ pub struct OutboxRow {
     pub method: String,
     pub pace_key: Option<String>,
     pub payload: serde_json::Value,
+    pub only_if_next_update_due_at: Option<DateTime<Utc>>,
     /// The fencing token of this attempt.
     pub attempts: i32,
     /// A previous attempt may have reached Slack: look for it before posting again.
@@ -105,14 +81,18 @@ pub async fn insert_outbox(
     incident_id: Option<&str>,
     rows: &[NewOutbox],
 ) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     for row in rows {
-        sqlx::query("INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload, only_if_next_update_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(incident_id)
-            .bind(row.kind.as_str())
-            .bind(row.method)
+            .bind(row.delivery.kind())
+            .bind(row.delivery.lane())
             .bind(row.pace_key.as_deref())
             .bind(row.priority)
-            .bind(&row.payload)
+            .bind(row.payload())
+            .bind(row.only_if_next_update_due_at)
             .execute(&mut **tx)
             .await?;
     }
@@ -130,14 +110,18 @@ pub async fn insert_card_update(
     incident_id: &str,
     priority: i32,
 ) -> Result<(), sqlx::Error> {
+    let delivery = Delivery::UpdateCard;
     sqlx::query(
         "INSERT INTO outbox (incident_id, kind, method, priority, payload)
-         SELECT $1, 'update_card', 'chat.update', $2, '{}'::jsonb
+         SELECT $1, $3, $4, $2, $5
          WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE incident_id = $1 AND state = 'pending'
                            AND kind IN ('post_card', 'update_card') AND lease_until IS NULL)",
     )
     .bind(incident_id)
     .bind(priority)
+    .bind(delivery.kind())
+    .bind(lanes::UPDATE)
+    .bind(serde_json::to_value(&delivery).unwrap_or_default())
     .execute(&mut **tx)
     .await?;
     sqlx::query("SELECT pg_notify($1, '')")
@@ -225,7 +209,7 @@ pub async fn claim_outbox(
         "UPDATE outbox SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1,
                 ambiguous = ambiguous OR lease_until IS NOT NULL, updated_at = now()
          WHERE id = ANY($1)
-         RETURNING id, incident_id, kind, method, pace_key, payload, attempts, ambiguous, created_at",
+         RETURNING id, incident_id, kind, method, pace_key, payload, only_if_next_update_due_at, attempts, ambiguous, created_at",
     )
     .bind(&ids)
     .bind(interval(lease))

@@ -5,12 +5,10 @@
 
 use crate::{
     app::AppState,
+    delivery::{ChannelPost, Delivery, Post, Recipient},
     incident::{Incident, IncidentId},
-    slack::{blocks, outbound::SlackFailure},
-    store::{
-        self,
-        outbox::{OutboxKind, OutboxRow},
-    },
+    slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
+    store::{self, outbox::OutboxRow},
 };
 use serde_json::{Value, json};
 
@@ -40,9 +38,6 @@ impl From<SlackFailure> for Outcome {
 
 /// Performs one attempt.
 pub async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
-    let Some(kind) = OutboxKind::parse(&row.kind) else {
-        return Outcome::Dropped("unknown outbox kind");
-    };
     let incident = match &row.incident_id {
         Some(id) => {
             match store::incidents::find_incident(
@@ -58,30 +53,50 @@ pub async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
         }
         None => None,
     };
-    let result = match (kind, incident) {
-        (OutboxKind::PostCard, Some(incident)) => post_card(state, row, &incident).await,
-        (OutboxKind::UpdateCard, Some(incident)) => update_card(state, &incident).await,
-        (OutboxKind::ThreadReply, Some(incident)) => thread_reply(state, row, &incident).await,
-        (OutboxKind::DeclareLink, Some(incident)) => declare_link(state, row, &incident).await,
-        (OutboxKind::Respond, _) => respond(state, row).await,
-        (OutboxKind::Ephemeral, _) => ephemeral(state, &row.payload).await,
-        (OutboxKind::Post, _) => post(state, row).await,
+    let Ok(delivery) = serde_json::from_value::<Delivery>(row.payload.clone()) else {
+        // Written by a version that stored ready-made Slack calls.
+        return super::legacy::deliver(state, row, incident.as_ref())
+            .await
+            .unwrap_or_else(|outcome| outcome);
+    };
+    let result = match (delivery, incident) {
+        (Delivery::PostCard, Some(incident)) => post_card(state, row, &incident).await,
+        (Delivery::UpdateCard, Some(incident)) => update_card(state, &incident).await,
+        (Delivery::ThreadReply { post }, Some(incident)) => {
+            thread_reply(state, row, &incident, &post, false).await
+        }
+        (Delivery::Broadcast { post }, Some(incident)) => {
+            thread_reply(state, row, &incident, &post, true).await
+        }
+        (Delivery::DeclareLink { to }, Some(incident)) => declare_link(state, &to, &incident).await,
+        (Delivery::Tell { to, answer }, _) => {
+            let message = answers::render(&answer, &state.config.process);
+            tell(state, &to, &message).await
+        }
+        (
+            Delivery::ChannelPost {
+                channel,
+                thread_ts,
+                post,
+            },
+            _,
+        ) => channel_post(state, row, &channel, thread_ts.as_deref(), &post).await,
         (_, None) => return Outcome::Dropped("incident rows need an incident"),
     };
     result.unwrap_or_else(|outcome| outcome)
 }
 
-type Attempt = Result<Outcome, Outcome>;
+pub(super) type Attempt = Result<Outcome, Outcome>;
 
-fn metadata(row: &OutboxRow) -> Value {
+pub(super) fn metadata(row: &OutboxRow) -> Value {
     json!({ "event_type": METADATA_EVENT_TYPE, "event_payload": { "outbox_id": row.id.to_string(), "incident_id": row.incident_id } })
 }
 
-fn ts_of(answer: &Value) -> Option<String> {
+pub(super) fn ts_of(answer: &Value) -> Option<String> {
     answer.get("ts").and_then(Value::as_str).map(str::to_owned)
 }
 
-async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+pub(super) async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
     if let Some(ts) = &incident.card_ts {
         return Ok(Outcome::Delivered {
             ts: Some(ts.clone()),
@@ -90,12 +105,7 @@ async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> At
     if let Some(ts) = already_posted(state, row, &incident.channel_id, None).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
     }
-    let card = crate::slack::card::incident_card(
-        incident,
-        &state.config.process.severities,
-        &state.config.process.catalog,
-        &state.config.process.schedule,
-    );
+    let card = card::incident_card(incident, &state.config.process);
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
     body["metadata"] = metadata(row);
@@ -104,16 +114,11 @@ async fn post_card(state: &AppState, row: &OutboxRow, incident: &Incident) -> At
     Ok(Outcome::Delivered { ts: ts_of(&answer) })
 }
 
-async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
+pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
     let Some(ts) = &incident.card_ts else {
         return Ok(Outcome::Dropped("the incident card was never posted"));
     };
-    let card = crate::slack::card::incident_card(
-        incident,
-        &state.config.process.severities,
-        &state.config.process.catalog,
-        &state.config.process.schedule,
-    );
+    let card = card::incident_card(incident, &state.config.process);
     let mut body = card.to_json();
     body["channel"] = json!(incident.channel_id);
     body["ts"] = json!(ts);
@@ -123,24 +128,51 @@ async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
     })
 }
 
-async fn thread_reply(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+/// The message a thread post shows, rendered from the incident as it is now.
+fn render(state: &AppState, incident: &Incident, post: &Post) -> Option<blocks::Message> {
+    let process = &state.config.process;
+    match post {
+        Post::Event { event, actor } => announce::announcement(incident, event, actor, process),
+        Post::Runbook { incident_type } => blocks::runbook(&process.catalog, incident_type),
+        Post::Reminder { reminder } => Some(reminders::reminder(incident, reminder)),
+    }
+}
+
+async fn thread_reply(
+    state: &AppState,
+    row: &OutboxRow,
+    incident: &Incident,
+    post: &Post,
+    broadcast: bool,
+) -> Attempt {
+    // A reminder about a deadline that has since moved (an update landed) is not sent.
+    if let Some(armed) = row.only_if_next_update_due_at
+        && (!incident.status.is_open() || incident.next_update_due_at != Some(armed))
+    {
+        return Ok(Outcome::Superseded);
+    }
+    let Some(message) = render(state, incident, post) else {
+        return Ok(Outcome::Superseded);
+    };
+    let mut body = message.to_json();
+    if broadcast {
+        body["reply_broadcast"] = json!(true);
+    }
+    post_in_thread(state, row, incident, body).await
+}
+
+/// Posts `body` into the incident's thread, unless an earlier, ambiguous attempt already did.
+pub(super) async fn post_in_thread(
+    state: &AppState,
+    row: &OutboxRow,
+    incident: &Incident,
+    mut body: Value,
+) -> Attempt {
     let Some(card_ts) = &incident.card_ts else {
         return Ok(Outcome::Dropped("the incident card was never posted"));
     };
     if let Some(ts) = already_posted(state, row, &incident.channel_id, Some(card_ts)).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
-    }
-    // A reminder about a deadline that has since moved (an update landed) is not sent.
-    if let Some(deadline) = row.payload.get("only_if_next_update_due_at") {
-        let armed: Option<chrono::DateTime<chrono::Utc>> =
-            serde_json::from_value(deadline.clone()).ok();
-        if !incident.status.is_open() || armed.is_none() || incident.next_update_due_at != armed {
-            return Ok(Outcome::Superseded);
-        }
-    }
-    let mut body = row.payload.clone();
-    if let Some(fields) = body.as_object_mut() {
-        fields.remove("only_if_next_update_due_at");
     }
     body["channel"] = json!(incident.channel_id);
     body["thread_ts"] = json!(card_ts);
@@ -151,7 +183,7 @@ async fn thread_reply(state: &AppState, row: &OutboxRow, incident: &Incident) ->
 }
 
 /// Tells the declarer where the card is — or, if it could not be posted, why.
-async fn declare_link(state: &AppState, row: &OutboxRow, incident: &Incident) -> Attempt {
+pub(super) async fn declare_link(state: &AppState, to: &Recipient, incident: &Incident) -> Attempt {
     let message = match &incident.card_ts {
         Some(ts) => {
             let link =
@@ -171,45 +203,55 @@ async fn declare_link(state: &AppState, row: &OutboxRow, incident: &Incident) ->
             ))
         }
     };
-    match row.payload.get("response_url").and_then(Value::as_str) {
-        Some(url) => {
-            let mut body = message.to_json();
+    tell(state, to, &message).await
+}
+
+/// A message for one person: through the interaction's `response_url`, else ephemerally in the
+/// channel.
+pub(super) async fn tell(state: &AppState, to: &Recipient, message: &blocks::Message) -> Attempt {
+    let mut body = message.to_json();
+    match (&to.response_url, &to.channel) {
+        (Some(url), _) => {
             body["response_type"] = json!("ephemeral");
             body["replace_original"] = json!(false);
             state.slack.respond(url, &body).await?;
-            Ok(Outcome::Delivered { ts: None })
         }
-        None => {
-            let mut body = message.to_json();
-            body["channel"] = row.payload["channel"].clone();
-            body["user"] = row.payload["user"].clone();
-            ephemeral(state, &body).await
+        (None, Some(channel)) => {
+            body["channel"] = json!(channel);
+            body["user"] = json!(to.user);
+            state.slack.call("chat.postEphemeral", &body).await?;
         }
+        (None, None) => return Ok(Outcome::Dropped("nobody to tell")),
     }
-}
-
-async fn respond(state: &AppState, row: &OutboxRow) -> Attempt {
-    let Some(url) = row.payload.get("response_url").and_then(Value::as_str) else {
-        return Ok(Outcome::Dropped("no response_url"));
-    };
-    state.slack.respond(url, &row.payload["body"]).await?;
     Ok(Outcome::Delivered { ts: None })
 }
 
-async fn ephemeral(state: &AppState, body: &Value) -> Attempt {
-    state.slack.call("chat.postEphemeral", body).await?;
-    Ok(Outcome::Delivered { ts: None })
-}
-
-async fn post(state: &AppState, row: &OutboxRow) -> Attempt {
-    let Some(channel) = row.payload.get("channel").and_then(Value::as_str) else {
-        return Ok(Outcome::Dropped("no channel"));
-    };
-    let thread = row.payload.get("thread_ts").and_then(Value::as_str);
-    if let Some(ts) = already_posted(state, row, channel, thread).await? {
+async fn channel_post(
+    state: &AppState,
+    row: &OutboxRow,
+    channel: &str,
+    thread_ts: Option<&str>,
+    post: &ChannelPost,
+) -> Attempt {
+    if let Some(ts) = already_posted(state, row, channel, thread_ts).await? {
         return Ok(Outcome::Delivered { ts: Some(ts) });
     }
-    let mut body = row.payload.clone();
+    let message = match post {
+        ChannelPost::MentionHelp => blocks::notice(
+            "Hi! Type `/incident declare sev2 <title>` to declare an incident, or `/incident help` for everything I can do.",
+        ),
+        ChannelPost::Digest => {
+            let open = store::incidents::find_open_by_severity(&state.worker_pool, 40)
+                .await
+                .map_err(|e| Outcome::Internal(e.into()))?;
+            reminders::digest(&open, state.clock.now())
+        }
+    };
+    let mut body = message.to_json();
+    body["channel"] = json!(channel);
+    if let Some(ts) = thread_ts {
+        body["thread_ts"] = json!(ts);
+    }
     body["metadata"] = metadata(row);
     let answer = state.slack.call("chat.postMessage", &body).await?;
     Ok(Outcome::Delivered { ts: ts_of(&answer) })
@@ -217,7 +259,7 @@ async fn post(state: &AppState, row: &OutboxRow) -> Attempt {
 
 /// After an ambiguous failure, looks in the channel (or thread) for a post carrying this row's
 /// metadata. Slack limits these reads, so they happen only then.
-async fn already_posted(
+pub(super) async fn already_posted(
     state: &AppState,
     row: &OutboxRow,
     channel: &str,

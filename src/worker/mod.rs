@@ -2,6 +2,7 @@
 //! can die with its process and another replica (or the restarted one) carries on.
 
 pub mod deliver;
+mod legacy;
 pub mod outbox;
 pub mod scheduler;
 

@@ -6,6 +6,7 @@
 use super::deliver::{self, Outcome};
 use crate::{
     app::AppState,
+    delivery::lanes,
     metrics::Metrics,
     slack::outbound::SlackFailure,
     store::outbox::{self as queue, OutboxRow, WAKE_CHANNEL},
@@ -162,7 +163,8 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
         Outcome::Failed(SlackFailure::RateLimited(wait)) => {
             Metrics::inc(&metrics.slack_rate_limited);
             let key = match (&row.pace_key, row.method.as_str()) {
-                (Some(channel), "chat.postMessage") => channel.clone(),
+                // Posts (of this version or an earlier one) pause their channel.
+                (Some(channel), lanes::POST | "chat.postMessage") => channel.clone(),
                 (_, method) => format!("method:{method}"),
             };
             tracing::info!(retry_after = ?wait, "Slack asked warroom to slow down");

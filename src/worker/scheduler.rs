@@ -7,15 +7,14 @@
 
 use crate::{
     app::AppState,
-    commands::change::{escalation, thread_reply},
+    delivery::{ChannelPost, Delivery, Post},
     incident::{
         IncidentId,
-        schedule::{self, Arm, Reminder, kinds},
+        schedule::{self, Arm, kinds},
     },
-    slack::reminders,
     store::{
         self,
-        outbox::{NewOutbox, OutboxKind},
+        outbox::NewOutbox,
         reminders::{self as queue, WAKE_CHANNEL},
     },
 };
@@ -117,7 +116,12 @@ async fn fire_in(
     queue::mark_fired(tx, reminder.id).await?;
     let Some(incident_id) = reminder.incident_id.clone() else {
         if reminder.kind == kinds::DIGEST {
-            post_digest(state, tx).await?;
+            let digest = NewOutbox::standalone(Delivery::ChannelPost {
+                channel: state.config.incident_channel.clone(),
+                thread_ts: None,
+                post: ChannelPost::Digest,
+            });
+            store::outbox::insert_outbox(tx, None, &[digest]).await?;
             if let Some(next) = schedule::next_digest_at(&process.schedule, now) {
                 queue::apply_arms(
                     tx,
@@ -146,26 +150,22 @@ async fn fire_in(
         &process.schedule,
         now,
     );
-    if let Some(post) = &fired.post {
-        let rank = incident.severity_rank as i32;
-        let message = reminders::reminder(&incident, post);
-        let mut row = match post {
-            Reminder::AckOverdue { .. }
-            | Reminder::UpdateOverdue {
-                escalate: Some(_), ..
-            } => escalation(&incident.channel_id, rank, &message),
-            _ => thread_reply(&incident.channel_id, rank, message),
+    if let Some(reminder) = &fired.post {
+        let post = Post::Reminder {
+            reminder: reminder.clone(),
         };
-        if let Reminder::HeadsUp { deadline, .. } | Reminder::UpdateOverdue { deadline, .. } = post
-        {
-            // Checked again when it is sent: an update landing meanwhile makes it moot.
-            row.payload["only_if_next_update_due_at"] = json!(deadline);
-        }
+        let delivery = if reminder.escalates() {
+            Delivery::Broadcast { post }
+        } else {
+            Delivery::ThreadReply { post }
+        };
+        let mut row = NewOutbox::about(&incident.channel_id, incident.severity_rank, delivery);
+        // Checked again when it is sent: an update landing meanwhile makes it moot.
+        row.only_if_next_update_due_at = reminder.about_deadline();
         store::outbox::insert_outbox(tx, Some(id.as_str()), &[row]).await?;
     }
-    if let Some((kind, details)) = fired.entry {
-        store::incidents::insert_timeline_entry(tx, id.as_str(), now, "warroom", kind, details)
-            .await?;
+    if let Some(event) = &fired.entry {
+        store::incidents::insert_timeline_entry(tx, id.as_str(), now, "warroom", event).await?;
     }
     if let Some((due_at, details)) = fired.next
         && let Some(kind) = kinds::PER_INCIDENT
@@ -184,23 +184,4 @@ async fn fire_in(
         .await?;
     }
     Ok(fired.post.is_some())
-}
-
-async fn post_digest(
-    state: &AppState,
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-) -> Result<(), sqlx::Error> {
-    let open = store::incidents::find_open_in(tx, 40).await?;
-    let message = reminders::digest(&open, state.clock.now());
-    let channel = state.config.incident_channel.clone();
-    let mut payload = message.to_json();
-    payload["channel"] = json!(channel);
-    let row = NewOutbox {
-        kind: OutboxKind::Post,
-        method: "chat.postMessage",
-        pace_key: Some(channel),
-        priority: 150,
-        payload,
-    };
-    store::outbox::insert_outbox(tx, None, &[row]).await
 }

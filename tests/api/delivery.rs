@@ -3,6 +3,7 @@
 
 use crate::fake_slack::{FakeSlack, Fault};
 use crate::helpers::*;
+use serde_json::json;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -220,4 +221,103 @@ async fn with_pacing_on_posts_keep_slacks_pace_and_a_backlog_posts_severe_cards_
     let third = kinds.iter().position(|k| k == "card Third").unwrap();
     let first_reply = kinds.iter().position(|k| k.starts_with("reply")).unwrap();
     assert!(second < third && third < first_reply, "{kinds:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_queued_by_an_earlier_version_are_still_delivered_after_an_upgrade() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card_ts) = declared(&app, &slack, "declare sev2 Upgraded mid-incident").await;
+    drained(&app.pool).await;
+    let before = slack.messages().len();
+    // What the previous release wrote: ready-made Slack calls, the reminder's deadline condition
+    // inside the payload.
+    let due: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT next_update_due_at FROM incidents WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let rows = [
+        (
+            Some(id.as_str()),
+            "thread_reply",
+            "chat.postMessage",
+            Some(INCIDENT_CHANNEL),
+            json!({ "text": "Legacy reply", "blocks": [] }),
+        ),
+        (
+            Some(id.as_str()),
+            "thread_reply",
+            "chat.postMessage",
+            Some(INCIDENT_CHANNEL),
+            json!({ "text": "Legacy reminder still due", "blocks": [], "only_if_next_update_due_at": due }),
+        ),
+        (
+            Some(id.as_str()),
+            "thread_reply",
+            "chat.postMessage",
+            Some(INCIDENT_CHANNEL),
+            json!({ "text": "Legacy reminder moot", "blocks": [], "only_if_next_update_due_at": "2001-01-01T00:00:00Z" }),
+        ),
+        (
+            None,
+            "respond",
+            "response_url",
+            None,
+            json!({ "response_url": slack.response_url("legacy"), "body": { "text": "Legacy answer" } }),
+        ),
+        (
+            None,
+            "ephemeral",
+            "chat.postEphemeral",
+            None,
+            json!({ "channel": COMMAND_CHANNEL, "user": DECLARER, "text": "Legacy ephemeral" }),
+        ),
+        (
+            None,
+            "post",
+            "chat.postMessage",
+            Some(COMMAND_CHANNEL),
+            json!({ "channel": COMMAND_CHANNEL, "text": "Legacy post" }),
+        ),
+    ];
+    for (incident, kind, method, pace, payload) in rows {
+        sqlx::query("INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload) VALUES ($1, $2, $3, $4, 100, $5)")
+            .bind(incident)
+            .bind(kind)
+            .bind(method)
+            .bind(pace)
+            .bind(payload)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("SELECT pg_notify('warroom_outbox', '')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let states = drained(&app.pool).await;
+    let texts: Vec<(Option<String>, Option<String>)> = slack
+        .messages_after(before)
+        .into_iter()
+        .map(|m| (m.text, m.thread_ts))
+        .collect();
+    assert!(
+        texts.contains(&(Some("Legacy reply".into()), Some(card_ts.clone()))),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&(Some("Legacy reminder still due".into()), Some(card_ts.clone()))));
+    assert!(texts.contains(&(Some("Legacy post".into()), None)));
+    assert!(
+        texts
+            .iter()
+            .all(|(t, _)| t.as_deref() != Some("Legacy reminder moot")),
+        "a reminder whose deadline moved is not sent"
+    );
+    assert!(states.iter().any(|(k, s)| k == "thread_reply" && s == "superseded"));
+    let answers = slack.calls_to("response_url");
+    assert!(answers.iter().any(|c| c.body["text"] == "Legacy answer"));
+    let ephemerals = slack.calls_to("chat.postEphemeral");
+    assert!(ephemerals.iter().any(|c| c.body["text"] == "Legacy ephemeral"));
 }

@@ -90,6 +90,12 @@ async fn entries(app: &TestApp, id: &str, kind: &str) -> Vec<Value> {
     .unwrap()
 }
 
+/// The `reminder_sent` entries of one reminder kind (`update_due`, `update_heads_up`, …).
+async fn reminders_sent(app: &TestApp, id: &str, which: &str) -> Vec<Value> {
+    let all = entries(app, id, "reminder_sent").await;
+    all.into_iter().filter(|e| e["reminder"] == which).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overdue_update_is_reminded_with_the_state_repeated_and_escalated_past_a_cadence() {
     let slack = FakeSlack::start().await;
@@ -131,10 +137,12 @@ async fn an_overdue_update_is_reminded_with_the_state_repeated_and_escalated_pas
         repeats[1].0.contains("<!subteam^S0MANAGERS>") && repeats[1].1,
         "escalated and broadcast: {repeats:?}"
     );
-    let sent = entries(&app, &id, "reminder_sent").await;
+    let sent = reminders_sent(&app, &id, "update_due").await;
     assert!(sent.len() >= 2);
     assert_eq!(sent[0]["repeat"], 0);
     assert_eq!(sent[1]["escalated"], true);
+    let heads_ups = reminders_sent(&app, &id, "update_heads_up").await;
+    assert_eq!(heads_ups.len(), 1, "the heads-up is on the timeline too");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -522,7 +530,7 @@ async fn three_instances_fire_each_reminder_exactly_once_even_when_one_is_killed
     }
     drained(&a.pool).await;
     for (id, card_ts) in &cards {
-        let sent = entries(&a, id, "reminder_sent").await;
+        let sent = reminders_sent(&a, id, "update_due").await;
         let repeats: HashSet<u64> = sent.iter().map(|e| e["repeat"].as_u64().unwrap()).collect();
         assert_eq!(
             repeats.len(),
@@ -539,6 +547,11 @@ async fn three_instances_fire_each_reminder_exactly_once_even_when_one_is_killed
             .filter(|(t, _)| t.contains("Heads-up"))
             .count();
         assert_eq!(heads_ups, 1, "one heads-up for {id}");
+        assert_eq!(
+            reminders_sent(&a, id, "update_heads_up").await.len(),
+            1,
+            "one heads-up on the timeline of {id}"
+        );
     }
     drop(b);
 }

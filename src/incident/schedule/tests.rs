@@ -145,17 +145,15 @@ fn an_overdue_reminder_repeats_every_cadence_and_escalates_once_past_a_full_cade
     );
     match &first.post {
         Some(Reminder::UpdateOverdue {
-            mention,
-            escalate: None,
-            ..
-        }) => assert_eq!(mention, "<@UOWN>"),
+            to, escalate: None, ..
+        }) => assert_eq!(to, &Audience::Person("UOWN".into())),
         other => panic!("{other:?}"),
     }
     let (next_at, next_details) = first.next.clone().unwrap();
     assert_eq!(next_at, at(60));
     let second = fire(kinds::UPDATE_DUE, &next_details, &i, &s, &cfg, at(60));
     assert!(
-        matches!(&second.post, Some(Reminder::UpdateOverdue { escalate: Some(g), .. }) if g == "<!subteam^S1>")
+        matches!(&second.post, Some(Reminder::UpdateOverdue { escalate: Some(Audience::Group(EscalationGroup::UserGroup(g))), .. }) if g == "S1")
     );
     let third = fire(
         kinds::UPDATE_DUE,
@@ -332,11 +330,9 @@ fn escalation_triggers_come_from_triage_and_type() {
     );
     assert!(escalation_triggers(Some("queue_backlog"), &Triage::default()).is_empty());
     assert!(EscalationGroup::parse(&["S0AB".into()]).is_ok());
-    assert!(
-        EscalationGroup::parse(&["U1".into(), "U2".into()])
-            .unwrap()
-            .mention()
-            == "<@U1> <@U2>"
+    assert_eq!(
+        EscalationGroup::parse(&["U1".into(), "U2".into()]),
+        Ok(EscalationGroup::Users(vec!["U1".into(), "U2".into()]))
     );
     assert!(EscalationGroup::parse(&["#managers".into()]).is_err());
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::{incident::schedule::ScheduleConfig, slack::card::incident_card};
+use crate::{config::ProcessConfig, slack::card::incident_card};
 use chrono::TimeZone;
 
 fn incident(title: &str) -> Incident {
@@ -33,12 +33,7 @@ fn incident(title: &str) -> Incident {
 
 #[test]
 fn the_card_shows_the_incident_and_its_controls() {
-    let card = incident_card(
-        &incident("Payments API down"),
-        &Severities::builtin(),
-        &Catalog::builtin(),
-        &ScheduleConfig::default(),
-    );
+    let card = incident_card(&incident("Payments API down"), &ProcessConfig::default());
     assert_eq!(
         card.text,
         "INC-20261124-001 [SEV-1] Payments API down — Investigating. Declared by <@U123>."
@@ -67,12 +62,7 @@ fn the_card_shows_the_incident_and_its_controls() {
 
 #[test]
 fn a_huge_title_is_cut_to_fit_every_limit() {
-    let card = incident_card(
-        &incident(&"x".repeat(10_000)),
-        &Severities::builtin(),
-        &Catalog::builtin(),
-        &ScheduleConfig::default(),
-    );
+    let card = incident_card(&incident(&"x".repeat(10_000)), &ProcessConfig::default());
     let header = card.blocks[0]["text"]["text"].as_str().unwrap();
     assert_eq!(header.chars().count(), HEADER_MAX);
     assert!(card.text.chars().count() <= FALLBACK_MAX);
@@ -82,12 +72,7 @@ fn a_huge_title_is_cut_to_fit_every_limit() {
 fn a_closed_card_offers_no_controls() {
     let mut closed = incident("x");
     closed.status = Status::Closed;
-    let card = incident_card(
-        &closed,
-        &Severities::builtin(),
-        &Catalog::builtin(),
-        &ScheduleConfig::default(),
-    );
+    let card = incident_card(&closed, &ProcessConfig::default());
     assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
 }
 

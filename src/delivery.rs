@@ -1,0 +1,233 @@
+//! What warroom has to say, and to whom: the typed payload of every outbox row. Commands and the
+//! scheduler decide *what* is delivered, in the transaction of the change that caused it; the
+//! delivery workers render it through `slack/` when they send it, so the card and every post
+//! show what the facts say, in one place.
+
+use crate::incident::{
+    Event, IncidentId, event::Escalation, lifecycle::Refusal, schedule::Reminder,
+};
+use serde::{Deserialize, Serialize};
+
+/// One thing to deliver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "deliver", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Post the incident card, rendered from the incident's state when it is sent.
+    PostCard,
+    /// Re-render the card in place; coalesced, so a burst of changes renders once.
+    UpdateCard,
+    /// A reply in the incident's thread.
+    ThreadReply { post: Post },
+    /// A reply in the incident's thread that is also shown in the channel (escalations).
+    Broadcast { post: Post },
+    /// Tell the declarer where the card is once it is posted — or why it could not be.
+    DeclareLink { to: Recipient },
+    /// An answer for one person only.
+    Tell { to: Recipient, answer: Answer },
+    /// A post into a channel, outside any incident's thread (the daily digest, a reply to a
+    /// mention in that mention's thread).
+    ChannelPost {
+        channel: String,
+        #[serde(default)]
+        thread_ts: Option<String>,
+        post: ChannelPost,
+    },
+}
+
+/// What goes into an incident's thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "post", rename_all = "snake_case")]
+pub enum Post {
+    /// The announcement of something that happened, caused by `actor`.
+    Event { event: Event, actor: String },
+    /// The runbook of an incident type, as a checklist.
+    Runbook { incident_type: String },
+    /// A reminder from the scheduler.
+    Reminder { reminder: Reminder },
+}
+
+impl Post {
+    /// The thread's announcement of `event` by `actor`, for events the thread hears about:
+    /// reminders and acknowledgement escalations post their own message when they fire, and a
+    /// message added from the thread is already there.
+    pub fn announcing(event: &Event, actor: &str) -> Option<Post> {
+        let announced = !matches!(
+            event,
+            Event::MessageAdded { .. }
+                | Event::ReminderSent(_)
+                | Event::Escalated(Escalation::AckOverdue { .. })
+        );
+        announced.then(|| Post::Event {
+            event: event.clone(),
+            actor: actor.to_owned(),
+        })
+    }
+}
+
+/// A post outside incident threads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "post", rename_all = "snake_case")]
+pub enum ChannelPost {
+    /// The open incidents, as they stand when it is sent.
+    Digest,
+    /// A pointer to `/incident help`, for someone who mentioned the bot.
+    MentionHelp,
+}
+
+/// One person, and how to reach them privately: the interaction's `response_url` when there is
+/// one, else an ephemeral message in `channel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub user: String,
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default)]
+    pub response_url: Option<String>,
+}
+
+impl Recipient {
+    /// Whether there is any way to reach them.
+    pub fn reachable(&self) -> bool {
+        self.response_url.is_some() || self.channel.is_some()
+    }
+}
+
+/// What warroom tells one person, privately. `slack/` words it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Answer {
+    /// A change was refused.
+    Refused {
+        refusal: Refusal,
+    },
+    NotFound {
+        id: String,
+    },
+    /// The database could not be reached within the request's deadline.
+    DatabaseUnavailable,
+    /// Something unexpected went wrong; nothing was changed.
+    InternalError,
+    /// Slack did not open a form from the card in time.
+    FormDidNotOpen,
+    /// Slack did not open the declare form.
+    DeclareFormDidNotOpen,
+    /// The declaration was recorded; the card follows.
+    Declaring {
+        id: String,
+        channel: String,
+    },
+    /// The request was handled before.
+    AlreadyDeclared {
+        #[serde(default)]
+        id: Option<String>,
+    },
+    /// The same person declared the same title moments ago.
+    DoubleSubmit {
+        id: String,
+        #[serde(default)]
+        link: Option<String>,
+        channel: String,
+    },
+    /// A declaration without a title.
+    MissingTitle,
+    /// How to declare, for a request that cannot open the form.
+    HowToDeclare,
+    /// A command that needs an incident ID got none.
+    NameTheIncident,
+    /// `/incident note` without text.
+    NoteNeedsText,
+    Noted {
+        id: String,
+    },
+    AddedToTimeline {
+        id: String,
+    },
+    AlreadyOnTimeline {
+        id: String,
+    },
+    /// Usage, optionally for a subcommand warroom does not know.
+    Help {
+        #[serde(default)]
+        unknown: Option<String>,
+    },
+}
+
+impl Answer {
+    /// The refusal as an answer.
+    pub fn refused(refusal: Refusal) -> Self {
+        Answer::Refused { refusal }
+    }
+
+    /// "I can't find …".
+    pub fn not_found(id: &IncidentId) -> Self {
+        Answer::NotFound { id: id.to_string() }
+    }
+}
+
+impl Delivery {
+    /// The stored `kind` of its outbox row.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Delivery::PostCard => "post_card",
+            Delivery::UpdateCard => "update_card",
+            Delivery::ThreadReply { .. } => "thread_reply",
+            Delivery::Broadcast { .. } => "broadcast_reply",
+            Delivery::DeclareLink { .. } => "declare_link",
+            Delivery::Tell { .. } => "tell",
+            Delivery::ChannelPost { .. } => "channel_post",
+        }
+    }
+
+    /// The lane its calls share, for pausing after a rate limit: new messages into channels,
+    /// edits, and private answers.
+    pub fn lane(&self) -> &'static str {
+        match self {
+            Delivery::PostCard
+            | Delivery::ThreadReply { .. }
+            | Delivery::Broadcast { .. }
+            | Delivery::ChannelPost { .. } => lanes::POST,
+            Delivery::UpdateCard => lanes::UPDATE,
+            Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
+                if to.response_url.is_some() {
+                    lanes::RESPOND
+                } else {
+                    lanes::EPHEMERAL
+                }
+            }
+        }
+    }
+
+    /// Lower goes first: cards before edits before thread replies, more severe incidents (lower
+    /// `rank`) before less severe ones; answers to one person are never held behind posts.
+    pub fn priority(&self, rank: usize) -> i32 {
+        let rank = i32::try_from(rank).unwrap_or(99).min(99);
+        match self {
+            Delivery::Tell { .. } => 0,
+            Delivery::PostCard => rank,
+            Delivery::UpdateCard => 50 + rank,
+            Delivery::ThreadReply { .. } | Delivery::Broadcast { .. } => 100 + rank,
+            Delivery::ChannelPost {
+                post: ChannelPost::Digest,
+                ..
+            } => 150,
+            Delivery::DeclareLink { .. } => 200 + rank,
+            Delivery::ChannelPost {
+                post: ChannelPost::MentionHelp,
+                ..
+            } => 300,
+        }
+    }
+
+    /// Whether it posts a new message into a channel, and so keeps to the channel's pace.
+    pub fn is_channel_post(&self) -> bool {
+        self.lane() == lanes::POST
+    }
+}
+
+/// The lanes of [`Delivery::lane`], as stored in the outbox's `method` column.
+pub mod lanes {
+    pub const POST: &str = "post";
+    pub const UPDATE: &str = "update";
+    pub const RESPOND: &str = "respond";
+    pub const EPHEMERAL: &str = "ephemeral";
+}

@@ -1,0 +1,422 @@
+//! One function per change: each checks what the change needs, computes the incident's next
+//! state and names the events that record it. `Ok(None)` means it is already so.
+
+use super::{Applied, Change, Refusal, Rules};
+use crate::incident::{
+    Incident, MAX_IMPACT_CHARS, SeverityRank, Status, Title, Triage,
+    event::{
+        BreachNotification, Changed, Direction, Edits, Event, SeverityMove, StatusMove,
+        UpdatePosted,
+    },
+    truncate_chars,
+    update::{ClosureAnswer, StructuredUpdate, open_criteria},
+};
+use chrono::{DateTime, Duration, Utc};
+
+type Outcome = Result<Option<Applied>, Refusal>;
+
+/// Computes `change` by `actor`; the caller has checked the incident takes changes at all.
+pub(super) fn apply(
+    current: &Incident,
+    change: Change,
+    actor: &str,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> Outcome {
+    let at = At { now, rules, actor };
+    match change {
+        Change::Acknowledge => acknowledge(current, at),
+        Change::SetStatus(to) => set_status(current, to, at),
+        Change::Resolve { summary } => resolve(current, &summary, at),
+        Change::Close { checklist } => close(current, &checklist, at),
+        Change::Cancel { reason } => cancel(current, &reason),
+        Change::SetSeverity { to, reason } => set_severity(current, to, &reason, at),
+        Change::AssignRole { role, user } => assign_role(current, role, user, at),
+        Change::PostUpdate {
+            impact,
+            current_action,
+            owner,
+            next_update_in,
+            status,
+        } => post_update(
+            current,
+            UpdateFields {
+                impact,
+                current_action,
+                owner,
+                next_update_in,
+                status,
+            },
+            at,
+        ),
+        Change::Edit {
+            title,
+            impact,
+            incident_type,
+        } => edit(current, &title, impact, incident_type, at),
+        Change::Note { text } => note(current, &text),
+        Change::FlagBreach { discovered_at } => flag_breach(current, discovered_at, at),
+        Change::AuthorityNotified { record } => authority_notified(current, record, at),
+        Change::AddMessage {
+            author,
+            posted_at,
+            text,
+            link,
+        } => Ok(Some(Applied {
+            incident: current.clone(),
+            events: vec![Event::MessageAdded {
+                author,
+                posted_at,
+                text: truncate_chars(&text, 3000),
+                link,
+                added_by: actor.to_owned(),
+            }],
+        })),
+        Change::ReviewTriage { triage } => review_triage(current, triage, at),
+    }
+}
+
+/// When and by whom, under which rules.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    now: DateTime<Utc>,
+    rules: Rules<'a>,
+    actor: &'a str,
+}
+
+fn applied(incident: Incident, events: Vec<Event>) -> Outcome {
+    Ok(Some(Applied { incident, events }))
+}
+
+fn non_empty(text: &str, what: &str, max: usize) -> Result<String, Refusal> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(Refusal::empty(what))
+    } else {
+        Ok(truncate_chars(t, max))
+    }
+}
+
+fn cadence(rules: Rules<'_>, rank: SeverityRank) -> Duration {
+    Duration::from_std(rules.severities.get(rank).update_every).unwrap_or(Duration::days(1))
+}
+
+fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRank {
+    rules
+        .severities
+        .by_name(&incident.severity)
+        .unwrap_or_else(|| rules.severities.rank_at(incident.severity_rank))
+}
+
+fn acknowledge(current: &Incident, at: At<'_>) -> Outcome {
+    if current.acknowledged_at.is_some() {
+        return Ok(None);
+    }
+    let mut next = current.clone();
+    next.acknowledged_at = Some(at.now);
+    next.acknowledged_by = Some(at.actor.to_owned());
+    let seconds_after_declare = (at.now - current.declared_at).num_seconds().max(0);
+    applied(
+        next,
+        vec![Event::Acknowledged {
+            seconds_after_declare,
+        }],
+    )
+}
+
+/// Moves `next` to an active status; the one way any change reopens a Resolved incident, so a
+/// reopened incident always owes updates again and is no longer counted as resolved.
+fn move_to(next: &mut Incident, to: Status, at: At<'_>) -> StatusMove {
+    let from = next.status;
+    next.status = to;
+    if from == Status::Resolved {
+        next.resolved_at = None;
+        let rank = severity_rank(next, at.rules);
+        next.next_update_due_at = Some(at.now + cadence(at.rules, rank));
+    }
+    StatusMove::new(from, to)
+}
+
+fn set_status(current: &Incident, to: Status, at: At<'_>) -> Outcome {
+    if to == current.status || !to.is_open() {
+        return Ok(None);
+    }
+    let mut next = current.clone();
+    let moved = move_to(&mut next, to, at);
+    applied(next, vec![Event::StatusChanged(moved)])
+}
+
+fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome {
+    if current.status == Status::Resolved {
+        return Ok(None);
+    }
+    let summary = non_empty(summary, "The resolution summary", 2000)?;
+    let mut next = current.clone();
+    next.status = Status::Resolved;
+    next.resolved_at = Some(at.now);
+    next.resolution_summary = Some(summary.clone());
+    next.next_update_due_at = None;
+    let from = current.status;
+    applied(next, vec![Event::Resolved { from, summary }])
+}
+
+fn close(current: &Incident, checklist: &[(String, ClosureAnswer)], at: At<'_>) -> Outcome {
+    if current.status != Status::Resolved {
+        return Err(Refusal::NotResolved {
+            id: current.id.to_string(),
+        });
+    }
+    let open = open_criteria(checklist);
+    if !open.is_empty() {
+        return Err(Refusal::ChecklistIncomplete {
+            open: open.into_iter().map(str::to_owned).collect(),
+        });
+    }
+    let mut next = current.clone();
+    next.status = Status::Closed;
+    next.closed_at = Some(at.now);
+    let checklist = checklist.iter().cloned().collect();
+    applied(next, vec![Event::Closed { checklist }])
+}
+
+fn cancel(current: &Incident, reason: &str) -> Outcome {
+    let reason = non_empty(reason, "The reason", 1000)?;
+    let mut next = current.clone();
+    next.status = Status::Cancelled;
+    next.next_update_due_at = None;
+    let from = current.status;
+    applied(next, vec![Event::Cancelled { from, reason }])
+}
+
+/// The most severe rank the triage answers allow to be left, if they set a floor.
+fn floor(triage: &Triage, rules: Rules<'_>) -> Option<SeverityRank> {
+    triage.floor_index().map(|i| rules.severities.rank_at(i))
+}
+
+fn set_severity(current: &Incident, to: SeverityRank, reason: &str, at: At<'_>) -> Outcome {
+    let target = &at.rules.severities.get(to).name;
+    if *target == current.severity {
+        return Ok(None);
+    }
+    if let Some(floor) = floor(&current.triage, at.rules)
+        && to > floor
+    {
+        return Err(Refusal::BelowTriageFloor {
+            floor: at.rules.severities.get(floor).name.clone(),
+        });
+    }
+    let reason = non_empty(reason, "The reason", 1000)?;
+    let mut next = current.clone();
+    let moved = change_severity(&mut next, to, reason, at);
+    applied(next, vec![Event::SeverityChanged(moved)])
+}
+
+/// Sets `next`'s severity to `to`, re-computing when the next update is due.
+fn change_severity(
+    next: &mut Incident,
+    to: SeverityRank,
+    reason: String,
+    at: At<'_>,
+) -> SeverityMove {
+    let from = next.severity.clone();
+    let direction = if to.index() < next.severity_rank {
+        Direction::Raised
+    } else {
+        Direction::Lowered
+    };
+    if next.status.is_open() {
+        next.next_update_due_at = Some(recomputed_due(next, to, at));
+    }
+    next.severity = at.rules.severities.get(to).name.clone();
+    next.severity_rank = to.index();
+    SeverityMove {
+        from,
+        to: next.severity.clone(),
+        reason,
+        direction,
+    }
+}
+
+/// After a severity change the next update is due one new cadence after the last update (or the
+/// declaration), but never later than an update already promised.
+fn recomputed_due(current: &Incident, to: SeverityRank, at: At<'_>) -> DateTime<Utc> {
+    let base = current
+        .latest_update
+        .as_ref()
+        .map_or(current.declared_at, |u| u.posted_at);
+    let by_cadence = (base + cadence(at.rules, to)).max(at.now);
+    match &current.latest_update {
+        Some(u) => by_cadence.min(u.next_update_at.max(at.now)),
+        None => by_cadence,
+    }
+}
+
+fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Outcome {
+    if at.rules.catalog.role(&role).is_none() {
+        return Err(Refusal::UnknownRole { role });
+    }
+    if current.roles.get(&role) == Some(&user) {
+        return Ok(None);
+    }
+    let mut next = current.clone();
+    let previous = next.roles.insert(role.clone(), user.clone());
+    applied(
+        next,
+        vec![Event::RoleAssigned {
+            role,
+            user,
+            previous,
+        }],
+    )
+}
+
+struct UpdateFields {
+    impact: String,
+    current_action: String,
+    owner: String,
+    next_update_in: Duration,
+    status: Option<Status>,
+}
+
+fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) -> Outcome {
+    let impact = non_empty(&fields.impact, "Impact", 2000)?;
+    let current_action = non_empty(&fields.current_action, "Current action", 2000)?;
+    if fields.next_update_in <= Duration::zero() {
+        return Err(Refusal::NextUpdateInPast);
+    }
+    let next_update_at = at.now + fields.next_update_in;
+    let mut next = current.clone();
+    let status_change = fields
+        .status
+        .filter(|to| *to != current.status && to.is_open())
+        .map(|to| move_to(&mut next, to, at));
+    let update = StructuredUpdate {
+        impact,
+        current_action,
+        owner: fields.owner,
+        next_update_at,
+        posted_by: at.actor.to_owned(),
+        posted_at: at.now,
+    };
+    next.latest_update = Some(update.clone());
+    next.next_update_due_at = Some(next_update_at);
+    let event = Event::UpdatePosted(UpdatePosted {
+        update,
+        status_change,
+        severity: Some(next.severity.clone()),
+        status: Some(next.status),
+    });
+    applied(next, vec![event])
+}
+
+fn edit(
+    current: &Incident,
+    title: &str,
+    impact: Option<String>,
+    incident_type: Option<String>,
+    at: At<'_>,
+) -> Outcome {
+    let title = Title::parse(title)
+        .map_err(|_| Refusal::empty("The title"))?
+        .as_str()
+        .to_owned();
+    let impact = impact
+        .map(|i| i.trim().to_owned())
+        .filter(|i| !i.is_empty())
+        .map(|i| truncate_chars(&i, MAX_IMPACT_CHARS));
+    if let Some(t) = &incident_type
+        && at.rules.catalog.incident_type(t).is_none()
+    {
+        return Err(Refusal::UnknownType {
+            incident_type: t.clone(),
+        });
+    }
+    let incident_type = incident_type.or_else(|| current.incident_type.clone());
+    let changed = |from: &Option<String>, to: &Option<String>| {
+        (from != to).then(|| Changed {
+            from: from.clone(),
+            to: to.clone(),
+        })
+    };
+    let edits = Edits {
+        title: (title != current.title).then(|| Changed {
+            from: current.title.clone(),
+            to: title.clone(),
+        }),
+        impact: changed(&current.impact, &impact),
+        incident_type: changed(&current.incident_type, &incident_type),
+    };
+    if edits == Edits::default() {
+        return Ok(None);
+    }
+    let mut next = current.clone();
+    next.title = title;
+    next.impact = impact;
+    next.incident_type = incident_type;
+    applied(next, vec![Event::Edited(edits)])
+}
+
+fn note(current: &Incident, text: &str) -> Outcome {
+    let text = non_empty(text, "The note", 3000)?;
+    applied(current.clone(), vec![Event::Note { text }])
+}
+
+fn flag_breach(current: &Incident, discovered_at: DateTime<Utc>, at: At<'_>) -> Outcome {
+    if current.breach_discovered_at.is_some() {
+        return Ok(None);
+    }
+    if discovered_at > at.now {
+        return Err(Refusal::DiscoveryInFuture);
+    }
+    let mut next = current.clone();
+    next.breach_discovered_at = Some(discovered_at);
+    applied(next, vec![Event::BreachFlagged { discovered_at }])
+}
+
+fn authority_notified(current: &Incident, record: BreachNotification, at: At<'_>) -> Outcome {
+    if current.breach_discovered_at.is_none() {
+        return Err(Refusal::NotABreach {
+            id: current.id.to_string(),
+        });
+    }
+    if current.authority_notified_at.is_some() {
+        return Ok(None);
+    }
+    if let Some(blank) = record.first_blank() {
+        return Err(Refusal::empty(blank));
+    }
+    let mut next = current.clone();
+    next.authority_notified_at = Some(at.now);
+    applied(next, vec![Event::AuthorityNotified(record)])
+}
+
+/// New triage answers: recorded, and the severity follows a floor they raise. A floor they lower
+/// only allows lowering the severity afterwards, with a reason.
+fn review_triage(current: &Incident, triage: Triage, at: At<'_>) -> Outcome {
+    if triage == current.triage {
+        return Ok(None);
+    }
+    let mut next = current.clone();
+    next.triage = triage;
+    let mut events = vec![Event::TriageReviewed {
+        from: current.triage,
+        to: triage,
+    }];
+    let now_rank = severity_rank(current, at.rules);
+    if let Some(floor) = floor(&triage, at.rules)
+        && floor < now_rank
+        && next.status.is_open()
+    {
+        let reason = "the triage answers set this floor".to_owned();
+        events.push(Event::SeverityChanged(change_severity(
+            &mut next, floor, reason, at,
+        )));
+    }
+    if triage.personal_data_exposed == Some(true) && current.breach_discovered_at.is_none() {
+        next.breach_discovered_at = Some(at.now);
+        events.push(Event::BreachFlagged {
+            discovered_at: at.now,
+        });
+    }
+    applied(next, events)
+}

@@ -1,0 +1,223 @@
+//! Every change a responder makes to an incident, decided against its current state: apply it
+//! (with the events it causes), ignore it (it is already so), or refuse it with a reason. Pure:
+//! the caller locks the incident row, asks, and writes. Who may cause which event is decided in
+//! one place, [`permission`], from the events themselves, so no path around it exists.
+
+mod changes;
+pub mod permission;
+
+use super::{
+    Incident, Severities, SeverityRank, Status, Triage,
+    catalog::Catalog,
+    event::{BreachNotification, Escalation, Event},
+    schedule,
+    update::ClosureAnswer,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What someone asked to change.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Acknowledge,
+    /// Move to an active status (Investigating … Recovering); Resolved and Closed have their own.
+    SetStatus(Status),
+    Resolve {
+        summary: String,
+    },
+    Close {
+        checklist: Vec<(String, ClosureAnswer)>,
+    },
+    Cancel {
+        reason: String,
+    },
+    SetSeverity {
+        to: SeverityRank,
+        reason: String,
+    },
+    AssignRole {
+        role: String,
+        user: String,
+    },
+    /// A structured update; the next one is due `next_update_in` after it is posted.
+    PostUpdate {
+        impact: String,
+        current_action: String,
+        owner: String,
+        next_update_in: chrono::Duration,
+        status: Option<Status>,
+    },
+    Edit {
+        title: String,
+        impact: Option<String>,
+        incident_type: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    /// Flag the incident as a personal-data breach discovered at `discovered_at`: the 72-hour
+    /// notification clock starts.
+    FlagBreach {
+        discovered_at: DateTime<Utc>,
+    },
+    /// The supervisory authority was notified, with the notification record.
+    AuthorityNotified {
+        record: BreachNotification,
+    },
+    /// A Slack message added to the timeline with the message shortcut.
+    AddMessage {
+        author: String,
+        posted_at: DateTime<Utc>,
+        text: String,
+        link: Option<String>,
+    },
+    /// The triage questions answered again.
+    ReviewTriage {
+        triage: Triage,
+    },
+}
+
+/// Why a change was refused; the `Display` is what the person is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error(
+        "{id} is closed; closed incidents do not change. Declare a new incident if it has come back."
+    )]
+    Closed { id: String },
+    #[error("{id} was cancelled (declared in error).")]
+    Cancelled { id: String },
+    #[error("{id} can be closed only once it is Resolved.")]
+    NotResolved { id: String },
+    #[error("{id} is already Resolved.")]
+    AlreadyResolved { id: String },
+    #[error("Close needs every criterion confirmed or not applicable. Still open: {}.", .open.join("; "))]
+    ChecklistIncomplete { open: Vec<String> },
+    #[error(
+        "The triage answers hold this incident at {floor} or above until they are confirmed otherwise. Review the triage from the card first."
+    )]
+    BelowTriageFloor { floor: String },
+    #[error(
+        "Only the incident's role holders (or its declarer, until a commander is assigned) may do that here."
+    )]
+    NotPermitted,
+    #[error("`{role}` is not a configured role.")]
+    UnknownRole { role: String },
+    #[error("`{incident_type}` is not a configured incident type.")]
+    UnknownType { incident_type: String },
+    #[error("{what} cannot be empty.")]
+    Empty { what: String },
+    #[error("{id} is not flagged as a personal-data breach.")]
+    NotABreach { id: String },
+    #[error("Discovery can't be in the future.")]
+    DiscoveryInFuture,
+    #[error("Choose when the next update is due.")]
+    NextUpdateInPast,
+    #[error("{id} is {status} and owes no more updates.")]
+    OwesNoUpdates { id: String, status: Status },
+    #[error("There is no overdue-update reminder to snooze.")]
+    NothingToSnooze,
+}
+
+impl Refusal {
+    fn empty(what: &str) -> Self {
+        Refusal::Empty {
+            what: what.to_owned(),
+        }
+    }
+}
+
+/// An accepted change: the incident's new state and the events that got it there, in order.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub incident: Incident,
+    pub events: Vec<Event>,
+}
+
+impl Applied {
+    /// Whether the card shows something new.
+    pub fn card_changed(&self) -> bool {
+        self.events.iter().any(Event::changes_card)
+    }
+
+    /// The incident type whose runbook the thread should get: one that was just set.
+    pub fn runbook_for(&self) -> Option<&str> {
+        self.events.iter().find_map(|e| match e {
+            Event::Edited(edits) => edits.incident_type.as_ref()?.to.as_deref(),
+            _ => None,
+        })
+    }
+}
+
+/// The verdict on a change.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    Apply(Box<Applied>),
+    /// It is already so: nothing is written, posted or edited.
+    NoOp,
+    Refused(Refusal),
+}
+
+/// The configuration a decision depends on.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    pub severities: &'a Severities,
+    pub catalog: &'a Catalog,
+    pub restrict_changes: bool,
+}
+
+/// Decides `change` by `actor` at `now` against the incident's current state.
+pub fn decide(
+    current: &Incident,
+    change: Change,
+    actor: &str,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> Decision {
+    if let Some(refusal) = refusal_for_state(current) {
+        return Decision::Refused(refusal);
+    }
+    let mut applied = match changes::apply(current, change, actor, now, rules) {
+        Ok(Some(applied)) => applied,
+        Ok(None) => return Decision::NoOp,
+        Err(refusal) => return Decision::Refused(refusal),
+    };
+    if rules.restrict_changes
+        && !permission::may_steer(current, actor)
+        && applied.events.iter().any(permission::needs_steering)
+    {
+        return Decision::Refused(Refusal::NotPermitted);
+    }
+    escalate_fresh_triggers(&mut applied);
+    Decision::Apply(Box::new(applied))
+}
+
+/// Closed and cancelled incidents take no changes at all.
+pub fn refusal_for_state(incident: &Incident) -> Option<Refusal> {
+    let id = incident.id.to_string();
+    match incident.status {
+        Status::Closed => Some(Refusal::Closed { id }),
+        Status::Cancelled => Some(Refusal::Cancelled { id }),
+        _ => None,
+    }
+}
+
+/// Escalation triggers announce themselves once, when they first hold.
+fn escalate_fresh_triggers(applied: &mut Applied) {
+    let next = &mut applied.incident;
+    let fresh: Vec<String> =
+        schedule::escalation_triggers(next.incident_type.as_deref(), &next.triage)
+            .into_iter()
+            .map(str::to_owned)
+            .filter(|t| !next.escalations.contains(t))
+            .collect();
+    if !fresh.is_empty() {
+        next.escalations.extend(fresh.iter().cloned());
+        applied
+            .events
+            .push(Event::Escalated(Escalation::Triggers { triggers: fresh }));
+    }
+}
+
+#[cfg(test)]
+mod tests;

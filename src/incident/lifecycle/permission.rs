@@ -1,0 +1,37 @@
+//! Who may cause which event. With `restrict_changes` on, the events that steer an incident —
+//! its status, severity, roles, what it is, its triage and its breach record — may be caused only
+//! by the incident's role holders (or its declarer, until someone is commander). Anyone may
+//! acknowledge, post an update that changes no status, add notes and messages, and raise a breach
+//! flag. The match below names every event, so a new one cannot slip past unguarded.
+
+use crate::incident::{Incident, catalog::COMMANDER, event::Event};
+
+/// Whether causing `event` needs the incident's steering people when changes are restricted.
+pub fn needs_steering(event: &Event) -> bool {
+    match event {
+        Event::StatusChanged(_)
+        | Event::SeverityChanged(_)
+        | Event::RoleAssigned { .. }
+        | Event::Resolved { .. }
+        | Event::Closed { .. }
+        | Event::Cancelled { .. }
+        | Event::Edited(_)
+        | Event::AuthorityNotified(_)
+        | Event::TriageReviewed { .. } => true,
+        Event::UpdatePosted(update) => update.status_change.is_some(),
+        Event::Declared(_)
+        | Event::Acknowledged { .. }
+        | Event::Note { .. }
+        | Event::MessageAdded { .. }
+        | Event::ReminderSnoozed { .. }
+        | Event::BreachFlagged { .. }
+        | Event::Escalated(_)
+        | Event::ReminderSent(_) => false,
+    }
+}
+
+/// Role holders steer; the declarer does too until someone is commander.
+pub fn may_steer(incident: &Incident, actor: &str) -> bool {
+    incident.roles.values().any(|holder| holder == actor)
+        || (!incident.roles.contains_key(COMMANDER) && incident.declared_by == actor)
+}

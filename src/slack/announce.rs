@@ -1,0 +1,176 @@
+//! What the incident's thread is told when something happens: one announcement per event,
+//! rendered from the event's typed fields and the incident as it stands.
+
+use super::blocks::{Message, declared_note, escape, mention, notice, slack_date};
+use crate::{
+    config::ProcessConfig,
+    incident::{
+        Event, Incident,
+        event::{Direction, Escalation, UpdatePosted},
+        schedule,
+        update::CLOSURE_CRITERIA,
+    },
+};
+
+/// The thread's announcement of `event` by `actor`, if it has one.
+pub fn announcement(
+    incident: &Incident,
+    event: &Event,
+    actor: &str,
+    process: &ProcessConfig,
+) -> Option<Message> {
+    let who = format!("<@{actor}>");
+    let text = match event {
+        Event::Declared(d) => {
+            return Some(declared_note(
+                actor,
+                &d.severity,
+                d.raised_by_triage,
+                d.impact.as_deref(),
+                &d.triage,
+            ));
+        }
+        Event::Acknowledged { .. } => format!(":eyes: Acknowledged by {who}."),
+        Event::StatusChanged(m) => {
+            let note = if m.relapse { " (relapse)" } else { "" };
+            format!(
+                ":arrows_counterclockwise: Status: *{}* → *{}*{note}, by {who}.",
+                m.from, m.to
+            )
+        }
+        Event::Resolved { summary, .. } => format!(
+            ":white_check_mark: *Resolved* by {who}.\n*Resolution:* {}",
+            escape(summary)
+        ),
+        Event::Closed { checklist } => {
+            let lines: Vec<String> = CLOSURE_CRITERIA
+                .iter()
+                .map(|(key, label)| {
+                    let answer = checklist.get(*key).map_or("—", |a| a.label());
+                    format!("• {label}: {answer}")
+                })
+                .collect();
+            format!(":lock: *Closed* by {who}.\n{}", lines.join("\n"))
+        }
+        Event::Cancelled { reason, .. } => format!(
+            ":no_entry_sign: *Cancelled* by {who} (declared in error): {}",
+            escape(reason)
+        ),
+        Event::SeverityChanged(m) => {
+            let direction = match m.direction {
+                Direction::Raised => "raised",
+                Direction::Lowered => "lowered",
+            };
+            format!(
+                ":rotating_light: Severity {direction}: *{}* → *{}* by {who}. Reason: {}",
+                m.from,
+                m.to,
+                escape(&m.reason)
+            )
+        }
+        Event::RoleAssigned { role, user, .. } => {
+            let name = process
+                .catalog
+                .role(role)
+                .map_or(role.as_str(), |r| &r.name);
+            format!(":bust_in_silhouette: <@{user}> is now *{name}* (assigned by {who}).")
+        }
+        Event::UpdatePosted(posted) => update(incident, posted),
+        Event::Edited(edits) => {
+            let mut changed = Vec::new();
+            if let Some(t) = &edits.title {
+                changed.push(format!(
+                    "title: “{}” → “{}”",
+                    escape(&t.from),
+                    escape(&t.to)
+                ));
+            }
+            if let Some(i) = &edits.impact {
+                changed.push(format!(
+                    "impact: {}",
+                    i.to.as_deref().map_or("cleared".into(), escape)
+                ));
+            }
+            if let Some(t) = &edits.incident_type {
+                let name =
+                    t.to.as_deref()
+                        .and_then(|t| process.catalog.incident_type(t))
+                        .map_or("—", |t| t.name.as_str());
+                changed.push(format!("type: {name}"));
+            }
+            format!(
+                ":pencil2: {who} edited the incident — {}.",
+                changed.join("; ")
+            )
+        }
+        Event::Note { text } => format!(":memo: Note from {who}: {}", escape(text)),
+        Event::BreachFlagged { discovered_at } => format!(
+            ":lock: {who} flagged a *personal-data breach* discovered {}. The supervisory authority must be notified within 72 hours of discovery; warroom will remind the thread as the clock runs.",
+            slack_date(*discovered_at)
+        ),
+        Event::AuthorityNotified(_) => format!(
+            ":white_check_mark: {who} recorded that the supervisory authority was notified. The breach clock has stopped."
+        ),
+        Event::ReminderSnoozed { until, .. } => format!(
+            ":zzz: {who} snoozed the update reminder until {}.",
+            slack_date(*until)
+        ),
+        Event::TriageReviewed { to, .. } => {
+            let answers: Vec<String> = to
+                .answers()
+                .iter()
+                .map(|(q, a)| format!("• {q}: {}", if *a == Some(true) { "*yes*" } else { "no" }))
+                .collect();
+            let floor = to.floor_index().map_or_else(
+                || "no severity floor".to_owned(),
+                |i| {
+                    let rank = process.severities.rank_at(i);
+                    format!("severity floor {}", process.severities.get(rank).name)
+                },
+            );
+            format!(
+                ":mag: {who} reviewed the triage ({floor}):\n{}",
+                answers.join("\n")
+            )
+        }
+        Event::Escalated(Escalation::Triggers { triggers }) => {
+            return Some(escalation(incident, process, triggers));
+        }
+        // Reminders and acknowledgement escalations post their own message when they fire.
+        Event::Escalated(Escalation::AckOverdue { .. })
+        | Event::ReminderSent(_)
+        | Event::MessageAdded { .. } => return None,
+    };
+    Some(notice(&text))
+}
+
+/// The structured update as posted in the thread: all seven fields, in the guide's order.
+fn update(incident: &Incident, posted: &UpdatePosted) -> String {
+    let u = &posted.update;
+    let severity = posted.severity.as_deref().unwrap_or(&incident.severity);
+    let status = posted.status.unwrap_or(incident.status);
+    [
+        format!(":mega: *Update* from <@{}>", u.posted_by),
+        format!("*Incident ID:* {}", incident.id),
+        format!("*Severity:* {severity}"),
+        format!("*Status:* {status}"),
+        format!("*Impact:* {}", escape(&u.impact)),
+        format!("*Current action:* {}", escape(&u.current_action)),
+        format!("*Owner:* <@{}>", u.owner),
+        format!("*Next update:* {}", slack_date(u.next_update_at)),
+    ]
+    .join("\n")
+}
+
+/// An escalation for management: what the incident is and why it needs attention now. A thread
+/// reply under the card (also shown in the channel), so the card names the incident.
+fn escalation(incident: &Incident, process: &ProcessConfig, triggers: &[String]) -> Message {
+    let to = schedule::escalation_audience(incident, &process.schedule);
+    notice(&format!(
+        ":rotating_light: *Escalation* {}: [{}] {} — {}.",
+        mention(&to),
+        incident.severity,
+        escape(&incident.title),
+        triggers.join("; ")
+    ))
+}

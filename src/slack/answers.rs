@@ -1,0 +1,115 @@
+//! How warroom words what it tells one person: refusals, confirmations, usage, and what went
+//! wrong. Commands say *what* to answer ([`Answer`]); this is the one place that says it in Slack.
+
+use super::blocks::{Message, escape, notice, open_list};
+use crate::{commands::View, config::ProcessConfig, delivery::Answer, incident::truncate_chars};
+
+/// Told to someone when the database cannot be reached within the request deadline.
+pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so this may not have been saved. \
+Look at the card (or `/incident list`) before trying again; if this persists, coordinate in the channel by hand and tell whoever runs warroom.";
+
+/// Told when something unexpected went wrong (the details are in warroom's log).
+pub const INTERNAL_ERROR: &str =
+    ":warning: Something went wrong inside warroom and nothing was changed. Please try again.";
+
+/// The answer as a message.
+pub fn render(answer: &Answer, process: &ProcessConfig) -> Message {
+    notice(&text(answer, process))
+}
+
+/// What `/incident show`, `list` and `timeline` show.
+pub fn view(view: &View, process: &ProcessConfig) -> Message {
+    match view {
+        View::Incident(incident) => {
+            let mut card = super::card::incident_card(incident, process);
+            // Controls belong on the card itself, not in a private answer.
+            card.blocks.retain(|b| b["type"] != "actions");
+            card
+        }
+        View::List(incidents) => open_list(incidents),
+        View::Timeline { id, entries } => super::timeline::timeline(id, entries),
+    }
+}
+
+/// The answer's text (mrkdwn).
+pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
+    match answer {
+        Answer::Refused { refusal } => refusal.to_string(),
+        Answer::NotFound { id } => format!("I can't find {id}."),
+        Answer::DatabaseUnavailable => DATABASE_UNAVAILABLE.to_owned(),
+        Answer::InternalError => INTERNAL_ERROR.to_owned(),
+        Answer::FormDidNotOpen => {
+            ":warning: Slack didn't open the form in time. Please click again.".to_owned()
+        }
+        Answer::DeclareFormDidNotOpen => ":warning: I couldn't open the declare form. Declare directly instead: `/incident declare sev2 <title>`.".to_owned(),
+        Answer::Declaring { id, channel } => format!(
+            ":rotating_light: Declaring *{id}*… its card will appear in <#{channel}> in a moment."
+        ),
+        Answer::AlreadyDeclared { id: Some(id) } => {
+            format!("This request already declared *{id}*; nothing new was declared.")
+        }
+        Answer::AlreadyDeclared { id: None } => {
+            "This request was already handled; nothing new was declared.".to_owned()
+        }
+        Answer::DoubleSubmit { id, link, channel } => {
+            let shown = link
+                .as_ref()
+                .map_or_else(|| format!("*{id}*"), |url| format!("<{url}|{id}>"));
+            format!(
+                "You declared {shown} with this title less than a minute ago, so I didn't open a second one. It is in <#{channel}>."
+            )
+        }
+        Answer::MissingTitle => {
+            "An incident needs a title: `/incident declare sev2 Checkout is failing`.".to_owned()
+        }
+        Answer::HowToDeclare => {
+            "Type `/incident declare sev2 <title>` to declare an incident.".to_owned()
+        }
+        Answer::NameTheIncident => "Name the incident, like `INC-20261124-001`. `/incident list` shows the open ones.".to_owned(),
+        Answer::NoteNeedsText => {
+            "Add the note after the ID: `/incident note INC-20261124-001 Paged the DBA`.".to_owned()
+        }
+        Answer::Noted { id } => format!(":memo: Noted on {id}'s timeline."),
+        Answer::AddedToTimeline { id } => format!(":pushpin: Added to {id}'s timeline."),
+        Answer::AlreadyOnTimeline { id } => format!("That message is already on {id}'s timeline."),
+        Answer::Help { unknown } => {
+            let usage = usage(process);
+            match unknown {
+                Some(verb) => format!(
+                    "I don't know `{}`.\n\n{usage}",
+                    escape(&truncate_chars(verb, 40))
+                ),
+                None => usage,
+            }
+        }
+    }
+}
+
+/// The usage text, with the configured severities.
+pub fn usage(process: &ProcessConfig) -> String {
+    let severities: Vec<String> = process
+        .severities
+        .iter()
+        .map(|(_, l)| {
+            let aliases = if l.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", l.aliases.join(", "))
+            };
+            format!("• *{}*{aliases}: {}", l.name, escape(&l.description))
+        })
+        .collect();
+    let default = &process.severities.get(process.default_severity).name;
+    format!(
+        "*warroom — incident response in Slack*\n\
+         `/incident declare [severity] <title>` declare an incident now (severity defaults to {default})\n\
+         `/incident declare` open the declare form (type, impact and triage questions)\n\
+         `/incident list` open incidents, newest first\n\
+         `/incident show INC-…` one incident's current state\n\
+         `/incident timeline INC-…` its timeline, with who and when\n\
+         `/incident note INC-… <text>` add a note to its timeline\n\
+         `/incident help` this message\n\n\
+         *Severities*\n{}",
+        severities.join("\n")
+    )
+}
