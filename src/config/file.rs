@@ -1,0 +1,285 @@
+//! The config file (`WARROOM_CONFIG`): its TOML schema, every key optional, and how it overrides
+//! the built-in [`ProcessConfig`]. Errors name the key at fault as `WARROOM_CONFIG (key)`.
+
+use super::{ConfigError, ProcessConfig, err};
+use crate::incident::{
+    Catalog, Severities, SeverityLevel,
+    catalog::{IncidentType, Role},
+};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The TOML file as written; every key optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    default_severity: Option<String>,
+    restrict_changes: Option<bool>,
+    #[serde(default)]
+    role: Vec<Role>,
+    #[serde(default)]
+    incident_type: Vec<IncidentType>,
+    #[serde(default)]
+    severity: Vec<FileSeverity>,
+    #[serde(default)]
+    slack: FileSlack,
+    #[serde(default)]
+    outbox: FileOutbox,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    reminders: FileReminders,
+    #[serde(default)]
+    escalation: FileEscalation,
+    #[serde(default)]
+    breach: FileBreach,
+    #[serde(default)]
+    review: FileReview,
+    #[serde(default)]
+    digest: FileDigest,
+    timezone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileReminders {
+    heads_up: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileEscalation {
+    group: Option<EscalationGroupFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EscalationGroupFile {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileBreach {
+    window: Option<String>,
+    reminders_at: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileReview {
+    due_after_business_days: Option<u32>,
+    due_after: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDigest {
+    at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSeverity {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    description: String,
+    ack_within: String,
+    update_every: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSlack {
+    channel_pace: Option<String>,
+    timeout: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileOutbox {
+    lease: Option<String>,
+    max_backoff: Option<String>,
+    concurrency: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    request_deadline: Option<String>,
+    max_connections: Option<u32>,
+    max_requests_in_flight: Option<u64>,
+}
+
+fn duration(key: &str, value: &str) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(value.trim()).map_err(|e| {
+        err(
+            &format!("WARROOM_CONFIG ({key})"),
+            format!("`{value}` is not a duration ({e}); write e.g. \"90s\", \"15m\", \"2h\""),
+        )
+    })
+}
+
+impl ProcessConfig {
+    /// Built-in defaults overridden by a TOML document.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let file: FileConfig =
+            toml::from_str(text).map_err(|e| err("WARROOM_CONFIG", one_line(&e.to_string())))?;
+        let mut cfg = ProcessConfig::default();
+        if !file.severity.is_empty() {
+            let mut levels = Vec::new();
+            for s in file.severity {
+                let key = format!("severity {}", s.name);
+                levels.push(SeverityLevel {
+                    ack_within: duration(&format!("{key} ack_within"), &s.ack_within)?,
+                    update_every: duration(&format!("{key} update_every"), &s.update_every)?,
+                    name: s.name,
+                    aliases: s.aliases,
+                    description: s.description,
+                });
+            }
+            if let Some(zero) = levels.iter().find(|l| l.update_every.is_zero()) {
+                return Err(err(
+                    "WARROOM_CONFIG",
+                    format!(
+                        "severity {}: update_every must be more than zero",
+                        zero.name
+                    ),
+                ));
+            }
+            cfg.severities =
+                Severities::new(levels).map_err(|e| err("WARROOM_CONFIG", e.to_string()))?;
+            let levels = cfg.severities.iter().count();
+            // The middle of the list is the everyday level, as SEV-3 is among the built-ins.
+            cfg.default_severity = cfg.severities.rank_at(levels / 2);
+        }
+        if let Some(name) = file.default_severity {
+            cfg.default_severity = cfg.severities.parse(&name).ok_or_else(|| {
+                err(
+                    "WARROOM_CONFIG (default_severity)",
+                    format!("`{name}` is not a configured severity"),
+                )
+            })?;
+        }
+        if let Some(v) = file.restrict_changes {
+            cfg.restrict_changes = v;
+        }
+        if !file.role.is_empty() || !file.incident_type.is_empty() {
+            let builtin = Catalog::builtin();
+            let roles = if file.role.is_empty() {
+                builtin.roles
+            } else {
+                file.role
+            };
+            let types = if file.incident_type.is_empty() {
+                builtin.types
+            } else {
+                file.incident_type
+            };
+            cfg.catalog = Catalog::new(roles, types)
+                .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
+        }
+        apply_schedule(
+            &mut cfg.schedule,
+            file.reminders,
+            file.escalation,
+            file.breach,
+            file.review,
+            file.digest,
+            file.timezone,
+        )?;
+        if let Some(v) = file.slack.channel_pace {
+            cfg.channel_pace = duration("slack.channel_pace", &v)?;
+        }
+        if let Some(v) = file.slack.timeout {
+            cfg.slack_timeout = duration("slack.timeout", &v)?;
+        }
+        if let Some(v) = file.outbox.lease {
+            cfg.outbox_lease = duration("outbox.lease", &v)?;
+        }
+        if let Some(v) = file.outbox.max_backoff {
+            cfg.outbox_max_backoff = duration("outbox.max_backoff", &v)?;
+        }
+        if let Some(v) = file.outbox.concurrency {
+            cfg.outbox_concurrency = v.max(1);
+        }
+        if let Some(v) = file.database.request_deadline {
+            cfg.request_deadline = duration("database.request_deadline", &v)?;
+        }
+        if let Some(v) = file.database.max_connections {
+            cfg.db_max_connections = v.max(2);
+        }
+        if let Some(v) = file.database.max_requests_in_flight {
+            cfg.max_requests_in_flight = v;
+        }
+        Ok(cfg)
+    }
+}
+
+fn apply_schedule(
+    s: &mut crate::incident::schedule::ScheduleConfig,
+    reminders: FileReminders,
+    escalation: FileEscalation,
+    breach: FileBreach,
+    review: FileReview,
+    digest: FileDigest,
+    timezone: Option<String>,
+) -> Result<(), ConfigError> {
+    use crate::incident::schedule::{EscalationGroup, ReviewDue};
+    if let Some(v) = reminders.heads_up {
+        s.heads_up_lead = duration("reminders.heads_up", &v)?;
+    }
+    if let Some(group) = escalation.group {
+        let ids = match group {
+            EscalationGroupFile::One(id) => vec![id],
+            EscalationGroupFile::Many(ids) => ids,
+        };
+        s.escalation_group = Some(
+            EscalationGroup::parse(&ids)
+                .map_err(|e| err("WARROOM_CONFIG (escalation.group)", e))?,
+        );
+    }
+    if let Some(v) = breach.window {
+        s.breach_window = duration("breach.window", &v)?;
+    }
+    if let Some(list) = breach.reminders_at {
+        s.breach_reminders_at = list
+            .iter()
+            .map(|v| duration("breach.reminders_at", v))
+            .collect::<Result<_, _>>()?;
+        s.breach_reminders_at.sort();
+    }
+    if let Some(days) = review.due_after_business_days {
+        s.review_due = ReviewDue::BusinessDays(days);
+    }
+    if let Some(v) = review.due_after {
+        s.review_due = ReviewDue::After(duration("review.due_after", &v)?);
+    }
+    if let Some(v) = digest.at {
+        let at = chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))
+            .map_err(|_| {
+                err(
+                    "WARROOM_CONFIG (digest.at)",
+                    format!("`{v}` is not a time of day such as \"09:00\""),
+                )
+            })?;
+        s.digest_at = Some(at);
+    }
+    if let Some(tz) = timezone {
+        s.timezone = tz.parse().map_err(|_| {
+            err(
+                "WARROOM_CONFIG (timezone)",
+                format!("`{tz}` is not a time zone such as \"Europe/Berlin\""),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
