@@ -260,69 +260,6 @@ pub fn event_json(envelope: Value) -> Result<Event, Malformed> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../shared/slack-fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap_or_default()
-    }
-
-    #[test]
-    fn slacks_own_samples_parse() {
-        let form = fixture("slash_command_form.txt");
-        if form.is_empty() {
-            return; // The shared fixtures live beside the repository, not in it.
-        }
-        let invocation = command_form(&form).unwrap();
-        assert_eq!(
-            (invocation.user_id.as_str(), invocation.channel_id.as_str()),
-            ("U2CERLKJA", "G8PSS9T3V")
-        );
-        assert!(
-            matches!(interaction_form(&fixture("block_actions_form.txt")).unwrap(), Interaction::Click(c) if c.action_id == "a")
-        );
-        assert!(matches!(
-            interaction_form(&fixture("message_shortcut_form.txt")).unwrap(),
-            Interaction::MessageAction { .. }
-        ));
-        let submitted: Value = serde_json::from_slice(&fixture("view_submission.json")).unwrap();
-        assert!(
-            matches!(interaction_json(submitted).unwrap(), Interaction::Submission(s) if s.view_id == "V111")
-        );
-        let closed: Value = serde_json::from_slice(&fixture("view_closed.json")).unwrap();
-        assert!(matches!(
-            interaction_json(closed).unwrap(),
-            Interaction::Ignored
-        ));
-        assert!(
-            matches!(event_body(&fixture("url_verification.json")).unwrap(), Event::UrlVerification(c) if c.starts_with("3eZbrw1a"))
-        );
-        assert!(
-            matches!(event_body(&fixture("event_callback_app_mention.json")).unwrap(), Event::Mention(m) if m.event_id == "Ev111")
-        );
-    }
-
-    #[test]
-    fn malformed_input_is_an_error_not_a_panic() {
-        assert_eq!(
-            command_form(b"text=declare").unwrap_err(),
-            Malformed("slash command")
-        );
-        assert!(interaction_form(b"payload=%7Bnot-json").is_err());
-        assert!(interaction_form(b"nopayload=1").is_err());
-        assert!(
-            interaction_json(serde_json::json!({ "type": "view_submission", "view": 7 })).is_err()
-        );
-        assert!(event_body(b"{\"type\":").is_err());
-        assert!(event_body(b"{\"type\":\"event_callback\"}").is_err());
-    }
-}
-
 /// A stable-toolchain smoke of the `cargo fuzz` targets in `fuzz/`: the same parsers, fed
 /// arbitrary bytes and mutations of Slack's own payloads, must never panic.
 #[cfg(test)]
@@ -380,3 +317,6 @@ mod fuzz_smoke {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
