@@ -38,10 +38,12 @@ pub struct AppState {
 impl AppState {
     /// State for `config` on an already migrated pool.
     pub fn new(config: Config, pool: PgPool, clock: Arc<dyn Clock>) -> Self {
+        let metrics = Arc::new(Metrics::default());
         let slack = SlackApi::new(
             &config.slack_api_url,
             config.slack_bot_token.clone(),
             config.process.slack_timeout,
+            Arc::clone(&metrics),
         )
         .with_app_token(config.slack_app_token.clone());
         let socket_connections = config
@@ -64,7 +66,7 @@ impl AppState {
             slack,
             verifier,
             clock,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             socket_connections,
         }
     }

@@ -100,7 +100,7 @@ impl Metrics {
             ),
             (
                 "warroom_slack_calls_ok_total",
-                "Slack Web API calls that succeeded",
+                "Slack Web API calls and response_url posts that succeeded",
                 &self.slack_calls_ok,
             ),
             (

@@ -2,9 +2,9 @@
 //! success, rate-limited (with Slack's `Retry-After`), transient (5xx, timeouts, resets — marked
 //! ambiguous when Slack may have acted on the request) or permanent (never retried).
 
-use crate::config::Secret;
+use crate::{config::Secret, metrics::Metrics};
 use serde_json::Value;
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,11 +86,15 @@ pub struct SlackApi {
     token: Secret,
     /// The app-level token, in Socket Mode.
     app_token: Option<Secret>,
+    /// Where every successful call is counted. Failures are counted per outbox delivery by the
+    /// outbox worker, which decides what happens next.
+    metrics: Arc<Metrics>,
 }
 
 impl SlackApi {
-    /// A client for `base` (e.g. `https://slack.com/api`) whose calls give up after `timeout`.
-    pub fn new(base: &str, token: Secret, timeout: Duration) -> Self {
+    /// A client for `base` (e.g. `https://slack.com/api`) whose calls give up after `timeout`
+    /// and whose successes are counted in `metrics`.
+    pub fn new(base: &str, token: Secret, timeout: Duration, metrics: Arc<Metrics>) -> Self {
         // TLS uses ring; installing it twice is harmless (the second attempt is refused).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -105,6 +109,7 @@ impl SlackApi {
             base: base.trim_end_matches('/').to_owned(),
             token,
             app_token: None,
+            metrics,
         }
     }
 
@@ -127,7 +132,7 @@ impl SlackApi {
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         );
-        let answer = answer(request.send().await).await?;
+        let answer = self.counted(answer(request.send().await).await)?;
         answer
             .get("url")
             .and_then(Value::as_str)
@@ -147,7 +152,7 @@ impl SlackApi {
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
         );
-        answer(request.send().await).await
+        self.counted(answer(request.send().await).await)
     }
 
     /// Calls a read method with query parameters (GET), as Slack's read methods expect.
@@ -158,7 +163,7 @@ impl SlackApi {
             .get(format!("{}/{method}", self.base))
             .bearer_auth(self.token.expose())
             .query(query);
-        answer(request.send().await).await
+        self.counted(answer(request.send().await).await)
     }
 
     /// POSTs a message to a `response_url` (no token: the URL is the credential).
@@ -169,9 +174,17 @@ impl SlackApi {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if status.is_success() {
-            return Ok(());
+            return self.counted(Ok(()));
         }
         classify_status(status, None, &text).map(|_| ())
+    }
+
+    /// Counts `result` in `slack_calls_ok` when it is a success, and passes it on.
+    fn counted<T>(&self, result: Result<T, SlackFailure>) -> Result<T, SlackFailure> {
+        if result.is_ok() {
+            Metrics::inc(&self.metrics.slack_calls_ok);
+        }
+        result
     }
 }
 

@@ -13,4 +13,5 @@ mod reminders;
 mod replicas;
 mod security;
 mod shortcut;
+mod slack_calls;
 mod socket;
