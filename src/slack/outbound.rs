@@ -143,15 +143,17 @@ impl SlackApi {
     /// POSTs a JSON body to a Web API method.
     #[tracing::instrument(skip_all, fields(slack.method = method))]
     pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackFailure> {
+        // The body is serialized here rather than with `.json()`, which sets a Content-Type of
+        // its own: one header, with the charset Slack asks JSON posts to name.
         let request = self
             .http
             .post(format!("{}/{method}", self.base))
             .bearer_auth(self.token.expose())
-            .json(body);
-        let request = request.header(
-            reqwest::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        );
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .body(body.to_string());
         self.counted(answer(request.send().await).await)
     }
 

@@ -3,7 +3,8 @@
 //! It records every request, keeps a ledger of the messages it accepted (with their metadata, so
 //! warroom's "did that post land after all?" look-ups see what real Slack would show), and
 //! injects faults per method: 429 with `Retry-After`, 5xx, permanent `ok:false` errors, slowness,
-//! and "accepted, but the answer came too late".
+//! and "accepted, but the answer came too late". A request with more than one `Content-Type`
+//! header is refused with 400, whatever the faults.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -99,7 +100,10 @@ pub struct Call {
     /// The JSON body; a form body, or a GET's query string, as an object of strings.
     pub body: Value,
     pub authorization: Option<String>,
+    /// The first `Content-Type` header.
     pub content_type: Option<String>,
+    /// How many `Content-Type` headers the request carried; more than one is refused with 400.
+    pub content_types: usize,
     /// The HTTP status the fake answered (or, for a [`Fault::SlowAccept`], will answer) with.
     pub status: u16,
     pub received_at: Instant,
@@ -432,6 +436,7 @@ async fn receive(
             .map(str::to_owned)
     };
     let content_type = text(header::CONTENT_TYPE);
+    let content_types = headers.get_all(header::CONTENT_TYPE).iter().count();
     let call = Call {
         method,
         path: uri
@@ -441,10 +446,20 @@ async fn receive(
         body: parse_params(content_type.as_deref(), &body, uri.query()),
         authorization: text(header::AUTHORIZATION),
         content_type,
+        content_types,
         status: 0,
         received_at: Instant::now(),
         response_name,
     };
+    if content_types > 1 {
+        // Which one would a server believe? Refuse rather than guess, and never process it.
+        let status = StatusCode::BAD_REQUEST;
+        lock(&state).calls.push(Call {
+            status: status.as_u16(),
+            ..call
+        });
+        return (status, "more than one Content-Type header").into_response();
+    }
     answer(state, call).await
 }
 

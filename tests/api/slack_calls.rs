@@ -44,3 +44,41 @@ async fn every_call_slack_accepted_is_counted_in_slack_calls_ok() {
         "{counted} counted, {accepted} accepted"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_web_api_call_carries_one_content_type() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    // A declaration posts the card and its thread reply; one without a title opens the form.
+    // Neither makes a GET, the only kind of call that carries no body and no Content-Type.
+    app.slash(&slack, "declare sev2 One content type").await;
+    app.slash(&slack, "declare").await;
+    slack.wait_for_calls("views.open", 1, WAIT).await;
+    drained(&app.pool).await;
+
+    let calls = slack.calls();
+    for call in &calls {
+        assert_eq!(
+            call.content_types, 1,
+            "{} carried {} Content-Type headers",
+            call.method, call.content_types
+        );
+        assert_eq!(call.status, 200, "{} was refused", call.method);
+    }
+    let web_api: Vec<_> = calls
+        .iter()
+        .filter(|c| c.method != "response_url")
+        .collect();
+    assert!(
+        web_api.len() >= 3,
+        "the card, its reply and the form: {web_api:?}"
+    );
+    for call in web_api {
+        assert_eq!(
+            call.content_type.as_deref(),
+            Some("application/json; charset=utf-8"),
+            "{}",
+            call.method
+        );
+    }
+}
