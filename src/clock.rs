@@ -1,7 +1,6 @@
-//! Time as warroom sees it: the system clock in production, a settable one in tests.
+//! Time as warroom sees it: a [`Clock`] the app reads "now" from, and the machine's own.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use std::sync::{Arc, Mutex};
 
 /// A source of "now".
 pub trait Clock: Send + Sync {
@@ -17,26 +16,5 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         // Postgres keeps microseconds; a finer time would not read back equal to itself.
         Utc::now().trunc_subsecs(6)
-    }
-}
-
-/// A clock that stands still until moved; shared between a test and the app it drives.
-#[derive(Debug, Clone)]
-pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
-
-impl ManualClock {
-    /// A clock reading `at`.
-    pub fn new(at: DateTime<Utc>) -> Self {
-        Self(Arc::new(Mutex::new(at)))
-    }
-    /// Moves the clock to `at`.
-    pub fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().expect("clock lock") = at;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock lock")
     }
 }

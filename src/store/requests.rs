@@ -2,18 +2,6 @@
 
 use sqlx::PgPool;
 
-/// Records `key`; false when it was already there (a retry or a replay).
-#[tracing::instrument(skip_all)]
-pub async fn insert_request_key(pool: &PgPool, key: &str) -> Result<bool, sqlx::Error> {
-    let inserted =
-        sqlx::query("INSERT INTO slack_requests (key) VALUES ($1) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .execute(pool)
-            .await?
-            .rows_affected();
-    Ok(inserted == 1)
-}
-
 /// Forgets keys older than a day: Slack retries within minutes and a replayed request is refused
 /// by its signature's five-minute window long before that.
 pub async fn delete_expired_request_keys(pool: &PgPool) -> Result<u64, sqlx::Error> {
