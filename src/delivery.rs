@@ -124,9 +124,12 @@ pub enum Answer {
     /// The same person declared the same title moments ago.
     DoubleSubmit {
         id: String,
-        #[serde(default)]
-        link: Option<String>,
         channel: String,
+        /// Where its card is, once posted.
+        #[serde(default)]
+        card_ts: Option<String>,
+        #[serde(default)]
+        team_domain: Option<String>,
     },
     /// A declaration without a title.
     MissingTitle,

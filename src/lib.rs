@@ -21,6 +21,8 @@ pub mod clock;
 pub mod commands;
 /// Environment and config file: the only place that reads them.
 pub mod config;
+/// What use cases need: configuration, the request pool, the clock, the counters; no Slack.
+pub mod context;
 /// What warroom has to say and to whom: the typed payload of every outbox row.
 pub mod delivery;
 /// The domain: severities, statuses, triage, identifiers, the declare rules. No I/O.
@@ -29,6 +31,8 @@ pub mod incident;
 pub mod metrics;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
 pub mod slack;
+/// `AppState`: the context plus Slack's client, shared by handlers and loops.
+pub mod state;
 /// Postgres: the only module with SQL.
 pub mod store;
 /// Background loops: outbox delivery and housekeeping.

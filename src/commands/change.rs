@@ -5,7 +5,7 @@
 //! transition.
 
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::{Answer, Delivery, Post, Recipient},
     incident::{
         Event, Incident, IncidentId,
@@ -31,7 +31,7 @@ pub enum ChangeOutcome {
 
 /// Applies `change` by `actor`; `key` makes a retried request a no-op.
 pub async fn apply(
-    state: &AppState,
+    state: &Context,
     id: &IncidentId,
     change: Change,
     actor: &str,
@@ -45,7 +45,7 @@ pub async fn apply(
 }
 
 async fn apply_in_transaction(
-    state: &AppState,
+    state: &Context,
     id: &IncidentId,
     change: Change,
     actor: &str,
@@ -146,7 +146,7 @@ async fn lock_for_change(
 }
 
 /// Tells one person something privately, through the outbox.
-pub async fn tell(state: &AppState, to: Recipient, answer: Answer) {
+pub async fn tell(state: &Context, to: Recipient, answer: Answer) {
     if !to.reachable() {
         return;
     }
@@ -159,7 +159,7 @@ pub async fn tell(state: &AppState, to: Recipient, answer: Answer) {
 
 /// Snoozes the overdue-update reminder for `by`, recorded on the timeline and in the thread.
 pub async fn snooze(
-    state: &AppState,
+    state: &Context,
     id: &IncidentId,
     by: chrono::Duration,
     actor: &str,
@@ -173,7 +173,7 @@ pub async fn snooze(
 }
 
 async fn snooze_in_transaction(
-    state: &AppState,
+    state: &Context,
     id: &IncidentId,
     by: chrono::Duration,
     actor: &str,

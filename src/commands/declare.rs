@@ -12,9 +12,13 @@
 //! message to send are written in one transaction, and the outbox workers post them. The one
 //! exception is opening the form, which must use the `trigger_id` within three seconds.
 
-use super::{Invocation, Reply, Submission, store_failure};
+use super::{
+    Invocation, Reply,
+    forms::{DeclareFields, FormRequest, Input, Submission},
+    store_failure,
+};
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::{Answer, Delivery, Post, Recipient},
     incident::{
         DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage, decide_declare,
@@ -22,7 +26,6 @@ use crate::{
         schedule,
     },
     metrics::Metrics,
-    slack::blocks::{self, declare_modal as form},
     store::{
         self,
         incidents::{DeclaredBy, Inserted},
@@ -30,13 +33,9 @@ use crate::{
     },
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use std::time::Duration;
 
 /// A second identical declaration by the same person within this window returns the first.
 const DOUBLE_SUBMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
-/// `views.open` must beat the trigger's three-second expiry.
-const VIEWS_OPEN_DEADLINE: Duration = Duration::from_millis(2500);
 
 /// Where the declarer is told about the card once it is posted; carried through the form in its
 /// `private_metadata`.
@@ -51,7 +50,7 @@ pub struct Origin {
 }
 
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
-pub async fn from_slash(state: &AppState, inv: &Invocation, rest: &str) -> Reply {
+pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let severities = &state.config.process.severities;
     let (severity, title) = match rest.split_once(char::is_whitespace) {
         Some((first, title)) if severities.parse(first).is_some() => {
@@ -61,7 +60,7 @@ pub async fn from_slash(state: &AppState, inv: &Invocation, rest: &str) -> Reply
         _ => (None, rest),
     };
     if title.is_empty() {
-        return open_form(state, inv, severity).await;
+        return open_form(state, inv, severity);
     }
     let input = DeclareInput {
         title: title.to_owned(),
@@ -83,57 +82,39 @@ pub async fn from_slash(state: &AppState, inv: &Invocation, rest: &str) -> Reply
     }
 }
 
-async fn open_form(state: &AppState, inv: &Invocation, severity: Option<SeverityRank>) -> Reply {
-    let Some(trigger_id) = &inv.trigger_id else {
+/// The declare form, for a request that can still open one.
+fn open_form(state: &Context, inv: &Invocation, severity: Option<SeverityRank>) -> Reply {
+    if inv.trigger_id.is_none() {
         return Reply::Say(Answer::HowToDeclare);
-    };
+    }
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
         team_domain: inv.team_domain.clone(),
     };
-    let metadata = serde_json::to_string(&origin).unwrap_or_default();
-    let process = &state.config.process;
-    let view = blocks::declare_modal(
-        &process.severities,
-        &process.catalog,
-        severity.unwrap_or(process.default_severity),
-        None,
-        &metadata,
-    );
-    let body = json!({ "trigger_id": trigger_id, "view": view });
-    let call = state.slack.call("views.open", &body);
-    match tokio::time::timeout(VIEWS_OPEN_DEADLINE, call).await {
-        Ok(Ok(_)) => Reply::Ack,
-        outcome => {
-            let why = match outcome {
-                Ok(Err(e)) => e.to_string(),
-                _ => "Slack did not answer in time".to_owned(),
-            };
-            tracing::warn!(reason = %why, "could not open the declare form");
-            Reply::Say(Answer::DeclareFormDidNotOpen)
-        }
-    }
+    Reply::Open(FormRequest::Declare {
+        severity: severity.unwrap_or(state.config.process.default_severity),
+        origin,
+    })
 }
 
 /// The declare form was submitted: invalid fields keep it open with their errors.
-pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
-    let severities = &state.config.process.severities;
+pub async fn from_form(state: &Context, submission: &Submission, fields: &DeclareFields) -> Reply {
+    let process = &state.config.process;
     let mut errors = Vec::new();
-    let title = submission.text(form::TITLE).unwrap_or_default();
-    let incident_type = submission.selected(form::TYPE);
+    let title = fields.title.clone().unwrap_or_default();
     if title.trim().is_empty() {
         errors.push((
-            form::TITLE.to_owned(),
+            Input::Title,
             "Give the incident a title, e.g. “Checkout returns 500s”.".to_owned(),
         ));
     }
-    let severity = match submission.selected(form::SEVERITY).as_deref() {
-        Some(s) => match severities.parse(s) {
+    let severity = match fields.severity.as_deref() {
+        Some(s) => match process.severities.parse(s) {
             Some(rank) => Some(rank),
             None => {
                 errors.push((
-                    form::SEVERITY.to_owned(),
+                    Input::Severity,
                     "Choose one of the listed severities.".to_owned(),
                 ));
                 None
@@ -141,54 +122,50 @@ pub async fn from_form(state: &AppState, submission: &Submission) -> Reply {
         },
         None => None,
     };
-    if let Some(kind) = &incident_type
-        && state.config.process.catalog.incident_type(kind).is_none()
+    if let Some(kind) = &fields.incident_type
+        && process.catalog.incident_type(kind).is_none()
     {
         errors.push((
-            form::TYPE.to_owned(),
+            Input::IncidentType,
             "Choose one of the listed incident types.".to_owned(),
         ));
     }
     if !errors.is_empty() {
-        return Reply::ViewErrors(errors);
+        return Reply::FieldErrors(errors);
     }
-    let origin: Origin = submission
-        .private_metadata
-        .as_deref()
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or_default();
     let origin = Origin {
-        team_domain: origin.team_domain.or(submission.team_domain.clone()),
-        ..origin
+        team_domain: fields
+            .origin
+            .team_domain
+            .clone()
+            .or(submission.team_domain.clone()),
+        ..fields.origin.clone()
     };
     let input = DeclareInput {
         title,
         severity,
-        incident_type,
-        impact: submission.text(form::IMPACT),
-        triage: Triage::from_checked(
-            submission
-                .selected_many(form::TRIAGE)
-                .iter()
-                .map(String::as_str),
-        ),
+        incident_type: fields.incident_type.clone(),
+        impact: fields.impact.clone(),
+        triage: Triage::from_checked(fields.triage.iter().map(String::as_str)),
     };
     let key = Some(format!("view:{}", submission.view_id));
     match declare(state, input, &submission.user_id, origin, key).await {
         Ok(_) => Reply::Ack,
-        Err(DeclareFailure::User(_)) => Reply::ViewErrors(vec![(
-            form::TITLE.to_owned(),
+        Err(DeclareFailure::User(_)) => Reply::FieldErrors(vec![(
+            Input::Title,
             "Give the incident a title, e.g. “Checkout returns 500s”.".to_owned(),
         )]),
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
-            let message = if e.is_unavailable() {
-                "warroom cannot reach its database right now, so this may not have been declared. Submit again in a moment: a repeat finds the incident if it was."
-            } else {
-                "Something went wrong inside warroom; nothing was declared. Submit again in a moment."
+            let message = match store_failure(state, e) {
+                Answer::DatabaseUnavailable => {
+                    "warroom cannot reach its database right now, so this may not have been declared. Submit again in a moment: a repeat finds the incident if it was."
+                }
+                _ => {
+                    "Something went wrong inside warroom; nothing was declared. Submit again in a moment."
+                }
             };
-            let _ = store_failure(state, e);
-            Reply::ViewErrors(vec![(form::TITLE.to_owned(), message.to_owned())])
+            Reply::FieldErrors(vec![(Input::Title, message.to_owned())])
         }
     }
 }
@@ -209,12 +186,13 @@ enum Outcome {
     /// The same person declared the same title moments ago.
     DoubleSubmit {
         id: IncidentId,
-        link: Option<String>,
+        card_ts: Option<String>,
+        team_domain: Option<String>,
     },
 }
 
 impl Outcome {
-    fn answer(self, state: &AppState) -> Answer {
+    fn answer(self, state: &Context) -> Answer {
         match self {
             Outcome::Declared { id, channel } => Answer::Declaring {
                 id: id.to_string(),
@@ -223,9 +201,14 @@ impl Outcome {
             Outcome::AlreadyHandled(id) => Answer::AlreadyDeclared {
                 id: id.map(|id| id.to_string()),
             },
-            Outcome::DoubleSubmit { id, link } => Answer::DoubleSubmit {
+            Outcome::DoubleSubmit {
+                id,
+                card_ts,
+                team_domain,
+            } => Answer::DoubleSubmit {
                 id: id.to_string(),
-                link,
+                card_ts,
+                team_domain,
                 channel: state.config.incident_channel.clone(),
             },
         }
@@ -233,7 +216,7 @@ impl Outcome {
 }
 
 async fn declare(
-    state: &AppState,
+    state: &Context,
     input: DeclareInput,
     user_id: &str,
     origin: Origin,
@@ -251,10 +234,11 @@ async fn declare(
         .await
         .map_err(DeclareFailure::Store)?
     {
-        let link = first.card_ts.as_deref().and_then(|ts| {
-            blocks::message_link(first.team_domain.as_deref(), &first.channel_id, ts)
+        return Ok(Outcome::DoubleSubmit {
+            id: first.id,
+            card_ts: first.card_ts,
+            team_domain: first.team_domain,
         });
-        return Ok(Outcome::DoubleSubmit { id: first.id, link });
     }
     let channel = state.config.incident_channel.clone();
     let severity_name = process.severities.get(new.severity).name.clone();

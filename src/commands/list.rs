@@ -1,13 +1,13 @@
 //! `/incident list` → the open incidents, newest first, each linked to its card.
 
 use super::{Reply, View, store_failure};
-use crate::{app::AppState, store};
+use crate::{context::Context, store};
 
 /// How many incidents one answer lists.
 const LIMIT: i64 = 25;
 
 /// Lists open incidents.
-pub async fn run(state: &AppState) -> Reply {
+pub async fn run(state: &Context) -> Reply {
     let found = store::within(
         state.config.process.request_deadline,
         store::incidents::find_open(&state.pool, LIMIT),

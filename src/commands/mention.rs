@@ -2,7 +2,7 @@
 //! retries carry the same `event_id`, so the reply is sent once however often Slack delivers it.
 
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::{ChannelPost, Delivery},
     store::{self, StoreError, outbox::NewOutbox},
 };
@@ -18,7 +18,7 @@ pub struct Mention {
 }
 
 /// Queues the reply unless this event was handled before.
-pub async fn run(state: &AppState, mention: Mention) -> Result<(), StoreError> {
+pub async fn run(state: &Context, mention: Mention) -> Result<(), StoreError> {
     let row = NewOutbox::standalone(Delivery::ChannelPost {
         thread_ts: Some(mention.thread_ts.unwrap_or(mention.ts)),
         channel: mention.channel,

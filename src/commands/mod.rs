@@ -17,17 +17,19 @@
 pub mod card;
 pub mod change;
 pub mod declare;
+pub mod forms;
 pub mod list;
 pub mod mention;
 pub mod shortcut;
 pub mod show;
 
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::Answer,
     incident::{Incident, IncidentId, event::Recorded},
     store::StoreError,
 };
+use forms::{Form, FormRequest, Input, Submission};
 
 /// Who typed a command, where, and how to answer them later.
 #[derive(Debug, Clone)]
@@ -40,69 +42,6 @@ pub struct Invocation {
     pub trigger_id: Option<String>,
 }
 
-/// A click on a control of the incident card.
-#[derive(Debug, Clone, Default)]
-pub struct Click {
-    pub user_id: String,
-    pub action_id: String,
-    /// From the button's value or the control's block.
-    pub incident_id: Option<String>,
-    pub value: Option<String>,
-    pub selected: Option<String>,
-    pub trigger_id: Option<String>,
-    pub response_url: Option<String>,
-    pub channel_id: Option<String>,
-    /// Slack's timestamp of this click; with the user it identifies a retried delivery.
-    pub action_ts: Option<String>,
-}
-
-/// One input of a submitted modal.
-#[derive(Debug, Clone, Default)]
-pub struct Field {
-    pub text: Option<String>,
-    pub selected: Option<String>,
-    pub selected_many: Vec<String>,
-    pub user: Option<String>,
-}
-
-/// A submitted modal: its inputs by block ID.
-#[derive(Debug, Clone, Default)]
-pub struct Submission {
-    pub callback_id: String,
-    pub view_id: String,
-    pub user_id: String,
-    pub team_domain: Option<String>,
-    pub private_metadata: Option<String>,
-    pub fields: std::collections::HashMap<String, Field>,
-}
-
-impl Submission {
-    /// Typed text, trimmed; `None` when blank.
-    pub fn text(&self, block: &str) -> Option<String> {
-        self.fields
-            .get(block)
-            .and_then(|f| f.text.as_deref())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    }
-    /// The chosen option's value.
-    pub fn selected(&self, block: &str) -> Option<String> {
-        self.fields.get(block).and_then(|f| f.selected.clone())
-    }
-    /// Every checked option's value.
-    pub fn selected_many(&self, block: &str) -> Vec<String> {
-        self.fields
-            .get(block)
-            .map(|f| f.selected_many.clone())
-            .unwrap_or_default()
-    }
-    /// The chosen user.
-    pub fn user(&self, block: &str) -> Option<String> {
-        self.fields.get(block).and_then(|f| f.user.clone())
-    }
-}
-
 /// What the person who acted sees in answer; the edge renders it.
 #[derive(Debug, Clone)]
 pub enum Reply {
@@ -110,10 +49,12 @@ pub enum Reply {
     Say(Answer),
     /// Something to look at, only for them.
     Show(View),
+    /// A form for them to fill in, opened by the edge while the request's trigger is valid.
+    Open(FormRequest),
     /// Nothing to show; the request is acknowledged.
     Ack,
-    /// Keep the modal open with an error under each named input block.
-    ViewErrors(Vec<(String, String)>),
+    /// Keep the submitted form open with an error under each input.
+    FieldErrors(Vec<(Input, String)>),
 }
 
 /// What `/incident show`, `list` and `timeline` show.
@@ -131,7 +72,7 @@ pub enum View {
 }
 
 /// Turns a storage failure into what the person is told, logging it once here at the boundary.
-pub(crate) fn store_failure(state: &AppState, error: StoreError) -> Answer {
+pub(crate) fn store_failure(state: &Context, error: StoreError) -> Answer {
     if error.is_unavailable() {
         crate::metrics::Metrics::inc(&state.metrics.requests_database_unavailable);
         tracing::warn!("database unavailable while answering a Slack request");
@@ -178,8 +119,25 @@ impl<'a> Subcommand<'a> {
     }
 }
 
+/// Handles a submitted form.
+pub async fn run_form(state: &Context, submission: Submission) -> Reply {
+    let user = submission.user_id.as_str();
+    match &submission.form {
+        Form::Declare(fields) => declare::from_form(state, &submission, fields).await,
+        Form::PickIncident { incident, message } => {
+            shortcut::on_pick(state, user, incident.as_deref(), message.as_deref()).await
+        }
+        Form::Card {
+            incident: Some(id),
+            fields,
+        } => card::on_submit(state, id, fields, user, &submission.view_id).await,
+        // A form that no longer says which incident it is about: let it close.
+        Form::Card { incident: None, .. } => Reply::Ack,
+    }
+}
+
 /// Runs a slash command.
-pub async fn run_slash(state: &AppState, invocation: Invocation) -> Reply {
+pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
     let text = invocation.text.clone();
     match Subcommand::parse(&text) {
         Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,

@@ -8,22 +8,18 @@
 //! message twice adds it once.
 
 use super::{
-    Reply, Submission,
+    Reply,
     change::{self, ChangeOutcome},
+    forms::{FormRequest, Input},
 };
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::{Answer, Recipient},
     incident::{IncidentId, lifecycle::Change},
-    slack::{blocks, modals, modals::ids},
     store,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-
-/// The shortcut's callback ID in the app manifest.
-pub const CALLBACK_ID: &str = "add_to_timeline";
 
 /// The message the shortcut was used on, and who used it where.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -37,8 +33,9 @@ pub struct MessageAction {
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_domain: Option<String>,
-    #[serde(skip)]
-    pub trigger_id: Option<String>,
+    /// A link to the message, when the workspace's address is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
     #[serde(skip)]
     pub response_url: Option<String>,
 }
@@ -55,11 +52,7 @@ impl MessageAction {
             author: self.author.clone(),
             posted_at: self.posted_at(),
             text: self.text.clone(),
-            link: blocks::message_link(
-                self.team_domain.as_deref(),
-                &self.channel_id,
-                &self.message_ts,
-            ),
+            link: self.link.clone(),
         }
     }
 
@@ -72,7 +65,7 @@ impl MessageAction {
 }
 
 /// The shortcut was used on a message.
-pub async fn on_message(state: &AppState, action: MessageAction) -> Reply {
+pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
     let deadline = state.config.process.request_deadline;
     let anchor = action
         .thread_ts
@@ -118,72 +111,36 @@ pub async fn on_message(state: &AppState, action: MessageAction) -> Reply {
                 Ok(open) => open,
                 Err(e) => return Reply::Say(super::store_failure(state, e)),
             };
-            let Some(trigger_id) = &action.trigger_id else {
-                return Reply::Ack;
-            };
-            let mut metadata = action.clone();
-            // private_metadata holds 3000 characters; the text is kept short enough to fit.
-            metadata.text = crate::incident::truncate_chars(&metadata.text, 1500);
-            let view =
-                modals::pick_incident(&open, &serde_json::to_string(&metadata).unwrap_or_default());
-            if let Err(e) = state
-                .slack
-                .call(
-                    "views.open",
-                    &json!({ "trigger_id": trigger_id, "view": view }),
-                )
-                .await
-            {
-                tracing::warn!(error = %e, "could not open the incident picker");
-            }
-            Reply::Ack
+            Reply::Open(FormRequest::PickIncident {
+                open,
+                message: Box::new(action),
+            })
         }
         Err(e) => Reply::Say(super::store_failure(state, e)),
     }
 }
 
-/// The incident picker was submitted.
-pub async fn on_pick(state: &AppState, form: &Submission) -> Reply {
-    let Some(action) = form
-        .private_metadata
-        .as_deref()
-        .and_then(|m| serde_json::from_str::<MessageAction>(m).ok())
-    else {
+/// The incident picker was submitted, naming `incident` for `message`.
+pub async fn on_pick(
+    state: &Context,
+    user: &str,
+    incident: Option<&str>,
+    message: Option<&MessageAction>,
+) -> Reply {
+    let Some(action) = message else {
         return Reply::Ack;
     };
-    let Some(id) = form
-        .selected(ids::INCIDENT)
-        .as_deref()
-        .and_then(IncidentId::parse)
-    else {
-        return Reply::ViewErrors(vec![(
-            ids::INCIDENT.to_owned(),
-            "Choose an incident.".to_owned(),
-        )]);
+    let Some(id) = incident.and_then(IncidentId::parse) else {
+        return Reply::FieldErrors(vec![(Input::Incident, "Choose an incident.".to_owned())]);
     };
-    match change::apply(
-        state,
-        &id,
-        action.change(),
-        &form.user_id,
-        Some(&action.key(&id)),
-    )
-    .await
-    {
-        Ok(ChangeOutcome::Refused(refusal)) => {
-            Reply::ViewErrors(vec![(ids::INCIDENT.to_owned(), refusal.to_string())])
-        }
-        Ok(ChangeOutcome::NotFound) => Reply::ViewErrors(vec![(
-            ids::INCIDENT.to_owned(),
-            format!("{id} no longer exists."),
-        )]),
+    let at = |text: String| Reply::FieldErrors(vec![(Input::Incident, text)]);
+    match change::apply(state, &id, action.change(), user, Some(&action.key(&id))).await {
+        Ok(ChangeOutcome::Refused(refusal)) => at(refusal.to_string()),
+        Ok(ChangeOutcome::NotFound) => at(format!("{id} no longer exists.")),
         Ok(_) => Reply::Ack,
         Err(e) => {
             let _ = super::store_failure(state, e);
-            Reply::ViewErrors(vec![(
-                ids::INCIDENT.to_owned(),
-                "warroom cannot reach its database right now. Submit again in a moment.".to_owned(),
-            )])
+            at("warroom cannot reach its database right now. Submit again in a moment.".to_owned())
         }
     }
 }

@@ -12,7 +12,7 @@ use super::{
     store_failure,
 };
 use crate::{
-    app::AppState,
+    context::Context,
     delivery::Answer,
     incident::{IncidentId, lifecycle::Change},
     store,
@@ -29,7 +29,7 @@ fn parse_id(rest: &str) -> Result<(IncidentId, &str), Reply> {
 }
 
 /// The current state of one incident.
-pub async fn show(state: &AppState, rest: &str) -> Reply {
+pub async fn show(state: &Context, rest: &str) -> Reply {
     let id = match parse_id(rest) {
         Ok((id, _)) => id,
         Err(reply) => return reply,
@@ -47,7 +47,7 @@ pub async fn show(state: &AppState, rest: &str) -> Reply {
 }
 
 /// One incident's timeline.
-pub async fn timeline(state: &AppState, rest: &str) -> Reply {
+pub async fn timeline(state: &Context, rest: &str) -> Reply {
     let id = match parse_id(rest) {
         Ok((id, _)) => id,
         Err(reply) => return reply,
@@ -65,7 +65,7 @@ pub async fn timeline(state: &AppState, rest: &str) -> Reply {
 }
 
 /// A note on the timeline.
-pub async fn note(state: &AppState, inv: &Invocation, rest: &str) -> Reply {
+pub async fn note(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let (id, text) = match parse_id(rest) {
         Ok(parsed) => parsed,
         Err(reply) => return reply,

@@ -1,7 +1,7 @@
 //! How warroom words what it tells one person: refusals, confirmations, usage, and what went
 //! wrong. Commands say *what* to answer ([`Answer`]); this is the one place that says it in Slack.
 
-use super::blocks::{Message, escape, notice, open_list};
+use super::blocks::{Message, escape, message_link, notice, open_list};
 use crate::{commands::View, config::ProcessConfig, delivery::Answer, incident::truncate_chars};
 
 /// Told to someone when the database cannot be reached within the request deadline.
@@ -51,10 +51,16 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::AlreadyDeclared { id: None } => {
             "This request was already handled; nothing new was declared.".to_owned()
         }
-        Answer::DoubleSubmit { id, link, channel } => {
-            let shown = link
-                .as_ref()
-                .map_or_else(|| format!("*{id}*"), |url| format!("<{url}|{id}>"));
+        Answer::DoubleSubmit {
+            id,
+            channel,
+            card_ts,
+            team_domain,
+        } => {
+            let link = card_ts
+                .as_deref()
+                .and_then(|ts| message_link(team_domain.as_deref(), channel, ts));
+            let shown = link.map_or_else(|| format!("*{id}*"), |url| format!("<{url}|{id}>"));
             format!(
                 "You declared {shown} with this title less than a minute ago, so I didn't open a second one. It is in <#{channel}>."
             )

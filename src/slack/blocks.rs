@@ -3,7 +3,7 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Catalog, Incident, IncidentId, Severities, SeverityRank, Status, Triage,
+    Catalog, Incident, IncidentId, Severities, Status, Triage,
     schedule::{Audience, EscalationGroup},
     truncate_chars,
 };
@@ -16,29 +16,6 @@ const SECTION_MAX: usize = 3000;
 pub(crate) const FIELD_MAX: usize = 2000;
 pub(crate) const FALLBACK_MAX: usize = 3900;
 const OPTION_TEXT_MAX: usize = 75;
-
-/// Action IDs of the card's controls.
-pub mod actions {
-    pub const ACKNOWLEDGE: &str = "incident_acknowledge";
-    pub const STATUS: &str = "incident_status";
-    pub const SEVERITY: &str = "incident_severity";
-    pub const ROLES: &str = "incident_roles";
-    pub const POST_UPDATE: &str = "incident_post_update";
-    /// The "More" menu: edit, cancel.
-    pub const MORE: &str = "incident_more";
-}
-
-/// The declare modal's callback ID and its input blocks.
-pub mod declare_modal {
-    pub const CALLBACK_ID: &str = "declare_incident";
-    pub const TITLE: &str = "title";
-    pub const SEVERITY: &str = "severity";
-    pub const TYPE: &str = "incident_type";
-    pub const IMPACT: &str = "impact";
-    pub const TRIAGE: &str = "triage";
-    /// The action ID of the single element inside each input block.
-    pub const VALUE: &str = "value";
-}
 
 /// A message: fallback text plus blocks.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,50 +123,6 @@ pub fn declared_note(
         text: truncate_chars(&text, FALLBACK_MAX),
         blocks: vec![section(&text)],
     }
-}
-
-/// The declare modal; `prefill` carries what the slash command already said.
-pub fn declare_modal(
-    severities: &Severities,
-    catalog: &Catalog,
-    severity: SeverityRank,
-    title: Option<&str>,
-    private_metadata: &str,
-) -> Value {
-    use declare_modal as m;
-    let mut title_input = json!({ "type": "plain_text_input", "action_id": m::VALUE, "max_length": 150,
-        "placeholder": plain("Payments API returns 500s", 150) });
-    if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
-        title_input["initial_value"] = json!(truncate_chars(t.trim(), 150));
-    }
-    let chosen = &severities.get(severity).name;
-    let triage_options: Vec<Value> = Triage::QUESTIONS
-        .iter()
-        .map(|(key, label)| option(label, key))
-        .collect();
-    json!({
-        "type": "modal",
-        "callback_id": m::CALLBACK_ID,
-        "private_metadata": truncate_chars(private_metadata, 3000),
-        "title": plain("Declare an incident", 24),
-        "submit": plain("Declare", 24),
-        "close": plain("Cancel", 24),
-        "blocks": [
-            { "type": "input", "block_id": m::TITLE, "label": plain("Title", 2000), "element": title_input },
-            { "type": "input", "block_id": m::SEVERITY, "label": plain("Severity", 2000), "element": {
-                "type": "static_select", "action_id": m::VALUE, "options": severity_options(severities),
-                "initial_option": option(chosen, chosen) } },
-            { "type": "input", "block_id": m::TYPE, "optional": true, "label": plain("Incident type", 2000), "element": {
-                "type": "static_select", "action_id": m::VALUE, "placeholder": plain("Choose a type", 150),
-                "options": type_options(catalog) } },
-            { "type": "input", "block_id": m::IMPACT, "optional": true, "label": plain("Impact", 2000), "element": {
-                "type": "plain_text_input", "action_id": m::VALUE, "multiline": true, "max_length": 2000,
-                "placeholder": plain("Who is affected and how", 150) } },
-            { "type": "input", "block_id": m::TRIAGE, "optional": true, "label": plain("Triage", 2000),
-              "hint": plain("Any box checked raises the severity to its floor until confirmed otherwise.", 2000),
-              "element": { "type": "checkboxes", "action_id": m::VALUE, "options": triage_options } },
-        ],
-    })
 }
 
 /// The configured incident types as select options.

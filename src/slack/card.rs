@@ -2,9 +2,12 @@
 //! the incident is, how bad, where it stands, who holds which role, the latest update, the breach
 //! clock, and the controls that run it (none once it is closed or cancelled).
 
-use super::blocks::{
-    FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, actions, escape, mrkdwn, option, plain, section,
-    severity_options, slack_date, status_options,
+use super::{
+    blocks::{
+        FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, escape, mrkdwn, option, plain, section,
+        severity_options, slack_date, status_options,
+    },
+    keys::{Control, More},
 };
 use crate::{
     config::ProcessConfig,
@@ -131,47 +134,57 @@ fn card_controls(incident: &Incident, severities: &Severities) -> Value {
     let id = incident.id.as_str();
     let mut elements = Vec::new();
     if incident.acknowledged_at.is_none() {
-        elements.push(json!({ "type": "button", "action_id": actions::ACKNOWLEDGE, "value": id, "style": "primary", "text": plain("Acknowledge", 75) }));
+        elements.push(json!({ "type": "button", "action_id": Control::Acknowledge.action_id(), "value": id, "style": "primary", "text": plain("Acknowledge", 75) }));
     }
     elements.push(json!({
-        "type": "static_select", "action_id": actions::STATUS, "placeholder": plain("Status", 150),
+        "type": "static_select", "action_id": Control::Status.action_id(), "placeholder": plain("Status", 150),
         "options": status_options(),
         "initial_option": option(&incident.status.to_string(), incident.status.as_str()),
     }));
     let mut severity_select = json!({
-        "type": "static_select", "action_id": actions::SEVERITY, "placeholder": plain("Severity", 150),
+        "type": "static_select", "action_id": Control::Severity.action_id(), "placeholder": plain("Severity", 150),
         "options": severity_options(severities),
     });
     if severities.by_name(&incident.severity).is_some() {
         severity_select["initial_option"] = option(&incident.severity, &incident.severity);
     }
     elements.push(severity_select);
-    elements.push(json!({ "type": "button", "action_id": actions::ROLES, "value": id, "text": plain("Assign roles", 75) }));
-    elements.push(json!({ "type": "button", "action_id": actions::POST_UPDATE, "value": id, "text": plain("Post update", 75) }));
-    elements.push(json!({
-        "type": "overflow", "action_id": actions::MORE,
-        "options": more_options(incident),
-    }));
+    elements.push(json!({ "type": "button", "action_id": Control::Roles.action_id(), "value": id, "text": plain("Assign roles", 75) }));
+    elements.push(json!({ "type": "button", "action_id": Control::PostUpdate.action_id(), "value": id, "text": plain("Post update", 75) }));
+    elements.push(more_menu(id, &more_options(incident)));
     json!({ "type": "actions", "block_id": format!("card:{id}"), "elements": elements })
 }
 
-fn more_options(incident: &Incident) -> Vec<Value> {
-    let id = incident.id.as_str();
-    let mut options = vec![option("Edit title, impact or type", &format!("edit:{id}"))];
+/// Slack's overflow menu holds at most five options.
+pub(crate) const OVERFLOW_MAX: usize = 5;
+
+/// The secondary controls: an overflow menu while they fit in one, a "More…" menu past that.
+pub(crate) fn more_menu(id: &str, options: &[More]) -> Value {
+    let options: Vec<Value> = options
+        .iter()
+        .map(|m| option(m.label(), &format!("{}:{id}", m.key())))
+        .collect();
+    if options.len() <= OVERFLOW_MAX {
+        json!({ "type": "overflow", "action_id": Control::More.action_id(), "options": options })
+    } else {
+        json!({
+            "type": "static_select", "action_id": Control::More.action_id(),
+            "placeholder": plain("More…", 150), "options": options,
+        })
+    }
+}
+
+/// What "More" offers for the incident as it stands.
+fn more_options(incident: &Incident) -> Vec<More> {
+    let mut options = vec![More::Edit, More::ReviewTriage];
     match (
         incident.breach_discovered_at,
         incident.authority_notified_at,
     ) {
-        (None, _) => options.push(option("Flag personal-data breach", &format!("breach:{id}"))),
-        (Some(_), None) => options.push(option(
-            "Record authority notified",
-            &format!("notified:{id}"),
-        )),
+        (None, _) => options.push(More::FlagBreach),
+        (Some(_), None) => options.push(More::RecordNotified),
         _ => {}
     }
-    options.push(option(
-        "Cancel (declared in error)",
-        &format!("cancel:{id}"),
-    ));
+    options.push(More::Cancel);
     options
 }

@@ -6,14 +6,18 @@
 
 use super::{
     answers,
-    blocks::declare_modal as form,
+    keys::{ADD_TO_TIMELINE, block_id},
     modals,
     parse::{self, Event, Interaction, Malformed},
 };
 use crate::{
-    app::AppState,
-    commands::{self, Invocation, Reply},
+    commands::{
+        self, Invocation, Reply,
+        forms::{Click, FormRequest},
+    },
+    delivery::{Answer, Recipient},
     metrics::Metrics,
+    state::AppState,
 };
 use axum::{
     Json,
@@ -23,6 +27,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// A form must open within the trigger's three seconds, counted from when the request arrived;
+/// this leaves room for the answer to travel back.
+const TRIGGER_BUDGET: Duration = Duration::from_millis(2500);
 
 /// Checks the signature; on failure the caller answers 401 and does nothing else.
 fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
@@ -64,11 +73,12 @@ fn bad_request(state: &AppState, error: Malformed) -> Response {
 
 /// `POST /slack/commands`.
 pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let received = Instant::now();
     if let Err(why) = authenticate(&state, &headers, &body) {
         return (StatusCode::UNAUTHORIZED, why).into_response();
     }
     match parse::command_form(&body) {
-        Ok(invocation) => ack(handle_command(&state, invocation).await),
+        Ok(invocation) => ack(handle_command(&state, invocation, received).await),
         Err(e) => bad_request(&state, e),
     }
 }
@@ -79,11 +89,12 @@ pub async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let received = Instant::now();
     if let Err(why) = authenticate(&state, &headers, &body) {
         return (StatusCode::UNAUTHORIZED, why).into_response();
     }
     match parse::interaction_form(&body) {
-        Ok(interaction) => ack(handle_interaction(&state, interaction).await),
+        Ok(interaction) => ack(handle_interaction(&state, interaction, received).await),
         Err(e) => bad_request(&state, e),
     }
 }
@@ -108,14 +119,26 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
 pub const OVERLOADED: &str = ":warning: warroom is answering a burst of requests right now and did nothing with this one. \
 Please try again in a few seconds.";
 
-/// A slash command; the answer to show the person who typed it, if any.
-pub async fn handle_command(state: &AppState, invocation: Invocation) -> Option<Value> {
+/// A slash command that arrived at `received`; the answer to show the person who typed it.
+pub async fn handle_command(
+    state: &AppState,
+    invocation: Invocation,
+    received: Instant,
+) -> Option<Value> {
     let limit = state.config.process.max_requests_in_flight;
     let Some(_in_flight) = state.metrics.try_request_started(limit) else {
         tracing::warn!("too many Slack requests in flight; a slash command was turned away");
         return Some(json!({ "response_type": "ephemeral", "text": OVERLOADED }));
     };
-    command_reply(state, commands::run_slash(state, invocation).await)
+    let trigger_id = invocation.trigger_id.clone();
+    let reply = match commands::run_slash(state, invocation).await {
+        Reply::Open(form) => match open_form(state, trigger_id.as_deref(), &form, received).await {
+            Ok(()) => Reply::Ack,
+            Err(()) => Reply::Say(Answer::DeclareFormDidNotOpen),
+        },
+        other => other,
+    };
+    command_reply(state, reply)
 }
 
 /// The ephemeral answer to a slash command or a shortcut, if there is one.
@@ -124,54 +147,103 @@ fn command_reply(state: &AppState, reply: Reply) -> Option<Value> {
     let message = match reply {
         Reply::Say(answer) => answers::render(&answer, process),
         Reply::Show(view) => answers::view(&view, process),
-        Reply::Ack | Reply::ViewErrors(_) => return None,
+        Reply::Ack | Reply::Open(_) | Reply::FieldErrors(_) => return None,
     };
     Some(json!({ "response_type": "ephemeral", "text": message.text, "blocks": message.blocks }))
 }
 
-/// A click, a form submission or a shortcut; the acknowledgement body, if any.
-pub async fn handle_interaction(state: &AppState, interaction: Interaction) -> Option<Value> {
+/// Opens `form` with the request's trigger while it is still valid.
+async fn open_form(
+    state: &AppState,
+    trigger_id: Option<&str>,
+    form: &FormRequest,
+    received: Instant,
+) -> Result<(), ()> {
+    let Some(trigger_id) = trigger_id else {
+        tracing::warn!("a form was wanted but the request carries no trigger");
+        return Err(());
+    };
+    let view = modals::view(form, &state.config.process);
+    let budget = TRIGGER_BUDGET
+        .saturating_sub(received.elapsed())
+        .max(Duration::from_millis(300));
+    let body = json!({ "trigger_id": trigger_id, "view": view });
+    match tokio::time::timeout(budget, state.slack.call("views.open", &body)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => {
+            tracing::warn!(reason = %e, "Slack did not open a form");
+            Err(())
+        }
+        Err(_) => {
+            tracing::warn!("Slack did not open a form in time");
+            Err(())
+        }
+    }
+}
+
+/// A click, a form submission or a shortcut that arrived at `received`; the acknowledgement
+/// body, if any.
+pub async fn handle_interaction(
+    state: &AppState,
+    interaction: Interaction,
+    received: Instant,
+) -> Option<Value> {
     let _in_flight = state.metrics.request_started();
     match interaction {
-        Interaction::Submission(submission) => {
-            let reply = match submission.callback_id.as_str() {
-                form::CALLBACK_ID => commands::declare::from_form(state, &submission).await,
-                modals::ids::PICK_INCIDENT => commands::shortcut::on_pick(state, &submission).await,
-                modals::ids::RESOLVE
-                | modals::ids::CLOSE
-                | modals::ids::SEVERITY
-                | modals::ids::ROLES
-                | modals::ids::UPDATE
-                | modals::ids::CANCEL
-                | modals::ids::EDIT
-                | modals::ids::BREACH
-                | modals::ids::NOTIFIED => commands::card::on_submit(state, &submission).await,
-                // A form warroom does not know (an old version's, say): let it close.
-                _ => Reply::Ack,
-            };
-            match reply {
-                Reply::ViewErrors(errors) if !errors.is_empty() => {
-                    let errors: serde_json::Map<String, Value> = errors
-                        .into_iter()
-                        .map(|(block, message)| (block, Value::String(message)))
-                        .collect();
-                    Some(json!({ "response_action": "errors", "errors": errors }))
-                }
-                _ => None,
+        Interaction::Submission(submission) => match commands::run_form(state, submission).await {
+            Reply::FieldErrors(errors) if !errors.is_empty() => {
+                let errors: serde_json::Map<String, Value> = errors
+                    .into_iter()
+                    .map(|(input, message)| (block_id(&input), Value::String(message)))
+                    .collect();
+                Some(json!({ "response_action": "errors", "errors": errors }))
             }
-        }
-        Interaction::Click(click) => {
-            commands::card::on_click(state, click).await;
+            _ => None,
+        },
+        Interaction::Click { click, trigger_id } => {
+            let reply = commands::card::on_click(state, click.clone()).await;
+            answer_click(state, &click, trigger_id.as_deref(), reply, received).await;
             None
         }
         Interaction::MessageAction {
             callback_id,
             action,
-        } if callback_id == commands::shortcut::CALLBACK_ID => {
-            command_reply(state, commands::shortcut::on_message(state, action).await)
+            trigger_id,
+        } if callback_id == ADD_TO_TIMELINE => {
+            match commands::shortcut::on_message(state, action).await {
+                Reply::Open(form) => {
+                    let _ = open_form(state, trigger_id.as_deref(), &form, received).await;
+                    None
+                }
+                reply => command_reply(state, reply),
+            }
         }
         Interaction::MessageAction { .. } | Interaction::Ignored => None,
     }
+}
+
+/// Performs a click's reply: its form, or a private answer.
+async fn answer_click(
+    state: &AppState,
+    click: &Click,
+    trigger_id: Option<&str>,
+    reply: Reply,
+    received: Instant,
+) {
+    let answer = match reply {
+        Reply::Open(form) => match open_form(state, trigger_id, &form, received).await {
+            Ok(()) => return,
+            Err(()) => Answer::FormDidNotOpen,
+        },
+        Reply::Say(answer) => answer,
+        Reply::Show(_) | Reply::Ack | Reply::FieldErrors(_) => return,
+    };
+    let to = Recipient {
+        user: click.user_id.clone(),
+        channel: click.channel_id.clone(),
+        response_url: click.response_url.clone(),
+    };
+    commands::change::tell(state, to, answer).await;
 }
 
 /// The database could not take an event; it must not be acknowledged.

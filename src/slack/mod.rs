@@ -11,6 +11,8 @@ pub mod blocks;
 pub mod card;
 /// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
 pub mod ingress;
+/// The action, callback and block IDs of every control and form, in one place.
+pub mod keys;
 /// The modals opened from the card and the message shortcut.
 pub mod modals;
 /// The one caller of Slack's Web API.

@@ -2,8 +2,19 @@
 //! or JSON (Socket Mode envelopes carry the same payloads) to the inputs `commands` understands.
 //! Anything malformed is an error, never a panic; anything warroom does not handle is `Ignored`.
 
-use crate::commands::{
-    Click, Field, Invocation, Submission, mention::Mention, shortcut::MessageAction,
+use super::{
+    blocks::message_link,
+    keys::{Callback, Control, More, block_id},
+};
+use crate::{
+    commands::{
+        Invocation,
+        declare::Origin,
+        forms::{CardAction, CardFields, Click, DeclareFields, Form, Input, Submission},
+        mention::Mention,
+        shortcut::MessageAction,
+    },
+    incident::{IncidentId, Status, event::BreachNotification, update::CLOSURE_CRITERIA},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -62,14 +73,19 @@ pub fn command_json(payload: Value) -> Result<Invocation, Malformed> {
         .map_err(|_| Malformed("slash command"))
 }
 
-/// What an interactivity payload asks for.
+/// What an interactivity payload asks for. A `trigger_id` lets the edge open a form in answer,
+/// within three seconds.
 #[derive(Debug, Clone)]
 pub enum Interaction {
     Submission(Submission),
-    Click(Click),
+    Click {
+        click: Click,
+        trigger_id: Option<String>,
+    },
     MessageAction {
         callback_id: String,
         action: MessageAction,
+        trigger_id: Option<String>,
     },
     /// `view_closed`, global shortcuts, clicks outside messages, types Slack adds later.
     Ignored,
@@ -95,14 +111,20 @@ pub fn interaction_json(payload: Value) -> Result<Interaction, Malformed> {
         Some("view_submission") => {
             let event = serde_json::from_value::<SlackInteractionViewSubmissionEvent>(payload)
                 .map_err(|_| Malformed("view submission"))?;
-            submission(&event)
-                .map(Interaction::Submission)
-                .ok_or(Malformed("view submission"))
+            let SlackView::Modal(modal) = &event.view.view else {
+                return Err(Malformed("view submission"));
+            };
+            Ok(submission(&event, modal).map_or(Interaction::Ignored, Interaction::Submission))
         }
         Some("block_actions") => {
             let event = serde_json::from_value::<SlackInteractionBlockActionsEvent>(payload)
                 .map_err(|_| Malformed("block actions"))?;
-            Ok(click(&event).map_or(Interaction::Ignored, Interaction::Click))
+            Ok(
+                click(&event).map_or(Interaction::Ignored, |click| Interaction::Click {
+                    click,
+                    trigger_id: Some(event.trigger_id.0.clone()),
+                }),
+            )
         }
         Some("message_action") => {
             let callback_id = payload
@@ -114,6 +136,10 @@ pub fn interaction_json(payload: Value) -> Result<Interaction, Malformed> {
             Ok(Interaction::MessageAction {
                 callback_id,
                 action,
+                trigger_id: payload
+                    .get("trigger_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             })
         }
         Some(_) => Ok(Interaction::Ignored),
@@ -121,11 +147,50 @@ pub fn interaction_json(payload: Value) -> Result<Interaction, Malformed> {
     }
 }
 
-/// Reads a submitted modal's inputs, whatever the form.
-fn submission(event: &SlackInteractionViewSubmissionEvent) -> Option<Submission> {
-    let SlackView::Modal(modal) = &event.view.view else {
-        return None;
-    };
+/// One input of a submitted modal, as Slack reports it.
+#[derive(Debug, Default)]
+struct Field {
+    text: Option<String>,
+    selected: Option<String>,
+    selected_many: Vec<String>,
+    user: Option<String>,
+}
+
+/// A submitted modal's inputs by block ID.
+struct Fields(HashMap<String, Field>);
+
+impl Fields {
+    fn get(&self, input: &Input) -> Option<&Field> {
+        self.0.get(&block_id(input))
+    }
+    /// Typed text, trimmed; `None` when blank.
+    fn text(&self, input: Input) -> Option<String> {
+        self.get(&input)
+            .and_then(|f| f.text.as_deref())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    }
+    fn selected(&self, input: Input) -> Option<String> {
+        self.get(&input).and_then(|f| f.selected.clone())
+    }
+    fn selected_many(&self, input: Input) -> Vec<String> {
+        self.get(&input)
+            .map(|f| f.selected_many.clone())
+            .unwrap_or_default()
+    }
+    fn user(&self, input: Input) -> Option<String> {
+        self.get(&input).and_then(|f| f.user.clone())
+    }
+}
+
+/// Reads a submitted modal into the form it is; `None` for a form warroom does not know (an
+/// old version's, say), which is then let close.
+fn submission(
+    event: &SlackInteractionViewSubmissionEvent,
+    modal: &slack_morphism::prelude::SlackModalView,
+) -> Option<Submission> {
+    let callback = Callback::parse(modal.callback_id.as_ref()?.0.as_str())?;
     let mut fields = HashMap::new();
     if let Some(state) = &event.view.state_params.state {
         for (block, actions) in &state.values {
@@ -146,50 +211,140 @@ fn submission(event: &SlackInteractionViewSubmissionEvent) -> Option<Submission>
             fields.insert(block.0.clone(), field);
         }
     }
+    let metadata = modal.private_metadata.as_deref();
     Some(Submission {
-        callback_id: modal
-            .callback_id
-            .as_ref()
-            .map(|c| c.0.clone())
-            .unwrap_or_default(),
         view_id: event.view.state_params.id.0.clone(),
         user_id: event.user.id.0.clone(),
         team_domain: event.team.domain.clone(),
-        private_metadata: modal.private_metadata.clone(),
-        fields,
+        form: form(callback, &Fields(fields), metadata),
     })
 }
 
-/// Reads a click on a message control (the incident card, a reminder).
+fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
+    use Input as I;
+    let card = |fields| Form::Card {
+        incident: metadata.and_then(IncidentId::parse),
+        fields,
+    };
+    match callback {
+        Callback::Declare => Form::Declare(DeclareFields {
+            title: f.text(I::Title),
+            severity: f.selected(I::Severity),
+            incident_type: f.selected(I::IncidentType),
+            impact: f.text(I::Impact),
+            triage: f.selected_many(I::Triage),
+            origin: metadata
+                .and_then(|m| serde_json::from_str::<Origin>(m).ok())
+                .unwrap_or_default(),
+        }),
+        Callback::PickIncident => Form::PickIncident {
+            incident: f.selected(I::Incident),
+            message: metadata
+                .and_then(|m| serde_json::from_str::<MessageAction>(m).ok())
+                .map(Box::new),
+        },
+        Callback::Resolve => card(CardFields::Resolve {
+            summary: f.text(I::Summary),
+        }),
+        Callback::Close => card(CardFields::Close {
+            answers: CLOSURE_CRITERIA
+                .iter()
+                .map(|(key, _)| {
+                    let answer = f.selected(I::Criterion((*key).to_owned()));
+                    ((*key).to_owned(), answer)
+                })
+                .collect(),
+        }),
+        Callback::Severity => card(CardFields::Severity {
+            level: f.selected(I::Level),
+            reason: f.text(I::Reason),
+        }),
+        Callback::Roles => card(CardFields::Roles {
+            role: f.selected(I::Role),
+            user: f.user(I::User),
+        }),
+        Callback::Update => card(CardFields::Update {
+            impact: f.text(I::Impact),
+            current_action: f.text(I::CurrentAction),
+            owner: f.user(I::Owner),
+            next_update: f.selected(I::NextUpdate),
+            status: f.selected(I::Status),
+        }),
+        Callback::Cancel => card(CardFields::Cancel {
+            reason: f.text(I::Reason),
+        }),
+        Callback::Edit => card(CardFields::Edit {
+            title: f.text(I::Title),
+            impact: f.text(I::Impact),
+            incident_type: f.selected(I::IncidentType),
+        }),
+        Callback::FlagBreach => card(CardFields::FlagBreach {
+            discovered_ago: f.selected(I::Discovered),
+        }),
+        Callback::RecordNotified => card(CardFields::RecordNotified {
+            record: BreachNotification::FIELDS
+                .iter()
+                .map(|(key, _)| (*key, f.text(I::Record(key))))
+                .collect(),
+        }),
+        Callback::ReviewTriage => card(CardFields::ReviewTriage {
+            checked: f.selected_many(I::Triage),
+        }),
+    }
+}
+
+/// Reads a click on a message control (the incident card, a reminder); `None` for a control
+/// warroom does not know or one that names no incident.
 fn click(event: &SlackInteractionBlockActionsEvent) -> Option<Click> {
     let action = event.actions.as_ref()?.first()?;
     let user_id = event.user.as_ref()?.id.0.clone();
     let SlackInteractionActionContainer::Message(container) = &event.container else {
         return None;
     };
+    let control = Control::parse(&action.action_id.0)?;
+    let selected = action.selected_option.as_ref().map(|o| o.value.as_str());
     let block_id = action
         .block_id
         .as_ref()
         .map(|b| b.0.as_str())
         .unwrap_or_default();
-    let incident_id = block_id
+    let mut incident = block_id
         .strip_prefix("card:")
         .map(str::to_owned)
         .or_else(|| action.value.clone());
+    let card_action = match control {
+        Control::Acknowledge => CardAction::Acknowledge,
+        Control::Status => CardAction::SetStatus(Status::parse(selected?)?),
+        Control::Severity => CardAction::ChooseSeverity(selected?.to_owned()),
+        Control::Roles => CardAction::AssignRoles,
+        Control::PostUpdate => CardAction::PostUpdate,
+        Control::More => {
+            // "More" options carry `KEY:INC-…`.
+            let (key, id) = selected?.split_once(':')?;
+            incident = Some(id.to_owned());
+            More::parse(key)?.action()
+        }
+        Control::Snooze => {
+            let secs: i64 = selected?.parse().ok().filter(|s| *s > 0)?;
+            CardAction::Snooze(chrono::Duration::seconds(secs))
+        }
+    };
+    let incident = IncidentId::parse(incident.as_deref()?)?;
+    let key = action
+        .action_ts
+        .as_ref()
+        .map(|ts| format!("action:{user_id}:{}:{}", action.action_id.0, ts.0));
     Some(Click {
         user_id,
-        action_id: action.action_id.0.clone(),
-        incident_id,
-        value: action.value.clone(),
-        selected: action.selected_option.as_ref().map(|o| o.value.clone()),
-        trigger_id: Some(event.trigger_id.0.clone()),
+        incident,
+        action: card_action,
+        key,
         response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
         channel_id: container
             .channel_id
             .as_ref()
             .map(|c| c.0.clone())
             .or_else(|| event.channel.as_ref().map(|c| c.id.0.clone())),
-        action_ts: action.action_ts.as_ref().map(|ts| ts.0.clone()),
     })
 }
 
@@ -197,17 +352,20 @@ fn click(event: &SlackInteractionBlockActionsEvent) -> Option<Click> {
 fn message_action(payload: &Value) -> Option<MessageAction> {
     let s = |v: &Value| v.as_str().map(str::to_owned);
     let message = payload.get("message")?;
+    let channel_id = s(&payload["channel"]["id"])?;
+    let message_ts = s(&payload["message_ts"]).or_else(|| s(&message["ts"]))?;
+    let team_domain = s(&payload["team"]["domain"]);
     Some(MessageAction {
         user_id: s(&payload["user"]["id"])?,
-        channel_id: s(&payload["channel"]["id"])?,
-        message_ts: s(&payload["message_ts"]).or_else(|| s(&message["ts"]))?,
+        link: message_link(team_domain.as_deref(), &channel_id, &message_ts),
+        channel_id,
+        message_ts,
         thread_ts: s(&message["thread_ts"]),
         author: s(&message["user"])
             .or_else(|| s(&message["bot_id"]))
             .unwrap_or_else(|| "unknown".to_owned()),
         text: s(&message["text"]).unwrap_or_default(),
-        team_domain: s(&payload["team"]["domain"]),
-        trigger_id: s(&payload["trigger_id"]),
+        team_domain,
         response_url: s(&payload["response_url"]),
     })
 }

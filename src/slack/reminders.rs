@@ -1,13 +1,13 @@
 //! What the scheduler posts: heads-ups, overdue-update reminders (with Post update and Snooze),
 //! acknowledgement escalations, the breach clock, review reminders and the daily digest.
 
-use super::blocks::{Message, actions, escape, mention, option, plain, section, slack_date};
+use super::{
+    blocks::{Message, escape, mention, option, plain, section, slack_date},
+    keys::Control,
+};
 use crate::incident::{Incident, schedule::Reminder, truncate_chars};
 use chrono::{DateTime, Utc};
 use serde_json::json;
-
-/// The Snooze menu on an overdue-update reminder.
-pub const SNOOZE_ACTION: &str = "reminder_snooze";
 
 fn message(text: String, extra: Vec<serde_json::Value>) -> Message {
     let mut blocks = vec![section(&text)];
@@ -79,8 +79,8 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             let controls = json!({
                 "type": "actions", "block_id": format!("card:{id}"),
                 "elements": [
-                    { "type": "button", "action_id": actions::POST_UPDATE, "value": id.as_str(), "style": "primary", "text": plain("Post update", 75) },
-                    { "type": "static_select", "action_id": SNOOZE_ACTION, "placeholder": plain("Snooze", 150), "options": snooze },
+                    { "type": "button", "action_id": Control::PostUpdate.action_id(), "value": id.as_str(), "style": "primary", "text": plain("Post update", 75) },
+                    { "type": "static_select", "action_id": Control::Snooze.action_id(), "placeholder": plain("Snooze", 150), "options": snooze },
                 ],
             });
             message(lines.join("\n"), vec![controls])

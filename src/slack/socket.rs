@@ -12,14 +12,11 @@ use super::{
     ingress::{Unavailable, handle_command, handle_event, handle_interaction, malformed},
     parse,
 };
-use crate::app::AppState;
+use crate::state::AppState;
 use futures_util::{SinkExt, StreamExt};
 use rand::Rng;
 use serde_json::{Value, json};
-use std::{
-    sync::{Arc, atomic::Ordering},
-    time::Duration,
-};
+use std::{sync::atomic::Ordering, time::Duration};
 use tokio::{sync::mpsc, task::JoinHandle};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
@@ -144,18 +141,19 @@ async fn run(state: &AppState, url: &str, stop: &CancellationToken) -> Result<En
 /// Handles one envelope; the acknowledgement to send, or `None` to leave it unacknowledged so
 /// Slack redelivers it (the database was unreachable).
 async fn envelope(state: &AppState, frame: Value) -> Option<Value> {
+    let received = std::time::Instant::now();
     let envelope_id = frame.get("envelope_id").and_then(Value::as_str)?.to_owned();
     let payload = frame.get("payload").cloned().unwrap_or(Value::Null);
     let reply = match frame.get("type").and_then(Value::as_str) {
         Some("slash_commands") => match parse::command_json(payload) {
-            Ok(invocation) => handle_command(state, invocation).await,
+            Ok(invocation) => handle_command(state, invocation, received).await,
             Err(e) => {
                 malformed(state, e);
                 None
             }
         },
         Some("interactive") => match parse::interaction_json(payload) {
-            Ok(interaction) => handle_interaction(state, interaction).await,
+            Ok(interaction) => handle_interaction(state, interaction, received).await,
             Err(e) => {
                 malformed(state, e);
                 None
@@ -189,9 +187,4 @@ pub fn connected(state: &AppState) -> Option<bool> {
         .socket_connections
         .as_ref()
         .map(|c| c.load(Ordering::SeqCst) > 0)
-}
-
-/// Connection counter for a Socket Mode deployment.
-pub fn counter() -> Arc<std::sync::atomic::AtomicUsize> {
-    Arc::new(std::sync::atomic::AtomicUsize::new(0))
 }

@@ -4,10 +4,10 @@
 //! timeout, a reset, a 5xx) warroom first looks for the post in Slack instead of posting twice.
 
 use crate::{
-    app::AppState,
     delivery::{ChannelPost, Delivery, Post, Recipient},
     incident::{Incident, IncidentId},
     slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
+    state::AppState,
     store::{self, outbox::OutboxRow},
 };
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use super::deliver::{
     Attempt, Outcome, already_posted, declare_link, metadata, post_card, post_in_thread, ts_of,
     update_card,
 };
-use crate::{app::AppState, delivery::Recipient, incident::Incident, store::outbox::OutboxRow};
+use crate::{delivery::Recipient, incident::Incident, state::AppState, store::outbox::OutboxRow};
 use serde_json::Value;
 
 /// Delivers a row in the shape an earlier version wrote.

@@ -6,7 +6,7 @@ mod legacy;
 pub mod outbox;
 pub mod scheduler;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;

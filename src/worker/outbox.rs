@@ -5,10 +5,10 @@
 
 use super::deliver::{self, Outcome};
 use crate::{
-    app::AppState,
     delivery::lanes,
     metrics::Metrics,
     slack::outbound::SlackFailure,
+    state::AppState,
     store::outbox::{self as queue, OutboxRow, WAKE_CHANNEL},
 };
 use rand::Rng;

@@ -6,12 +6,12 @@
 //! or a change arms a new one (`NOTIFY`), with a short safety cap for lost notifications.
 
 use crate::{
-    app::AppState,
     delivery::{ChannelPost, Delivery, Post},
     incident::{
         IncidentId,
         schedule::{self, Arm, kinds},
     },
+    state::AppState,
     store::{
         self,
         outbox::NewOutbox,

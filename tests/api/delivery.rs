@@ -307,7 +307,10 @@ async fn rows_queued_by_an_earlier_version_are_still_delivered_after_an_upgrade(
         texts.contains(&(Some("Legacy reply".into()), Some(card_ts.clone()))),
         "{texts:?}"
     );
-    assert!(texts.contains(&(Some("Legacy reminder still due".into()), Some(card_ts.clone()))));
+    assert!(texts.contains(&(
+        Some("Legacy reminder still due".into()),
+        Some(card_ts.clone())
+    )));
     assert!(texts.contains(&(Some("Legacy post".into()), None)));
     assert!(
         texts
@@ -315,9 +318,17 @@ async fn rows_queued_by_an_earlier_version_are_still_delivered_after_an_upgrade(
             .all(|(t, _)| t.as_deref() != Some("Legacy reminder moot")),
         "a reminder whose deadline moved is not sent"
     );
-    assert!(states.iter().any(|(k, s)| k == "thread_reply" && s == "superseded"));
+    assert!(
+        states
+            .iter()
+            .any(|(k, s)| k == "thread_reply" && s == "superseded")
+    );
     let answers = slack.calls_to("response_url");
     assert!(answers.iter().any(|c| c.body["text"] == "Legacy answer"));
     let ephemerals = slack.calls_to("chat.postEphemeral");
-    assert!(ephemerals.iter().any(|c| c.body["text"] == "Legacy ephemeral"));
+    assert!(
+        ephemerals
+            .iter()
+            .any(|c| c.body["text"] == "Legacy ephemeral")
+    );
 }

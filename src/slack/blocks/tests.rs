@@ -1,5 +1,8 @@
 use super::*;
-use crate::{config::ProcessConfig, slack::card::incident_card};
+use crate::{
+    config::ProcessConfig,
+    slack::{card::incident_card, keys::Control},
+};
 use chrono::TimeZone;
 
 fn incident(title: &str) -> Incident {
@@ -45,11 +48,11 @@ fn the_card_shows_the_incident_and_its_controls() {
         "<@U123>",
         "<!date^1795514400^",
         "<!date^1795516200^",
-        actions::ACKNOWLEDGE,
-        actions::STATUS,
-        actions::SEVERITY,
-        actions::ROLES,
-        actions::POST_UPDATE,
+        Control::Acknowledge.action_id(),
+        Control::Status.action_id(),
+        Control::Severity.action_id(),
+        Control::Roles.action_id(),
+        Control::PostUpdate.action_id(),
         "Payment or wallet",
     ] {
         assert!(json.contains(needle), "missing {needle} in {json}");
@@ -84,30 +87,4 @@ fn links_need_a_plausible_domain() {
     );
     assert_eq!(message_link(Some("evil.com/x"), "C1", "1.2"), None);
     assert_eq!(message_link(None, "C1", "1.2"), None);
-}
-
-#[test]
-fn the_modal_respects_slacks_limits() {
-    let s = Severities::builtin();
-    let modal = declare_modal(
-        &s,
-        &Catalog::builtin(),
-        s.rank_at(0),
-        Some(&"t".repeat(400)),
-        &"m".repeat(5000),
-    );
-    assert!(modal["title"]["text"].as_str().unwrap().chars().count() <= 24);
-    assert!(modal["private_metadata"].as_str().unwrap().chars().count() <= 3000);
-    assert_eq!(
-        modal["blocks"][0]["element"]["initial_value"]
-            .as_str()
-            .unwrap()
-            .chars()
-            .count(),
-        150
-    );
-    assert_eq!(
-        modal["blocks"][1]["element"]["initial_option"]["value"],
-        "SEV-1"
-    );
 }

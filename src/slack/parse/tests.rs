@@ -67,16 +67,56 @@ fn slacks_slash_command_sample_parses_to_an_invocation() {
     assert!(invocation.response_url.is_some() && invocation.trigger_id.is_some());
 }
 
+/// The JSON inside a sample's `payload=` form field.
+fn form_payload(name: &str) -> Value {
+    #[derive(serde::Deserialize)]
+    struct Form {
+        payload: String,
+    }
+    let form: Form = serde_urlencoded::from_bytes(&fixture(name)).unwrap();
+    serde_json::from_str(&form.payload).unwrap()
+}
+
 #[test]
-fn slacks_button_click_sample_parses_to_a_click() {
+fn slacks_button_click_sample_parses_and_a_control_warroom_does_not_know_is_ignored() {
     let interaction = interaction_form(&fixture("block_actions_form.txt")).unwrap();
-    let Interaction::Click(click) = interaction else {
-        panic!("expected a click, got {interaction:?}");
+    assert!(
+        matches!(interaction, Interaction::Ignored),
+        "{interaction:?}"
+    );
+}
+
+#[test]
+fn slacks_button_click_sample_on_the_card_parses_to_its_card_action() {
+    let mut payload = form_payload("block_actions_form.txt");
+    let action = &mut payload["actions"][0];
+    action["action_id"] = Value::from(Control::Acknowledge.action_id());
+    action["block_id"] = Value::from("card:INC-20261124-001");
+    let Interaction::Click { click, trigger_id } = interaction_json(payload.clone()).unwrap()
+    else {
+        panic!("expected a click");
     };
-    assert_eq!(click.action_id, "a");
+    assert_eq!(click.action, CardAction::Acknowledge);
+    assert_eq!(click.incident.as_str(), "INC-20261124-001");
     assert_eq!(click.user_id, "W111");
     assert_eq!(click.channel_id.as_deref(), Some("C111"));
-    assert_eq!(click.value.as_deref(), Some("click_me_123"));
+    assert!(trigger_id.is_some() && click.key.is_some());
+
+    let action = &mut payload["actions"][0];
+    action["action_id"] = Value::from(Control::More.action_id());
+    action["selected_option"] = serde_json::json!({
+        "text": { "type": "plain_text", "text": "Review triage" },
+        "value": "triage:INC-20261124-002"
+    });
+    let Interaction::Click { click, .. } = interaction_json(payload).unwrap() else {
+        panic!("expected a click");
+    };
+    assert_eq!(click.action, CardAction::ReviewTriage);
+    assert_eq!(
+        click.incident.as_str(),
+        "INC-20261124-002",
+        "the option names it"
+    );
 }
 
 #[test]
@@ -85,11 +125,13 @@ fn slacks_message_shortcut_sample_parses_to_a_message_action() {
     let Interaction::MessageAction {
         callback_id,
         action,
+        trigger_id,
     } = interaction
     else {
         panic!("expected a message action, got {interaction:?}");
     };
     assert_eq!(callback_id, "test-shortcut");
+    assert!(trigger_id.is_some());
     assert_eq!(
         (action.channel_id.as_str(), action.message_ts.as_str()),
         ("C111", "1583636382.000300")
@@ -97,13 +139,38 @@ fn slacks_message_shortcut_sample_parses_to_a_message_action() {
 }
 
 #[test]
-fn slacks_modal_submission_sample_parses_to_a_submission() {
+fn slacks_modal_submission_sample_parses_and_a_form_warroom_does_not_know_is_ignored() {
     let interaction = interaction_json(fixture_json("view_submission.json")).unwrap();
-    let Interaction::Submission(submission) = interaction else {
-        panic!("expected a submission, got {interaction:?}");
+    assert!(
+        matches!(interaction, Interaction::Ignored),
+        "{interaction:?}"
+    );
+}
+
+#[test]
+fn slacks_modal_submission_sample_of_a_card_form_parses_to_its_fields() {
+    let mut payload = fixture_json("view_submission.json");
+    let view = &mut payload["view"];
+    view["callback_id"] = Value::from(Callback::Resolve.id());
+    view["private_metadata"] = Value::from("INC-20261124-001");
+    let values = view["state"]["values"].as_object_mut().unwrap();
+    let input = values.remove("hspI").unwrap();
+    values.insert(block_id(&Input::Summary), input);
+    let Interaction::Submission(submission) = interaction_json(payload).unwrap() else {
+        panic!("expected a submission");
     };
     assert_eq!(submission.view_id, "V111");
-    assert_eq!(submission.text("hspI").as_deref(), Some("test"));
+    assert_eq!(submission.user_id, "W111");
+    match submission.form {
+        Form::Card {
+            incident: Some(id),
+            fields: CardFields::Resolve { summary },
+        } => {
+            assert_eq!(id.as_str(), "INC-20261124-001");
+            assert_eq!(summary.as_deref(), Some("test"));
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

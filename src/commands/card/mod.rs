@@ -1,0 +1,142 @@
+//! The incident card's controls and the forms they open.
+//!
+//! ```text
+//! Acknowledge                  → "Acknowledged by @you" on the card and in the thread
+//! Status ▾ Identified …        → the new status (moving back is recorded as a relapse)
+//! Status ▾ Resolved            → a form asking for the resolution summary
+//! Status ▾ Closed              → the closure checklist (refused until Resolved)
+//! Severity ▾ SEV-1             → a form asking why
+//! Assign roles / Post update   → their forms; the update lands in the thread with all seven fields
+//! More ▾ Edit / Review triage / breach / Cancel → their forms
+//! ```
+//! Every click is answered at once. Refusals reach the person privately; choosing what the
+//! incident already is does nothing at all.
+
+mod submit;
+
+pub use submit::on_submit;
+
+use super::{
+    Reply,
+    change::{self, ChangeOutcome},
+    forms::{CardAction, CardForm, Click, FormRequest},
+};
+use crate::{
+    context::Context,
+    delivery::{Answer, Recipient},
+    incident::{
+        Incident, Status,
+        lifecycle::{Change, Refusal, refusal_for_state},
+    },
+    store,
+};
+
+/// Handles a click on the card: a change at once, or the form it needs.
+pub async fn on_click(state: &Context, click: Click) -> Reply {
+    let id = click.incident.clone();
+    let key = click.key.as_deref();
+    let change = match &click.action {
+        CardAction::Acknowledge => Some(Change::Acknowledge),
+        CardAction::SetStatus(to) if to.is_open() => Some(Change::SetStatus(*to)),
+        CardAction::Snooze(by) => {
+            let outcome = change::snooze(state, &id, *by, &click.user_id, key).await;
+            answer_outcome(state, &click, outcome).await;
+            return Reply::Ack;
+        }
+        _ => None,
+    };
+    if let Some(change) = change {
+        let outcome = change::apply(state, &id, change, &click.user_id, key).await;
+        answer_outcome(state, &click, outcome).await;
+        return Reply::Ack;
+    }
+    // Everything else opens a form about the incident's current state.
+    let incident = match store::within(
+        state.config.process.request_deadline,
+        store::incidents::find_incident(&state.pool, &id),
+    )
+    .await
+    {
+        Ok(Some(incident)) => incident,
+        Ok(None) => {
+            private(state, &click, Answer::not_found(&id)).await;
+            return Reply::Ack;
+        }
+        Err(e) => {
+            let answer = super::store_failure(state, e);
+            private(state, &click, answer).await;
+            return Reply::Ack;
+        }
+    };
+    if let Some(refusal) = refusal_for_form(&incident, &click.action) {
+        private(state, &click, Answer::refused(refusal)).await;
+        return Reply::Ack;
+    }
+    let form = match &click.action {
+        CardAction::SetStatus(Status::Resolved) => CardForm::Resolve,
+        CardAction::SetStatus(Status::Closed) => CardForm::Close,
+        CardAction::ChooseSeverity(level) if *level == incident.severity => return Reply::Ack,
+        CardAction::ChooseSeverity(level) => CardForm::Severity {
+            chosen: level.clone(),
+        },
+        CardAction::AssignRoles => CardForm::Roles,
+        CardAction::PostUpdate => CardForm::Update {
+            owner: incident
+                .commander()
+                .map_or_else(|| click.user_id.clone(), str::to_owned),
+        },
+        CardAction::Edit => CardForm::Edit,
+        CardAction::Cancel => CardForm::Cancel,
+        CardAction::FlagBreach => CardForm::FlagBreach,
+        CardAction::RecordNotified => CardForm::RecordNotified,
+        CardAction::ReviewTriage => CardForm::ReviewTriage,
+        CardAction::Acknowledge | CardAction::SetStatus(_) | CardAction::Snooze(_) => {
+            return Reply::Ack;
+        }
+    };
+    Reply::Open(FormRequest::Card {
+        incident: Box::new(incident),
+        form,
+    })
+}
+
+/// Refusals known before a form is even opened.
+fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal> {
+    if let Some(refusal) = refusal_for_state(incident) {
+        return Some(refusal);
+    }
+    let id = incident.id.to_string();
+    match action {
+        CardAction::SetStatus(Status::Closed) if incident.status != Status::Resolved => {
+            Some(Refusal::NotResolved { id })
+        }
+        CardAction::SetStatus(Status::Resolved) if incident.status == Status::Resolved => {
+            Some(Refusal::AlreadyResolved { id })
+        }
+        _ => None,
+    }
+}
+
+/// Tells the person who clicked, privately.
+pub async fn private(state: &Context, click: &Click, answer: Answer) {
+    let to = Recipient {
+        user: click.user_id.clone(),
+        channel: click.channel_id.clone(),
+        response_url: click.response_url.clone(),
+    };
+    change::tell(state, to, answer).await;
+}
+
+async fn answer_outcome(
+    state: &Context,
+    click: &Click,
+    outcome: Result<ChangeOutcome, store::StoreError>,
+) {
+    let answer = match outcome {
+        Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
+        Ok(ChangeOutcome::NotFound) => Answer::not_found(&click.incident),
+        Ok(_) => return,
+        Err(e) => super::store_failure(state, e),
+    };
+    private(state, click, answer).await;
+}

@@ -1,0 +1,241 @@
+//! A submitted card form: its fields checked and turned into one change, applied like a click.
+//! Invalid fields keep the form open with an error under each; a refusal shows under the input
+//! it is about.
+
+use super::super::{
+    Reply,
+    change::{self, ChangeOutcome},
+    forms::{CardFields, Input},
+};
+use crate::{
+    context::Context,
+    delivery::Answer,
+    incident::{
+        IncidentId, Status, Triage,
+        event::BreachNotification,
+        lifecycle::{Change, Refusal},
+        update::{CLOSURE_CRITERIA, ClosureAnswer},
+    },
+};
+
+type Errors = Vec<(Input, String)>;
+
+/// Applies a submitted card form about `id`, submitted as view `view_id` by `user`.
+pub async fn on_submit(
+    state: &Context,
+    id: &IncidentId,
+    fields: &CardFields,
+    user: &str,
+    view_id: &str,
+) -> Reply {
+    let change = match read(state, fields) {
+        Ok(change) => change,
+        Err(errors) => return Reply::FieldErrors(errors),
+    };
+    let first = fields.input_first();
+    let key = format!("view:{view_id}");
+    let at = |input: Input, text: String| Reply::FieldErrors(vec![(input, text)]);
+    match change::apply(state, id, change, user, Some(&key)).await {
+        Ok(ChangeOutcome::Applied | ChangeOutcome::NoOp | ChangeOutcome::Duplicate) => Reply::Ack,
+        Ok(ChangeOutcome::Refused(refusal)) => {
+            let input = match (&refusal, fields) {
+                (Refusal::BelowTriageFloor { .. }, CardFields::Severity { .. }) => Input::Level,
+                _ => first,
+            };
+            at(input, refusal.to_string())
+        }
+        Ok(ChangeOutcome::NotFound) => at(first, format!("{id} no longer exists.")),
+        Err(e) => {
+            let message = match super::super::store_failure(state, e) {
+                Answer::DatabaseUnavailable => {
+                    "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment."
+                }
+                _ => {
+                    "Something went wrong inside warroom and nothing was changed. Please try again."
+                }
+            };
+            at(first, message.to_owned())
+        }
+    }
+}
+
+fn required(value: &Option<String>, input: Input, errors: &mut Errors, message: &str) -> String {
+    value.clone().unwrap_or_else(|| {
+        errors.push((input, message.to_owned()));
+        String::new()
+    })
+}
+
+/// Reads a card form into a change, or the errors for each invalid field.
+fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
+    let mut errors = Errors::new();
+    let process = &state.config.process;
+    let change = match fields {
+        CardFields::Resolve { summary } => Change::Resolve {
+            summary: required(summary, Input::Summary, &mut errors, "Say what fixed it."),
+        },
+        CardFields::Cancel { reason } => Change::Cancel {
+            reason: required(
+                reason,
+                Input::Reason,
+                &mut errors,
+                "Say why it was declared in error.",
+            ),
+        },
+        CardFields::Close { answers } => {
+            let mut checklist = Vec::new();
+            for (key, _) in CLOSURE_CRITERIA {
+                let answer = answers
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .and_then(|(_, a)| a.as_deref())
+                    .and_then(ClosureAnswer::parse);
+                let input = Input::Criterion(key.to_owned());
+                match answer {
+                    Some(ClosureAnswer::UnderReview) => errors.push((input, "Still Under Review: confirm it, or mark it not applicable, before closing.".to_owned())),
+                    Some(answer) => checklist.push((key.to_owned(), answer)),
+                    None => errors.push((input, "Answer this before closing.".to_owned())),
+                }
+            }
+            Change::Close { checklist }
+        }
+        CardFields::Severity { level, reason } => {
+            let level = required(level, Input::Level, &mut errors, "Choose a severity.");
+            let to = process.severities.parse(&level);
+            if to.is_none() && !level.is_empty() {
+                errors.push((
+                    Input::Level,
+                    "Choose one of the listed severities.".to_owned(),
+                ));
+            }
+            let reason = required(
+                reason,
+                Input::Reason,
+                &mut errors,
+                "Say why the severity changes.",
+            );
+            Change::SetSeverity {
+                to: to.unwrap_or(process.default_severity),
+                reason,
+            }
+        }
+        CardFields::Roles { role, user } => {
+            let role = required(role, Input::Role, &mut errors, "Choose a role.");
+            if !role.is_empty() && process.catalog.role(&role).is_none() {
+                errors.push((Input::Role, "Choose one of the listed roles.".to_owned()));
+            }
+            let user = required(user, Input::User, &mut errors, "Choose a person.");
+            Change::AssignRole { role, user }
+        }
+        CardFields::Update {
+            impact,
+            current_action,
+            owner,
+            next_update,
+            status,
+        } => {
+            let impact = required(impact, Input::Impact, &mut errors, "Describe the impact.");
+            let current_action = required(
+                current_action,
+                Input::CurrentAction,
+                &mut errors,
+                "Say what is being done now.",
+            );
+            let owner = required(owner, Input::Owner, &mut errors, "Choose the owner.");
+            let secs: Option<i64> = next_update
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .filter(|s| *s > 0);
+            if secs.is_none() {
+                errors.push((
+                    Input::NextUpdate,
+                    "Choose when the next update is due.".to_owned(),
+                ));
+            }
+            let status = match status {
+                Some(s) => match Status::parse(s).filter(|s| s.is_open()) {
+                    Some(status) => Some(status),
+                    None => {
+                        errors.push((
+                            Input::Status,
+                            "Choose an active status (resolve from the card).".to_owned(),
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
+            Change::PostUpdate {
+                impact,
+                current_action,
+                owner,
+                next_update_in: chrono::Duration::seconds(secs.unwrap_or(1800)),
+                status,
+            }
+        }
+        CardFields::FlagBreach { discovered_ago } => {
+            let ago: i64 = discovered_ago
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            let discovered_at = state.clock.now() - chrono::Duration::seconds(ago.max(0));
+            Change::FlagBreach { discovered_at }
+        }
+        CardFields::RecordNotified { record } => {
+            let mut field = |key: &'static str| {
+                let value = record
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, v)| v.clone());
+                required(
+                    &value,
+                    Input::Record(key),
+                    &mut errors,
+                    "Fill this in: it is part of the notification record.",
+                )
+            };
+            let record = BreachNotification {
+                nature: field("nature"),
+                data_subjects: field("data_subjects"),
+                data_categories: field("data_categories"),
+                likely_consequences: field("likely_consequences"),
+                measures: field("measures"),
+                contact_point: field("contact_point"),
+            };
+            Change::AuthorityNotified { record }
+        }
+        CardFields::Edit {
+            title,
+            impact,
+            incident_type,
+        } => {
+            let title = required(
+                title,
+                Input::Title,
+                &mut errors,
+                "The incident needs a title.",
+            );
+            if let Some(t) = incident_type
+                && process.catalog.incident_type(t).is_none()
+            {
+                errors.push((
+                    Input::IncidentType,
+                    "Choose one of the listed types.".to_owned(),
+                ));
+            }
+            Change::Edit {
+                title,
+                impact: impact.clone(),
+                incident_type: incident_type.clone(),
+            }
+        }
+        CardFields::ReviewTriage { checked } => Change::ReviewTriage {
+            triage: Triage::from_checked(checked.iter().map(String::as_str)),
+        },
+    };
+    if errors.is_empty() {
+        Ok(change)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,212 @@
+//! What people do on the incident card and in warroom's forms, as the edge hands it over: a
+//! [`Click`] names a [`CardAction`]; a [`Submission`] carries a filled-in [`Form`]; a use case that
+//! needs more from the person answers with a [`FormRequest`], and rejects a form with errors per
+//! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
+
+use super::{declare::Origin, shortcut::MessageAction};
+use crate::incident::{Incident, IncidentId, SeverityRank, Status};
+
+/// A click on a control of the incident card (or of a reminder in its thread).
+#[derive(Debug, Clone)]
+pub struct Click {
+    pub user_id: String,
+    pub incident: IncidentId,
+    pub action: CardAction,
+    /// Identifies a retried delivery of this very click.
+    pub key: Option<String>,
+    /// Where to answer the person privately.
+    pub response_url: Option<String>,
+    pub channel_id: Option<String>,
+}
+
+/// What a control asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardAction {
+    Acknowledge,
+    /// A status chosen in the status menu (Resolved and Closed open their forms).
+    SetStatus(Status),
+    /// A severity chosen in the severity menu, by name: the form asks why.
+    ChooseSeverity(String),
+    AssignRoles,
+    PostUpdate,
+    Edit,
+    Cancel,
+    FlagBreach,
+    RecordNotified,
+    ReviewTriage,
+    /// Snooze the overdue-update reminder (from the reminder's menu).
+    Snooze(chrono::Duration),
+}
+
+/// A form warroom asks Slack to open for the person who acted.
+#[derive(Debug, Clone)]
+pub enum FormRequest {
+    /// The declare form, with a severity preselected.
+    Declare {
+        severity: SeverityRank,
+        origin: Origin,
+    },
+    /// Which open incident a message belongs to.
+    PickIncident {
+        open: Vec<Incident>,
+        message: Box<MessageAction>,
+    },
+    /// A form about one incident.
+    Card {
+        incident: Box<Incident>,
+        form: CardForm,
+    },
+}
+
+/// The forms opened from the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardForm {
+    Resolve,
+    Close,
+    /// Change severity to `chosen` (a configured name), asking why.
+    Severity {
+        chosen: String,
+    },
+    Roles,
+    /// Post a structured update; `owner` is preselected.
+    Update {
+        owner: String,
+    },
+    Cancel,
+    Edit,
+    FlagBreach,
+    RecordNotified,
+    ReviewTriage,
+}
+
+/// A submitted form, with what the person entered (checked by the use case that takes it).
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// Slack's ID of the submitted view: a resubmission of the same view is the same request.
+    pub view_id: String,
+    pub user_id: String,
+    pub team_domain: Option<String>,
+    pub form: Form,
+}
+
+/// Which form was submitted, and its fields.
+#[derive(Debug, Clone)]
+pub enum Form {
+    Declare(DeclareFields),
+    PickIncident {
+        incident: Option<String>,
+        message: Option<Box<MessageAction>>,
+    },
+    /// A card form about `incident` (absent when the form no longer says which).
+    Card {
+        incident: Option<IncidentId>,
+        fields: CardFields,
+    },
+}
+
+/// The declare form's fields.
+#[derive(Debug, Clone, Default)]
+pub struct DeclareFields {
+    pub title: Option<String>,
+    pub severity: Option<String>,
+    pub incident_type: Option<String>,
+    pub impact: Option<String>,
+    /// Keys of the checked triage questions.
+    pub triage: Vec<String>,
+    pub origin: Origin,
+}
+
+/// A card form's fields; text is trimmed and `None` when blank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardFields {
+    Resolve {
+        summary: Option<String>,
+    },
+    /// Each closure criterion's key with the chosen answer's stored spelling.
+    Close {
+        answers: Vec<(String, Option<String>)>,
+    },
+    Severity {
+        level: Option<String>,
+        reason: Option<String>,
+    },
+    Roles {
+        role: Option<String>,
+        user: Option<String>,
+    },
+    Update {
+        impact: Option<String>,
+        current_action: Option<String>,
+        owner: Option<String>,
+        /// Seconds until the next update, as chosen.
+        next_update: Option<String>,
+        status: Option<String>,
+    },
+    Cancel {
+        reason: Option<String>,
+    },
+    Edit {
+        title: Option<String>,
+        impact: Option<String>,
+        incident_type: Option<String>,
+    },
+    FlagBreach {
+        /// Seconds before now that the breach was discovered, as chosen.
+        discovered_ago: Option<String>,
+    },
+    /// The notification record's fields by key (see `BreachNotification::FIELDS`).
+    RecordNotified {
+        record: Vec<(&'static str, Option<String>)>,
+    },
+    ReviewTriage {
+        /// Keys of the checked triage questions.
+        checked: Vec<String>,
+    },
+}
+
+impl CardFields {
+    /// The form these fields belong to, for matching it with the form that was opened.
+    pub fn input_first(&self) -> Input {
+        match self {
+            CardFields::Resolve { .. } => Input::Summary,
+            CardFields::Close { answers } => answers
+                .first()
+                .map_or(Input::Summary, |(k, _)| Input::Criterion(k.clone())),
+            CardFields::Severity { .. } => Input::Level,
+            CardFields::Roles { .. } => Input::Role,
+            CardFields::Update { .. } => Input::Impact,
+            CardFields::Cancel { .. } => Input::Reason,
+            CardFields::Edit { .. } => Input::Title,
+            CardFields::FlagBreach { .. } => Input::Discovered,
+            CardFields::RecordNotified { record } => record
+                .first()
+                .map_or(Input::Reason, |(k, _)| Input::Record(k)),
+            CardFields::ReviewTriage { .. } => Input::Triage,
+        }
+    }
+}
+
+/// One input of a form, for an error shown under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Title,
+    Severity,
+    IncidentType,
+    Impact,
+    Triage,
+    Incident,
+    Summary,
+    Reason,
+    Level,
+    Role,
+    User,
+    CurrentAction,
+    Owner,
+    NextUpdate,
+    Status,
+    Discovered,
+    /// A closure criterion, by key.
+    Criterion(String),
+    /// A field of the breach notification record, by key.
+    Record(&'static str),
+}

@@ -1,0 +1,67 @@
+//! The state every request handler and background loop shares: the use cases' [`Context`] plus
+//! Slack's client, the request verifier and the workers' own pool.
+
+use crate::{
+    clock::Clock,
+    config::Config,
+    context::Context,
+    metrics::Metrics,
+    slack::{outbound::SlackApi, verify::Verifier},
+};
+use sqlx::{PgPool, postgres::PgPoolOptions};
+use std::{sync::Arc, time::Duration};
+
+/// Everything a request handler or worker needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// What commands see: configuration, the request pool, the clock, the counters.
+    pub context: Context,
+    /// The delivery and reminder workers' own, smaller pool on the same database: however long
+    /// the outbox grows, the workers cannot take the connections Slack's requests need.
+    pub worker_pool: PgPool,
+    pub slack: SlackApi,
+    pub verifier: Option<Verifier>,
+    /// Live Socket Mode connections; `None` in HTTP mode.
+    pub socket_connections: Option<Arc<std::sync::atomic::AtomicUsize>>,
+}
+
+impl AppState {
+    /// State for `config` on an already migrated pool.
+    pub fn new(config: Config, pool: PgPool, clock: Arc<dyn Clock>) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let slack = SlackApi::new(
+            &config.slack_api_url,
+            config.slack_bot_token.clone(),
+            config.process.slack_timeout,
+            Arc::clone(&metrics),
+        )
+        .with_app_token(config.slack_app_token.clone());
+        let socket_connections = config.slack_app_token.as_ref().map(|_| Arc::default());
+        let verifier = config.slack_signing_secret.clone().map(Verifier::new);
+        let worker_pool = PgPoolOptions::new()
+            .max_connections((config.process.db_max_connections / 4).max(2))
+            .acquire_timeout(Duration::from_secs(5))
+            .idle_timeout(Duration::from_secs(300))
+            .connect_lazy_with((*pool.connect_options()).clone());
+        Self {
+            context: Context {
+                config: Arc::new(config),
+                pool,
+                clock,
+                metrics,
+            },
+            worker_pool,
+            slack,
+            verifier,
+            socket_connections,
+        }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.context
+    }
+}
