@@ -341,7 +341,7 @@ pub async fn update_incident_state(
         "UPDATE incidents SET title = $2, severity = $3, severity_rank = $4, status = $5, incident_type = $6, impact = $7,
                 acknowledged_at = $8, acknowledged_by = $9, next_update_due_at = $10, resolved_at = $11, closed_at = $12,
                 resolution_summary = $13, roles = $14, latest_update = $15, breach_discovered_at = $16,
-                authority_notified_at = $17, escalations = $18, version = version + 1, updated_at = now()
+                authority_notified_at = $17, escalations = $18, triage = $19, version = version + 1, updated_at = now()
          WHERE id = $1",
     )
     .bind(incident.id.as_str())
@@ -362,6 +362,7 @@ pub async fn update_incident_state(
     .bind(incident.breach_discovered_at)
     .bind(incident.authority_notified_at)
     .bind(Json(&incident.escalations))
+    .bind(Json(&incident.triage))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -476,7 +476,7 @@ impl TestApp {
 }
 
 /// Input values for a submission: `(block, kind, value)` with kind `text`, `select`, `user` or
-/// `multi` (comma-separated values).
+/// `multi` (comma-separated values; empty for none checked).
 pub fn values(fields: &[(&str, &str, &str)]) -> Value {
     let mut out = serde_json::Map::new();
     for (block, kind, value) in fields {
@@ -487,11 +487,73 @@ pub fn values(fields: &[(&str, &str, &str)]) -> Value {
             }
             "user" => json!({ "type": "users_select", "selected_user": value }),
             "multi" => {
-                json!({ "type": "checkboxes", "selected_options": value.split(',').map(|v| json!({ "text": { "type": "plain_text", "text": v }, "value": v })).collect::<Vec<_>>() })
+                json!({ "type": "checkboxes", "selected_options": value.split(',').filter(|v| !v.is_empty()).map(|v| json!({ "text": { "type": "plain_text", "text": v }, "value": v })).collect::<Vec<_>>() })
             }
             other => panic!("unknown input kind {other}"),
         };
         out.insert((*block).to_owned(), json!({ "value": v }));
     }
     Value::Object(out)
+}
+
+impl TestApp {
+    /// Clicks a card control (`choice` for a menu) and returns the form Slack was asked to open.
+    pub async fn open_form(
+        &self,
+        slack: &FakeSlack,
+        card_ts: &str,
+        id: &str,
+        action_id: &str,
+        choice: Option<&str>,
+        user: &str,
+    ) -> Value {
+        let before = slack.calls_to("views.open").len();
+        self.click(slack, card_ts, id, action_id, choice, user)
+            .await;
+        slack
+            .wait_for_calls("views.open", before + 1, Duration::from_secs(15))
+            .await[before]
+            .body["view"]
+            .clone()
+    }
+
+    /// Submits an opened form as `user` with `fields` (see [`values`]); Slack's answer body:
+    /// `{"response_action": "errors", …}` when the form stays open, `null` when it closes.
+    pub async fn submit(&self, view: &Value, user: &str, fields: &[(&str, &str, &str)]) -> Value {
+        let response = self
+            .interaction(&submission(view, user, values(fields)))
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "a submission is always acknowledged"
+        );
+        let body = response.text().await.unwrap();
+        if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&body).unwrap()
+        }
+    }
+
+    /// Clicks a control, fills in the form it opens and submits it: Slack's answer body.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a click and a form have this many parts"
+    )]
+    pub async fn fill_form(
+        &self,
+        slack: &FakeSlack,
+        card_ts: &str,
+        id: &str,
+        action_id: &str,
+        choice: Option<&str>,
+        user: &str,
+        fields: &[(&str, &str, &str)],
+    ) -> Value {
+        let view = self
+            .open_form(slack, card_ts, id, action_id, choice, user)
+            .await;
+        self.submit(&view, user, fields).await
+    }
 }

@@ -9,6 +9,7 @@ mod card;
 mod declare;
 mod delivery;
 mod edge;
+mod guards;
 mod reminders;
 mod replicas;
 mod security;
