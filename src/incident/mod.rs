@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod declare;
 pub mod event;
+#[cfg(test)]
+pub(crate) mod example;
 pub mod id;
 pub mod lifecycle;
 pub mod schedule;

@@ -27,3 +27,6 @@ pub mod socket;
 pub mod timeline;
 /// Request signing, with the clock passed in.
 pub mod verify;
+
+#[cfg(test)]
+mod snapshots;

@@ -4,17 +4,16 @@
 
 use super::{
     blocks::message_link,
-    keys::{Callback, Control, More, block_id},
+    keys::{Control, More},
 };
 use crate::{
     commands::{
         Invocation,
-        declare::Origin,
-        forms::{CardAction, CardFields, Click, DeclareFields, Form, Input, Submission},
+        forms::{CardAction, Click, Submission},
         mention::Mention,
         shortcut::MessageAction,
     },
-    incident::{IncidentId, Status, event::BreachNotification, update::CLOSURE_CRITERIA},
+    incident::{IncidentId, Status},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,7 +21,6 @@ use slack_morphism::prelude::{
     SlackInteractionActionContainer, SlackInteractionBlockActionsEvent,
     SlackInteractionViewSubmissionEvent, SlackView,
 };
-use std::collections::HashMap;
 
 /// A payload that cannot be read; names what was expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -147,151 +145,9 @@ pub fn interaction_json(payload: Value) -> Result<Interaction, Malformed> {
     }
 }
 
-/// One input of a submitted modal, as Slack reports it.
-#[derive(Debug, Default)]
-struct Field {
-    text: Option<String>,
-    selected: Option<String>,
-    selected_many: Vec<String>,
-    user: Option<String>,
-}
+mod forms;
 
-/// A submitted modal's inputs by block ID.
-struct Fields(HashMap<String, Field>);
-
-impl Fields {
-    fn get(&self, input: &Input) -> Option<&Field> {
-        self.0.get(&block_id(input))
-    }
-    /// Typed text, trimmed; `None` when blank.
-    fn text(&self, input: Input) -> Option<String> {
-        self.get(&input)
-            .and_then(|f| f.text.as_deref())
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    }
-    fn selected(&self, input: Input) -> Option<String> {
-        self.get(&input).and_then(|f| f.selected.clone())
-    }
-    fn selected_many(&self, input: Input) -> Vec<String> {
-        self.get(&input)
-            .map(|f| f.selected_many.clone())
-            .unwrap_or_default()
-    }
-    fn user(&self, input: Input) -> Option<String> {
-        self.get(&input).and_then(|f| f.user.clone())
-    }
-}
-
-/// Reads a submitted modal into the form it is; `None` for a form warroom does not know (an
-/// old version's, say), which is then let close.
-fn submission(
-    event: &SlackInteractionViewSubmissionEvent,
-    modal: &slack_morphism::prelude::SlackModalView,
-) -> Option<Submission> {
-    let callback = Callback::parse(modal.callback_id.as_ref()?.0.as_str())?;
-    let mut fields = HashMap::new();
-    if let Some(state) = &event.view.state_params.state {
-        for (block, actions) in &state.values {
-            let Some(v) = actions.values().next() else {
-                continue;
-            };
-            let field = Field {
-                text: v.value.clone(),
-                selected: v.selected_option.as_ref().map(|o| o.value.clone()),
-                selected_many: v
-                    .selected_options
-                    .iter()
-                    .flatten()
-                    .map(|o| o.value.clone())
-                    .collect(),
-                user: v.selected_user.as_ref().map(|u| u.0.clone()),
-            };
-            fields.insert(block.0.clone(), field);
-        }
-    }
-    let metadata = modal.private_metadata.as_deref();
-    Some(Submission {
-        view_id: event.view.state_params.id.0.clone(),
-        user_id: event.user.id.0.clone(),
-        team_domain: event.team.domain.clone(),
-        form: form(callback, &Fields(fields), metadata),
-    })
-}
-
-fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
-    use Input as I;
-    let card = |fields| Form::Card {
-        incident: metadata.and_then(IncidentId::parse),
-        fields,
-    };
-    match callback {
-        Callback::Declare => Form::Declare(DeclareFields {
-            title: f.text(I::Title),
-            severity: f.selected(I::Severity),
-            incident_type: f.selected(I::IncidentType),
-            impact: f.text(I::Impact),
-            triage: f.selected_many(I::Triage),
-            origin: metadata
-                .and_then(|m| serde_json::from_str::<Origin>(m).ok())
-                .unwrap_or_default(),
-        }),
-        Callback::PickIncident => Form::PickIncident {
-            incident: f.selected(I::Incident),
-            message: metadata
-                .and_then(|m| serde_json::from_str::<MessageAction>(m).ok())
-                .map(Box::new),
-        },
-        Callback::Resolve => card(CardFields::Resolve {
-            summary: f.text(I::Summary),
-        }),
-        Callback::Close => card(CardFields::Close {
-            answers: CLOSURE_CRITERIA
-                .iter()
-                .map(|(key, _)| {
-                    let answer = f.selected(I::Criterion((*key).to_owned()));
-                    ((*key).to_owned(), answer)
-                })
-                .collect(),
-        }),
-        Callback::Severity => card(CardFields::Severity {
-            level: f.selected(I::Level),
-            reason: f.text(I::Reason),
-        }),
-        Callback::Roles => card(CardFields::Roles {
-            role: f.selected(I::Role),
-            user: f.user(I::User),
-        }),
-        Callback::Update => card(CardFields::Update {
-            impact: f.text(I::Impact),
-            current_action: f.text(I::CurrentAction),
-            owner: f.user(I::Owner),
-            next_update: f.selected(I::NextUpdate),
-            status: f.selected(I::Status),
-        }),
-        Callback::Cancel => card(CardFields::Cancel {
-            reason: f.text(I::Reason),
-        }),
-        Callback::Edit => card(CardFields::Edit {
-            title: f.text(I::Title),
-            impact: f.text(I::Impact),
-            incident_type: f.selected(I::IncidentType),
-        }),
-        Callback::FlagBreach => card(CardFields::FlagBreach {
-            discovered_ago: f.selected(I::Discovered),
-        }),
-        Callback::RecordNotified => card(CardFields::RecordNotified {
-            record: BreachNotification::FIELDS
-                .iter()
-                .map(|(key, _)| (*key, f.text(I::Record(key))))
-                .collect(),
-        }),
-        Callback::ReviewTriage => card(CardFields::ReviewTriage {
-            checked: f.selected_many(I::Triage),
-        }),
-    }
-}
+use forms::submission;
 
 /// Reads a click on a message control (the incident card, a reminder); `None` for a control
 /// warroom does not know or one that names no incident.
@@ -418,63 +274,7 @@ pub fn event_json(envelope: Value) -> Result<Event, Malformed> {
     }
 }
 
-/// A stable-toolchain smoke of the `cargo fuzz` targets in `fuzz/`: the same parsers, fed
-/// arbitrary bytes and mutations of Slack's own payloads, must never panic.
 #[cfg(test)]
-mod fuzz_smoke {
-    use super::*;
-    use proptest::prelude::*;
-
-    const SEEDS: [&str; 4] = [
-        "token=x&team_id=T1&channel_id=C1&user_id=U1&command=%2Fincident&text=declare+sev1+x&response_url=https%3A%2F%2Fx&trigger_id=1.2.3",
-        r#"{"type":"block_actions","user":{"id":"U1"},"api_app_id":"A1","team":{"id":"T1"},"container":{"type":"message","message_ts":"1.2","channel_id":"C1"},"trigger_id":"1.2.3","actions":[{"type":"button","action_id":"incident_acknowledge","block_id":"card:INC-20261124-001","value":"INC-20261124-001","action_ts":"1.2"}]}"#,
-        r#"{"type":"view_submission","team":{"id":"T1"},"user":{"id":"U1"},"view":{"id":"V1","team_id":"T1","type":"modal","title":{"type":"plain_text","text":"t"},"blocks":[],"callback_id":"declare_incident","state":{"values":{"title":{"value":{"type":"plain_text_input","value":"x"}}}},"hash":"h"}}"#,
-        r#"{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention","channel":"C1","ts":"1.2"}}"#,
-    ];
-
-    fn mutate(seed: &str, edits: &[(usize, u8)]) -> Vec<u8> {
-        let mut bytes = seed.as_bytes().to_vec();
-        for (at, byte) in edits {
-            let i = at % (bytes.len() + 1);
-            if byte % 3 == 0 && i < bytes.len() {
-                bytes.remove(i);
-            } else {
-                bytes.insert(i, *byte);
-            }
-        }
-        bytes
-    }
-
-    fn all_parsers(bytes: &[u8]) {
-        let _ = command_form(bytes);
-        let _ = interaction_form(bytes);
-        let _ = event_body(bytes);
-        if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
-            let _ = interaction_json(value.clone());
-            let _ = event_json(value.clone());
-            let _ = command_json(value);
-        }
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            let _ = crate::config::ProcessConfig::from_toml(text);
-            let form = serde_urlencoded::to_string([("payload", text)]).unwrap_or_default();
-            let _ = interaction_form(form.as_bytes());
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
-
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
-            all_parsers(&bytes);
-        }
-
-        #[test]
-        fn mutated_slack_payloads_never_panic(seed in 0usize..4, edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8)) {
-            all_parsers(&mutate(SEEDS[seed], &edits));
-        }
-    }
-}
-
+mod fuzz_smoke;
 #[cfg(test)]
 mod tests;

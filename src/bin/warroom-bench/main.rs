@@ -22,7 +22,12 @@ mod ceiling;
 )]
 mod fake_slack;
 mod reminders;
+mod report;
 mod requests;
+mod server;
+
+use report::{report, summary};
+use server::{Server, sample_rss, spawn_server};
 
 use ceiling::db_ceiling;
 use clap::{Parser, ValueEnum};
@@ -85,124 +90,11 @@ struct Args {
     db_ceiling: bool,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn summary(label: &str, mut values: Vec<f64>) -> String {
-    values.sort_by(f64::total_cmp);
-    format!(
-        "{label}: n={} p50={:.1} p95={:.1} p99={:.1} p99.9={:.1} max={:.1}",
-        values.len(),
-        percentile(&values, 0.5),
-        percentile(&values, 0.95),
-        percentile(&values, 0.99),
-        percentile(&values, 0.999),
-        values.last().copied().unwrap_or(f64::NAN)
-    )
-}
-
 fn unix_ms() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis()
-}
-
-/// A warroom process under test.
-struct Server {
-    child: Child,
-    base: String,
-    peak_rss_kb: Arc<Mutex<u64>>,
-    rss_kb: Arc<Mutex<Vec<u64>>>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn_server(args: &Args, db_url: &str, api_url: &str, config: &str) -> (Server, Duration) {
-    let port = free_port();
-    let started = Instant::now();
-    let child = Command::new(&args.warroom_bin)
-        .arg("serve")
-        .env("DATABASE_URL", db_url)
-        .env("SLACK_BOT_TOKEN", "xoxb-bench")
-        .env("SLACK_SIGNING_SECRET", SECRET)
-        .env("SLACK_API_URL", api_url)
-        .env("WARROOM_INCIDENT_CHANNEL", CHANNEL)
-        .env("WARROOM_LISTEN", format!("127.0.0.1:{port}"))
-        .env("WARROOM_CONFIG", config)
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("start warroom");
-    let base = format!("http://127.0.0.1:{port}");
-    let ready = wait_ready(&base, started);
-    let server = Server {
-        child,
-        base,
-        peak_rss_kb: Arc::default(),
-        rss_kb: Arc::default(),
-    };
-    (server, ready)
-}
-
-/// Polls `GET /readyz` with a bare HTTP/1.1 request until it answers 200.
-fn wait_ready(base: &str, started: Instant) -> Duration {
-    let addr = base.trim_start_matches("http://").to_owned();
-    loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
-            use std::io::{Read, Write};
-            let _ =
-                stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return started.elapsed();
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "warroom did not become ready"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn sample_rss(server: &Server) {
-    let (pid, peak, samples) = (
-        server.child.id(),
-        server.peak_rss_kb.clone(),
-        server.rss_kb.clone(),
-    );
-    std::thread::spawn(move || {
-        loop {
-            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-                return;
-            };
-            let field = |name: &str| {
-                status
-                    .lines()
-                    .find(|l| l.starts_with(name))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|v| v.parse::<u64>().ok())
-            };
-            if let Some(hwm) = field("VmHWM:") {
-                *peak.lock().unwrap() = hwm;
-            }
-            if let Some(rss) = field("VmRSS:") {
-                samples.lock().unwrap().push(rss);
-            }
-            std::thread::sleep(Duration::from_secs(1));
-        }
-    });
 }
 
 #[derive(Default)]
@@ -422,42 +314,6 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     Ok(())
 }
-
-fn report(args: &Args, (results, elapsed): (Results, Duration), servers: &[Server]) {
-    let sent = results.latencies_ms.len();
-    println!(
-        "scenario {:?}: {sent} requests in {:.1} s = {:.0} req/s (target {} req/s)",
-        args.scenario,
-        elapsed.as_secs_f64(),
-        sent as f64 / elapsed.as_secs_f64(),
-        args.rate
-    );
-    println!(
-        "non-2xx: {}, over 1 s: {}",
-        results.non_2xx, results.over_1s
-    );
-    println!(
-        "{}",
-        summary(
-            "ack latency (ms, from intended send time)",
-            results.latencies_ms
-        )
-    );
-    let rss = servers[0].rss_kb.lock().unwrap().clone();
-    // Growth is measured from the end of the warm-up (the first tenth of the run) to the end.
-    let (Some(&start), Some(&warm), Some(&last)) =
-        (rss.first(), rss.get(rss.len() / 10), rss.last())
-    else {
-        return;
-    };
-    println!(
-        "warroom peak RSS: {} kB; RSS at start {} kB, after warm-up {warm} kB, at end {last} kB ({:+.1} % since warm-up)",
-        servers[0].peak_rss_kb.lock().unwrap(),
-        start,
-        (last as f64 - warm as f64) * 100.0 / warm as f64
-    );
-}
-
 /// Declares `n` incidents and waits until their cards are posted: (incident, card ts).
 async fn prepare_cards(
     base: &str,

@@ -1,19 +1,16 @@
 //! One function per change: each checks what the change needs, computes the incident's next
 //! state and names the events that record it. `Ok(None)` means it is already so.
 
-use super::{Applied, Change, Refusal, Rules};
+use super::{Applied, Change, Refusal, Rules, exposure};
 use crate::incident::{
     Incident, MAX_IMPACT_CHARS, SeverityRank, Status, Title, Triage,
-    event::{
-        BreachNotification, Changed, Direction, Edits, Event, SeverityMove, StatusMove,
-        UpdatePosted,
-    },
+    event::{Changed, Direction, Edits, Event, SeverityMove, StatusMove, UpdatePosted},
     truncate_chars,
     update::{ClosureAnswer, StructuredUpdate, open_criteria},
 };
 use chrono::{DateTime, Duration, Utc};
 
-type Outcome = Result<Option<Applied>, Refusal>;
+pub(super) type Outcome = Result<Option<Applied>, Refusal>;
 
 /// Computes `change` by `actor`; the caller has checked the incident takes changes at all.
 pub(super) fn apply(
@@ -55,8 +52,8 @@ pub(super) fn apply(
             incident_type,
         } => edit(current, &title, impact, incident_type, at),
         Change::Note { text } => note(current, &text),
-        Change::FlagBreach { discovered_at } => flag_breach(current, discovered_at, at),
-        Change::AuthorityNotified { record } => authority_notified(current, record, at),
+        Change::FlagBreach { discovered_at } => exposure::flag_breach(current, discovered_at, at),
+        Change::AuthorityNotified { record } => exposure::authority_notified(current, record, at),
         Change::AddMessage {
             author,
             posted_at,
@@ -72,19 +69,19 @@ pub(super) fn apply(
                 added_by: actor.to_owned(),
             }],
         })),
-        Change::ReviewTriage { triage } => review_triage(current, triage, at),
+        Change::ReviewTriage { triage } => exposure::review_triage(current, triage, at),
     }
 }
 
 /// When and by whom, under which rules.
 #[derive(Clone, Copy)]
-struct At<'a> {
-    now: DateTime<Utc>,
-    rules: Rules<'a>,
-    actor: &'a str,
+pub(super) struct At<'a> {
+    pub(super) now: DateTime<Utc>,
+    pub(super) rules: Rules<'a>,
+    pub(super) actor: &'a str,
 }
 
-fn applied(incident: Incident, events: Vec<Event>) -> Outcome {
+pub(super) fn applied(incident: Incident, events: Vec<Event>) -> Outcome {
     Ok(Some(Applied { incident, events }))
 }
 
@@ -101,7 +98,7 @@ fn cadence(rules: Rules<'_>, rank: SeverityRank) -> Duration {
     Duration::from_std(rules.severities.get(rank).update_every).unwrap_or(Duration::days(1))
 }
 
-fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRank {
+pub(super) fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRank {
     rules
         .severities
         .by_name(&incident.severity)
@@ -189,7 +186,7 @@ fn cancel(current: &Incident, reason: &str) -> Outcome {
 }
 
 /// The most severe rank the triage answers allow to be left, if they set a floor.
-fn floor(triage: &Triage, rules: Rules<'_>) -> Option<SeverityRank> {
+pub(super) fn floor(triage: &Triage, rules: Rules<'_>) -> Option<SeverityRank> {
     triage.floor_index().map(|i| rules.severities.rank_at(i))
 }
 
@@ -212,7 +209,7 @@ fn set_severity(current: &Incident, to: SeverityRank, reason: &str, at: At<'_>) 
 }
 
 /// Sets `next`'s severity to `to`, re-computing when the next update is due.
-fn change_severity(
+pub(super) fn change_severity(
     next: &mut Incident,
     to: SeverityRank,
     reason: String,
@@ -359,64 +356,4 @@ fn edit(
 fn note(current: &Incident, text: &str) -> Outcome {
     let text = non_empty(text, "The note", 3000)?;
     applied(current.clone(), vec![Event::Note { text }])
-}
-
-fn flag_breach(current: &Incident, discovered_at: DateTime<Utc>, at: At<'_>) -> Outcome {
-    if current.breach_discovered_at.is_some() {
-        return Ok(None);
-    }
-    if discovered_at > at.now {
-        return Err(Refusal::DiscoveryInFuture);
-    }
-    let mut next = current.clone();
-    next.breach_discovered_at = Some(discovered_at);
-    applied(next, vec![Event::BreachFlagged { discovered_at }])
-}
-
-fn authority_notified(current: &Incident, record: BreachNotification, at: At<'_>) -> Outcome {
-    if current.breach_discovered_at.is_none() {
-        return Err(Refusal::NotABreach {
-            id: current.id.to_string(),
-        });
-    }
-    if current.authority_notified_at.is_some() {
-        return Ok(None);
-    }
-    if let Some(blank) = record.first_blank() {
-        return Err(Refusal::empty(blank));
-    }
-    let mut next = current.clone();
-    next.authority_notified_at = Some(at.now);
-    applied(next, vec![Event::AuthorityNotified(record)])
-}
-
-/// New triage answers: recorded, and the severity follows a floor they raise. A floor they lower
-/// only allows lowering the severity afterwards, with a reason.
-fn review_triage(current: &Incident, triage: Triage, at: At<'_>) -> Outcome {
-    if triage == current.triage {
-        return Ok(None);
-    }
-    let mut next = current.clone();
-    next.triage = triage;
-    let mut events = vec![Event::TriageReviewed {
-        from: current.triage,
-        to: triage,
-    }];
-    let now_rank = severity_rank(current, at.rules);
-    if let Some(floor) = floor(&triage, at.rules)
-        && floor < now_rank
-        && next.status.is_open()
-    {
-        let reason = "the triage answers set this floor".to_owned();
-        events.push(Event::SeverityChanged(change_severity(
-            &mut next, floor, reason, at,
-        )));
-    }
-    if triage.personal_data_exposed == Some(true) && current.breach_discovered_at.is_none() {
-        next.breach_discovered_at = Some(at.now);
-        events.push(Event::BreachFlagged {
-            discovered_at: at.now,
-        });
-    }
-    applied(next, events)
 }

@@ -4,6 +4,7 @@
 //! one place, [`permission`], from the events themselves, so no path around it exists.
 
 mod changes;
+mod exposure;
 pub mod permission;
 
 use super::{
@@ -219,5 +220,7 @@ fn escalate_fresh_triggers(applied: &mut Applied) {
     }
 }
 
+#[cfg(test)]
+mod steering_tests;
 #[cfg(test)]
 mod tests;

@@ -1,41 +1,14 @@
 use super::*;
-use crate::incident::{IncidentId, Triage, update::StructuredUpdate};
-
-fn at(min: i64) -> DateTime<Utc> {
-    // A Tuesday.
-    Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap() + Span::minutes(min)
-}
+use crate::incident::example::at;
 
 fn incident(severity: usize) -> Incident {
-    let s = Severities::builtin();
-    let level = s.get(s.rank_at(severity));
     Incident {
-        id: IncidentId::parse("INC-20261124-001").unwrap(),
         title: "t".into(),
-        severity: level.name.clone(),
-        severity_rank: severity,
-        status: Status::Investigating,
-        incident_type: None,
-        impact: None,
-        triage: Triage::default(),
-        declared_by: "UDECL".into(),
-        team_domain: None,
-        channel_id: "C1".into(),
         card_ts: None,
-        declared_at: at(0),
-        acknowledged_at: None,
-        acknowledged_by: None,
-        next_update_due_at: Some(at(0) + span(level.update_every)),
-        resolved_at: None,
-        closed_at: None,
-        resolution_summary: None,
-        roles: Default::default(),
-        latest_update: None,
-        breach_discovered_at: None,
-        authority_notified_at: None,
-        escalations: vec![],
+        ..crate::incident::example::incident(severity)
     }
 }
+use crate::incident::{Triage, update::StructuredUpdate};
 
 fn set(arms: &[Arm], kind: &str) -> Option<DateTime<Utc>> {
     arms.iter().find_map(|a| match a {

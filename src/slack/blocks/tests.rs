@@ -1,38 +1,21 @@
 use super::*;
-use crate::{
-    config::ProcessConfig,
-    slack::{card::incident_card, keys::Control},
-};
-use chrono::TimeZone;
 
 fn incident(title: &str) -> Incident {
     Incident {
-        id: IncidentId::parse("INC-20261124-001").unwrap(),
         title: title.into(),
-        severity: "SEV-1".into(),
-        severity_rank: 0,
-        status: Status::Investigating,
         incident_type: Some("payment_wallet".into()),
         impact: Some("Checkout <!channel> fails".into()),
-        triage: Triage::default(),
         declared_by: "U123".into(),
         team_domain: Some("acme".into()),
         channel_id: "C0INC".into(),
         card_ts: None,
-        declared_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap(),
-        acknowledged_at: None,
-        acknowledged_by: None,
-        next_update_due_at: Some(Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap()),
-        resolved_at: None,
-        closed_at: None,
-        resolution_summary: None,
-        roles: Default::default(),
-        latest_update: None,
-        breach_discovered_at: None,
-        authority_notified_at: None,
-        escalations: Vec::new(),
+        ..crate::incident::example::incident(0)
     }
 }
+use crate::{
+    config::ProcessConfig,
+    slack::{card::incident_card, keys::Control},
+};
 
 #[test]
 fn the_card_shows_the_incident_and_its_controls() {

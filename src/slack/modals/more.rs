@@ -177,7 +177,8 @@ fn message_metadata(message: &MessageAction) -> String {
         if json.len() <= METADATA_MAX || limit == 0 {
             return json;
         }
-        limit = limit.saturating_sub((json.len() - METADATA_MAX).max(16));
+        // Shrink in proportion to the overshoot, and by at least one character each time.
+        limit = (limit * METADATA_MAX / json.len()).min(limit - 1);
         kept.text = truncate_chars(&message.text, limit);
     }
 }

@@ -2,6 +2,10 @@
 //! `tests/fixtures/slack/` (provenance in its `SOURCES.md`), and fed malformed input.
 
 use super::*;
+use crate::{
+    commands::forms::{CardFields, Form, Input},
+    slack::keys::{Callback, block_id},
+};
 use std::path::PathBuf;
 
 /// Every sample these tests read. A missing or unlisted file fails a test instead of letting one

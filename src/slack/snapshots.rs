@@ -1,0 +1,347 @@
+//! Snapshots of everything warroom shows in Slack — the card in each state, every thread post,
+//! every reminder and every form — so a change to what people see is reviewed as a diff of
+//! `src/slack/snapshots/*.snap`. Regenerate deliberately with `INSTA_UPDATE=always cargo test`.
+
+use super::{announce, card, modals, reminders};
+use crate::{
+    commands::{
+        declare::Origin,
+        forms::{CardForm, FormRequest},
+        shortcut::MessageAction,
+    },
+    config::ProcessConfig,
+    incident::{
+        Event, Incident, Status, Triage,
+        event::{
+            BreachNotification, Changed, Declared, DeclaredVia, Direction, Edits, Escalation,
+            ReminderSent, SeverityMove, StatusMove, UpdatePosted,
+        },
+        example::{at, incident},
+        schedule::{Audience, EscalationGroup, Reminder},
+        update::{ClosureAnswer, StructuredUpdate},
+    },
+};
+use serde_json::{Value, json};
+
+fn update() -> StructuredUpdate {
+    StructuredUpdate {
+        impact: "EU card payments fail".into(),
+        current_action: "Rolling back release 42".into(),
+        owner: "UOWNER".into(),
+        next_update_at: at(60),
+        posted_by: "UPOSTER".into(),
+        posted_at: at(30),
+    }
+}
+
+/// The example incident, well under way: acknowledged, led, updated, a breach flagged.
+fn busy() -> Incident {
+    let mut i = Incident {
+        incident_type: Some("payment_wallet".into()),
+        impact: Some("Checkout <!channel> fails".into()),
+        acknowledged_at: Some(at(5)),
+        acknowledged_by: Some("UACK".into()),
+        latest_update: Some(update()),
+        breach_discovered_at: Some(at(10)),
+        status: Status::Identified,
+        ..incident(0)
+    };
+    i.roles.insert("commander".into(), "UCMD".into());
+    i
+}
+
+fn card_json(i: &Incident) -> Value {
+    let message = card::incident_card(i, &ProcessConfig::default());
+    json!({ "text": message.text, "blocks": message.blocks })
+}
+
+#[test]
+fn the_card_in_each_state() {
+    let mut resolved = busy();
+    resolved.status = Status::Resolved;
+    resolved.resolution_summary = Some("Rolled back; error rate at baseline".into());
+    resolved.authority_notified_at = Some(at(50));
+    let mut closed = resolved.clone();
+    closed.status = Status::Closed;
+    insta::assert_json_snapshot!("card_new", card_json(&incident(2)));
+    insta::assert_json_snapshot!("card_under_way", card_json(&busy()));
+    insta::assert_json_snapshot!("card_resolved", card_json(&resolved));
+    insta::assert_json_snapshot!("card_closed", card_json(&closed));
+}
+
+/// Every option list of every overflow menu on the card.
+fn overflow_sizes(card: &Value) -> Vec<usize> {
+    card["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["type"] == "overflow")
+        .map(|e| e["options"].as_array().unwrap().len())
+        .collect()
+}
+
+#[test]
+fn the_card_never_renders_an_overflow_menu_with_more_than_five_options() {
+    for status in Status::ALL {
+        for breach in [None, Some(at(1))] {
+            for notified in [None, Some(at(2))] {
+                for acknowledged in [None, Some(at(3))] {
+                    let i = Incident {
+                        status,
+                        breach_discovered_at: breach,
+                        authority_notified_at: notified,
+                        acknowledged_at: acknowledged,
+                        ..busy()
+                    };
+                    let sizes = overflow_sizes(&card_json(&i));
+                    assert!(sizes.iter().all(|n| *n <= card::OVERFLOW_MAX), "{sizes:?}");
+                }
+            }
+        }
+    }
+    // Past five, the secondary controls move to a "More…" menu, which holds up to 100.
+    let six = [super::keys::More::Edit; 6];
+    let menu = card::more_menu("INC-20261124-001", &six);
+    assert_eq!(menu["type"], "static_select");
+    assert_eq!(menu["placeholder"]["text"], "More…");
+    let five = card::more_menu("INC-20261124-001", &six[..5]);
+    assert_eq!(five["type"], "overflow");
+}
+
+/// One of each event, as the thread hears of it.
+fn events() -> Vec<Event> {
+    let moved = StatusMove::new(Status::Identified, Status::Investigating);
+    vec![
+        Event::Declared(Declared {
+            title: "Checkout down".into(),
+            severity: "SEV-1".into(),
+            raised_by_triage: true,
+            incident_type: Some("payment_wallet".into()),
+            impact: Some("All card payments".into()),
+            triage: Triage::from_checked(["money_affected", "production_down"]),
+            next_update_due_at: Some(at(30)),
+            via: DeclaredVia::Form,
+            breach_discovered_at: None,
+            escalated: vec![],
+        }),
+        Event::Acknowledged {
+            seconds_after_declare: 300,
+        },
+        Event::StatusChanged(moved),
+        Event::SeverityChanged(SeverityMove {
+            from: "SEV-2".into(),
+            to: "SEV-1".into(),
+            reason: "Spreading to <!here> all regions".into(),
+            direction: Direction::Raised,
+        }),
+        Event::RoleAssigned {
+            role: "tech_lead".into(),
+            user: "UTECH".into(),
+            previous: None,
+        },
+        Event::UpdatePosted(UpdatePosted {
+            update: update(),
+            status_change: None,
+            severity: Some("SEV-1".into()),
+            status: Some(Status::Identified),
+        }),
+        Event::Note {
+            text: "Paged the DBA".into(),
+        },
+        Event::ReminderSnoozed {
+            until: at(45),
+            seconds: 900,
+        },
+        Event::Escalated(Escalation::Triggers {
+            triggers: vec!["production is down".into()],
+        }),
+        Event::BreachFlagged {
+            discovered_at: at(10),
+        },
+        Event::AuthorityNotified(BreachNotification {
+            nature: "n".into(),
+            data_subjects: "d".into(),
+            data_categories: "c".into(),
+            likely_consequences: "l".into(),
+            measures: "m".into(),
+            contact_point: "p".into(),
+        }),
+        Event::Resolved {
+            from: Status::Recovering,
+            summary: "Rolled back".into(),
+        },
+        Event::Closed {
+            checklist: [("service_restored".to_owned(), ClosureAnswer::Confirmed)]
+                .into_iter()
+                .collect(),
+        },
+        Event::Cancelled {
+            from: Status::Investigating,
+            reason: "Test alert".into(),
+        },
+        Event::Edited(Edits {
+            title: Some(Changed {
+                from: "Old".into(),
+                to: "New".into(),
+            }),
+            impact: Some(Changed {
+                from: None,
+                to: Some("Everyone".into()),
+            }),
+            incident_type: Some(Changed {
+                from: None,
+                to: Some("credential".into()),
+            }),
+        }),
+        Event::TriageReviewed {
+            from: Triage::default(),
+            to: Triage::from_checked(["money_affected"]),
+        },
+        Event::ReminderSent(ReminderSent::UpdateDue {
+            deadline: at(30),
+            repeat: 0,
+            escalated: false,
+        }),
+    ]
+}
+
+#[test]
+fn every_thread_post() {
+    let process = ProcessConfig {
+        schedule: crate::incident::schedule::ScheduleConfig {
+            escalation_group: Some(EscalationGroup::UserGroup("S0MGMT".into())),
+            ..Default::default()
+        },
+        ..ProcessConfig::default()
+    };
+    let posts: Vec<Value> = events()
+        .iter()
+        .map(|e| {
+            let text = announce::announcement(&busy(), e, "UACTOR", &process).map(|m| m.text);
+            json!({ "event": e.kind(), "post": text })
+        })
+        .collect();
+    insta::assert_json_snapshot!("thread_posts", posts);
+}
+
+#[test]
+fn every_reminder() {
+    let person = || Audience::Person("UOWNER".into());
+    let group = || Audience::Group(EscalationGroup::UserGroup("S0MGMT".into()));
+    let all = [
+        Reminder::HeadsUp {
+            deadline: at(60),
+            to: person(),
+        },
+        Reminder::UpdateOverdue {
+            deadline: at(60),
+            to: person(),
+            escalate: Some(group()),
+        },
+        Reminder::AckOverdue {
+            to: group(),
+            window: std::time::Duration::from_secs(900),
+        },
+        Reminder::BreachClock {
+            deadline: at(72 * 60),
+            to: group(),
+        },
+        Reminder::ReviewDue { to: person() },
+    ];
+    let rendered: Vec<Value> = all
+        .iter()
+        .map(|r| {
+            let m = reminders::reminder(&busy(), r);
+            json!({ "text": m.text, "blocks": m.blocks })
+        })
+        .collect();
+    insta::assert_json_snapshot!("reminders", rendered);
+    let digest = reminders::digest(&[busy(), incident(3)], at(120));
+    insta::assert_json_snapshot!(
+        "digest",
+        json!({ "text": digest.text, "blocks": digest.blocks })
+    );
+}
+
+#[test]
+fn every_form() {
+    let process = ProcessConfig::default();
+    let card = |form| FormRequest::Card {
+        incident: Box::new(busy()),
+        form,
+    };
+    let forms = [
+        (
+            "declare",
+            FormRequest::Declare {
+                severity: process.default_severity,
+                origin: Origin {
+                    channel: Some("C0GENERAL".into()),
+                    response_url: Some("https://hooks.slack.com/actions/T/1/x".into()),
+                    team_domain: Some("acme".into()),
+                },
+            },
+        ),
+        (
+            "pick_incident",
+            FormRequest::PickIncident {
+                open: vec![busy(), incident(3)],
+                message: Box::new(MessageAction {
+                    user_id: "U1".into(),
+                    channel_id: "C0GENERAL".into(),
+                    message_ts: "1700000000.000100".into(),
+                    author: "U2".into(),
+                    text: "Seeing 500s from checkout".into(),
+                    ..MessageAction::default()
+                }),
+            },
+        ),
+        ("resolve", card(CardForm::Resolve)),
+        ("close", card(CardForm::Close)),
+        (
+            "severity",
+            card(CardForm::Severity {
+                chosen: "SEV-2".into(),
+            }),
+        ),
+        ("roles", card(CardForm::Roles)),
+        (
+            "update",
+            card(CardForm::Update {
+                owner: "UCMD".into(),
+            }),
+        ),
+        ("cancel", card(CardForm::Cancel)),
+        ("edit", card(CardForm::Edit)),
+        ("flag_breach", card(CardForm::FlagBreach)),
+        ("authority_notified", card(CardForm::RecordNotified)),
+        ("review_triage", card(CardForm::ReviewTriage)),
+    ];
+    for (name, request) in forms {
+        let view = modals::view(&request, &process);
+        assert!(view["title"]["text"].as_str().unwrap().chars().count() <= 24);
+        assert!(view["private_metadata"].as_str().unwrap().len() <= 3000);
+        insta::assert_json_snapshot!(format!("form_{name}"), view);
+    }
+}
+
+#[test]
+fn the_incident_picker_keeps_its_message_within_slacks_metadata_limit() {
+    // Quotes and newlines double in JSON; the text is cut after serialising, not before.
+    let message = MessageAction {
+        text: "\"\n".repeat(2000),
+        ..MessageAction::default()
+    };
+    let view = modals::view(
+        &FormRequest::PickIncident {
+            open: vec![],
+            message: Box::new(message),
+        },
+        &ProcessConfig::default(),
+    );
+    let metadata = view["private_metadata"].as_str().unwrap();
+    assert!(metadata.len() <= 3000, "{}", metadata.len());
+    let back: MessageAction = serde_json::from_str(metadata).unwrap();
+    assert!(back.text.starts_with("\"\n\"\n") && back.text.ends_with('…'));
+}
