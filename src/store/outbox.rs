@@ -85,19 +85,20 @@ pub async fn insert_outbox(
         return Ok(());
     }
     for row in rows {
-        sqlx::query("INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload, only_if_next_update_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(incident_id)
-            .bind(row.delivery.kind())
-            .bind(row.delivery.lane())
-            .bind(row.pace_key.as_deref())
-            .bind(row.priority)
-            .bind(row.payload())
-            .bind(row.only_if_next_update_due_at)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload, only_if_next_update_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            incident_id,
+            row.delivery.kind(),
+            row.delivery.lane(),
+            row.pace_key.as_deref(),
+            row.priority,
+            row.payload(),
+            row.only_if_next_update_due_at,
+        )
+        .execute(&mut **tx)
+        .await?;
     }
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(WAKE_CHANNEL)
+    sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -111,21 +112,20 @@ pub async fn insert_card_update(
     priority: i32,
 ) -> Result<(), sqlx::Error> {
     let delivery = Delivery::UpdateCard;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO outbox (incident_id, kind, method, priority, payload)
          SELECT $1, $3, $4, $2, $5
          WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE incident_id = $1 AND state = 'pending'
                            AND kind IN ('post_card', 'update_card') AND lease_until IS NULL)",
+        incident_id,
+        priority,
+        delivery.kind(),
+        lanes::UPDATE,
+        serde_json::to_value(&delivery).unwrap_or_default(),
     )
-    .bind(incident_id)
-    .bind(priority)
-    .bind(delivery.kind())
-    .bind(lanes::UPDATE)
-    .bind(serde_json::to_value(&delivery).unwrap_or_default())
     .execute(&mut **tx)
     .await?;
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(WAKE_CHANNEL)
+    sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -149,10 +149,13 @@ pub async fn claim_outbox(
     // statistics are stale (a burst of thousands of declares on a server where autovacuum is off
     // or behind): each claim then reads the whole backlog, and the queue stops draining just
     // when it is longest.
-    sqlx::query("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
-        .execute(&mut *tx)
-        .await?;
-    let candidates: Vec<(i64, Option<String>)> = sqlx::query_as(
+    sqlx::query!(
+        "SELECT set_config('enable_sort', 'off', true) AS enable_sort,
+                set_config('enable_bitmapscan', 'off', true) AS enable_bitmapscan"
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let candidates: Vec<(i64, Option<String>)> = sqlx::query!(
         "SELECT o.id, o.pace_key FROM outbox o
          WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
            AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id)
@@ -161,10 +164,13 @@ pub async fn claim_outbox(
          ORDER BY o.priority, o.id
          LIMIT $1
          FOR UPDATE OF o SKIP LOCKED",
+        limit,
     )
-    .bind(limit)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.pace_key))
+    .collect();
     if candidates.is_empty() {
         tx.rollback().await?;
         return Ok(Vec::new());
@@ -187,15 +193,15 @@ pub async fn claim_outbox(
         // Sorted keys take their row locks in one order everywhere: no deadlock between replicas.
         first_per_channel.sort();
         let keys: Vec<String> = first_per_channel.iter().map(|(k, _)| k.clone()).collect();
-        let won: Vec<String> = sqlx::query_scalar(
+        let won: Vec<String> = sqlx::query_scalar!(
             "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at)
              SELECT k, now() + make_interval(secs => $2) FROM UNNEST($1::text[]) AS k
              ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at, updated_at = now()
              WHERE p.next_allowed_at <= now()
              RETURNING pace_key",
+            &keys,
+            interval(pace),
         )
-        .bind(&keys)
-        .bind(interval(pace))
         .fetch_all(&mut *tx)
         .await?;
         ids.extend(
@@ -205,14 +211,15 @@ pub async fn claim_outbox(
                 .map(|(_, id)| *id),
         );
     }
-    let rows = sqlx::query_as::<_, OutboxRow>(
+    let rows = sqlx::query_as!(
+        OutboxRow,
         "UPDATE outbox SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1,
                 ambiguous = ambiguous OR lease_until IS NOT NULL, updated_at = now()
          WHERE id = ANY($1)
          RETURNING id, incident_id, kind, method, pace_key, payload, only_if_next_update_due_at, attempts, ambiguous, created_at",
+        &ids,
+        interval(lease),
     )
-    .bind(&ids)
-    .bind(interval(lease))
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -229,14 +236,14 @@ pub async fn extend_outbox_leases(
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
     let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
          FROM UNNEST($1::bigint[], $2::int[]) AS c(id, attempts)
          WHERE o.id = c.id AND o.attempts = c.attempts AND o.state = 'pending'",
+        &ids,
+        &attempts,
+        interval(lease),
     )
-    .bind(&ids)
-    .bind(&attempts)
-    .bind(interval(lease))
     .execute(pool)
     .await?;
     Ok(())
@@ -255,7 +262,7 @@ pub async fn mark_delivered(
     attempt: i32,
     slack_ts: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
          done AS (
              UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now()
@@ -264,10 +271,10 @@ pub async fn mark_delivered(
          )
          UPDATE incidents SET card_ts = $3, updated_at = now()
          FROM done WHERE done.kind = 'post_card' AND incidents.id = done.incident_id AND $3::text IS NOT NULL AND incidents.card_ts IS NULL",
+        id,
+        attempt,
+        slack_ts,
     )
-    .bind(id)
-    .bind(attempt)
-    .bind(slack_ts)
     .execute(pool)
     .await?;
     Ok(())
@@ -282,16 +289,16 @@ pub async fn mark_retry(
     error: &str,
     ambiguous: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE outbox SET run_at = now() + make_interval(secs => $3), lease_until = NULL, last_error = $4,
                 ambiguous = ambiguous OR $5, updated_at = now()
          WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+        id,
+        attempt,
+        interval(delay),
+        error,
+        ambiguous,
     )
-    .bind(id)
-    .bind(attempt)
-    .bind(interval(delay))
-    .bind(error)
-    .bind(ambiguous)
     .execute(pool)
     .await?;
     Ok(())
@@ -304,13 +311,13 @@ pub async fn mark_failed(
     attempt: i32,
     error: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now()
          WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+        id,
+        attempt,
+        error,
     )
-    .bind(id)
-    .bind(attempt)
-    .bind(error)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -324,12 +331,12 @@ pub async fn pause_pace_key(
     key: &str,
     retry_after: Duration,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at) VALUES ($1, now() + make_interval(secs => $2))
          ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = GREATEST(p.next_allowed_at, EXCLUDED.next_allowed_at), updated_at = now()",
+        key,
+        interval(retry_after),
     )
-    .bind(key)
-    .bind(interval(retry_after))
     .execute(pool)
     .await?;
     Ok(())
@@ -340,10 +347,10 @@ pub async fn find_card_error(
     pool: &PgPool,
     incident_id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let error: Option<Option<String>> = sqlx::query_scalar(
+    let error: Option<Option<String>> = sqlx::query_scalar!(
         "SELECT last_error FROM outbox WHERE incident_id = $1 AND kind = 'post_card' AND state = 'failed' ORDER BY id DESC LIMIT 1",
+        incident_id,
     )
-    .bind(incident_id)
     .fetch_optional(pool)
     .await?;
     Ok(error.flatten())
@@ -358,10 +365,12 @@ pub async fn insert_outbox_now(pool: &PgPool, rows: &[NewOutbox]) -> Result<(), 
 
 /// Marks a row no longer wanted (a reminder whose deadline moved before it was sent).
 pub async fn mark_superseded(pool: &PgPool, id: i64, attempt: i32) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND state = 'pending'")
-        .bind(id)
-        .bind(attempt)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+        id,
+        attempt,
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
