@@ -79,12 +79,15 @@ pub async fn create_database_if_missing(url: &Secret) -> Result<(), sqlx::Error>
         return Ok(());
     };
     let mut admin = target.clone().database("postgres").connect().await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        &name,
+    )
+    .fetch_one(&mut admin)
+    .await?;
     if !exists {
+        // A database name is an identifier, which cannot be a bound parameter: this statement and
+        // the grants below are built at run time (quoted) and so are the only unchecked SQL here.
         let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
         match admin.execute(sqlx::AssertSqlSafe(sql)).await {
             Ok(_) => tracing::info!(database = %name, "created the database"),

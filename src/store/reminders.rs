@@ -32,34 +32,33 @@ pub async fn apply_arms(
                 due_at,
                 details,
             } => {
-                sqlx::query(
+                sqlx::query!(
                     "INSERT INTO reminders (incident_id, kind, due_at, details) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (COALESCE(incident_id, ''), kind) WHERE state = 'pending'
                      DO UPDATE SET due_at = EXCLUDED.due_at, details = EXCLUDED.details, updated_at = now()",
+                    incident_id,
+                    kind,
+                    due_at,
+                    details,
                 )
-                .bind(incident_id)
-                .bind(kind)
-                .bind(due_at)
-                .bind(details)
                 .execute(&mut **tx)
                 .await?;
                 armed = true;
             }
             Arm::Cancel { kind } => {
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE reminders SET state = 'cancelled', updated_at = now()
                      WHERE COALESCE(incident_id, '') = COALESCE($1, '') AND kind = $2 AND state = 'pending'",
+                    incident_id,
+                    kind,
                 )
-                .bind(incident_id)
-                .bind(kind)
                 .execute(&mut **tx)
                 .await?;
             }
         }
     }
     if armed {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(WAKE_CHANNEL)
+        sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
             .execute(&mut **tx)
             .await?;
     }
@@ -72,22 +71,23 @@ pub async fn claim_due_reminders(
     tx: &mut Transaction<'_, Postgres>,
     limit: i64,
 ) -> Result<Vec<ReminderRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        ReminderRow,
         "SELECT id, incident_id, kind, due_at, details FROM reminders
          WHERE state = 'pending' AND due_at <= now()
          ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+        limit,
     )
-    .bind(limit)
     .fetch_all(&mut **tx)
     .await
 }
 
 /// Marks a claimed reminder fired.
 pub async fn mark_fired(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE reminders SET state = 'fired', fired_at = now(), updated_at = now() WHERE id = $1",
+        id,
     )
-    .bind(id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -96,9 +96,9 @@ pub async fn mark_fired(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<(
 /// How long until the next pending reminder is due (zero if one is due already); `None` when
 /// nothing is pending.
 pub async fn find_next_due_in(pool: &PgPool) -> Result<Option<f64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT GREATEST(EXTRACT(EPOCH FROM (due_at - now())), 0)::float8 FROM reminders
-         WHERE state = 'pending' ORDER BY due_at LIMIT 1",
+    sqlx::query_scalar!(
+        r#"SELECT GREATEST(EXTRACT(EPOCH FROM (due_at - now())), 0)::float8 AS "due_in!" FROM reminders
+         WHERE state = 'pending' ORDER BY due_at LIMIT 1"#
     )
     .fetch_optional(pool)
     .await
@@ -109,11 +109,11 @@ pub async fn insert_digest_if_missing(
     pool: &PgPool,
     due_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO reminders (incident_id, kind, due_at) VALUES (NULL, 'digest', $1)
          ON CONFLICT (COALESCE(incident_id, ''), kind) WHERE state = 'pending' DO NOTHING",
+        due_at,
     )
-    .bind(due_at)
     .execute(pool)
     .await?;
     Ok(())

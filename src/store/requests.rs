@@ -6,7 +6,7 @@ use sqlx::PgPool;
 /// by its signature's five-minute window long before that.
 pub async fn delete_expired_request_keys(pool: &PgPool) -> Result<u64, sqlx::Error> {
     Ok(
-        sqlx::query("DELETE FROM slack_requests WHERE created_at < now() - interval '1 day'")
+        sqlx::query!("DELETE FROM slack_requests WHERE created_at < now() - interval '1 day'")
             .execute(pool)
             .await?
             .rows_affected(),
@@ -22,13 +22,14 @@ pub async fn insert_request_key_with_outbox(
     rows: &[super::outbox::NewOutbox],
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let first =
-        sqlx::query("INSERT INTO slack_requests (key) VALUES ($1) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+    let first = sqlx::query!(
+        "INSERT INTO slack_requests (key) VALUES ($1) ON CONFLICT (key) DO NOTHING",
+        key,
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
     if first {
         super::outbox::insert_outbox(&mut tx, None, rows).await?;
     }
