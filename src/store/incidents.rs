@@ -8,10 +8,12 @@ use crate::incident::{
     update::StructuredUpdate,
 };
 use chrono::{DateTime, Utc};
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction, types::Json};
+use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
 
-// Queries below splice in COLUMNS, a constant: no user input reaches the SQL text.
+// Every query that reads incidents names the same columns, so that `query_as!` can check each one
+// against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.
+// JSONB columns decode through the type named in the column's alias.
 
 /// Who declared an incident, from where, and where its card goes.
 #[derive(Debug, Clone)]
@@ -84,7 +86,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         .iter()
         .map(|o| serde_json::to_value(&o.delivery).unwrap_or_default())
         .collect();
-    let result = sqlx::query_scalar::<_, String>(
+    let result = sqlx::query_scalar!(
         r#"
         WITH counter AS (
             SELECT $26::int AS last_number
@@ -112,36 +114,36 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             INSERT INTO reminders (incident_id, kind, due_at, details)
             SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
         )
-        SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake
+        SELECT id AS "id!" FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake
         "#,
+        new.declared_at.date_naive(),
+        new.title.as_str(),
+        severity_name,
+        new.severity.index() as i32,
+        new.incident_type.as_deref(),
+        new.impact.as_deref(),
+        Json(&new.triage) as _,
+        &by.user_id,
+        by.from_channel.as_deref(),
+        by.team_domain.as_deref(),
+        &by.incident_channel,
+        new.declared_at,
+        new.next_update_due_at,
+        event.details(),
+        &kinds as &[&str],
+        &pace_keys as &[Option<String>],
+        &priorities,
+        &payloads,
+        idempotency_key,
+        &methods as &[&str],
+        &reminder_kinds as &[&str],
+        &reminder_due,
+        &reminder_details,
+        new.breach_discovered_at,
+        Json(&new.escalations) as _,
+        number,
+        event.kind(),
     )
-    .bind(new.declared_at.date_naive())
-    .bind(new.title.as_str())
-    .bind(severity_name)
-    .bind(new.severity.index() as i32)
-    .bind(new.incident_type.as_deref())
-    .bind(new.impact.as_deref())
-    .bind(Json(&new.triage))
-    .bind(&by.user_id)
-    .bind(by.from_channel.as_deref())
-    .bind(by.team_domain.as_deref())
-    .bind(&by.incident_channel)
-    .bind(new.declared_at)
-    .bind(new.next_update_due_at)
-    .bind(event.details())
-    .bind(&kinds)
-    .bind(&pace_keys)
-    .bind(&priorities)
-    .bind(&payloads)
-    .bind(idempotency_key)
-    .bind(&methods)
-    .bind(&reminder_kinds)
-    .bind(&reminder_due)
-    .bind(&reminder_details)
-    .bind(new.breach_discovered_at)
-    .bind(Json(&new.escalations))
-    .bind(number)
-    .bind(event.kind())
     .fetch_one(pool)
     .await;
     match result {
@@ -161,13 +163,13 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
 /// number commits after it, synchronously, and so flushes the counter too. If the server crashes
 /// before that, no stored incident carries the number, and it is simply taken again.
 async fn take_day_number(pool: &PgPool, day: chrono::NaiveDate) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
          INSERT INTO incident_day_counters AS c (day, last_number) SELECT $1, 1 FROM relaxed
          ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
          RETURNING last_number",
+        day,
     )
-    .bind(day)
     .fetch_one(pool)
     .await
 }
@@ -177,8 +179,7 @@ async fn find_request_incident(
     key: &str,
 ) -> Result<Option<IncidentId>, sqlx::Error> {
     let id: Option<Option<String>> =
-        sqlx::query_scalar("SELECT incident_id FROM slack_requests WHERE key = $1")
-            .bind(key)
+        sqlx::query_scalar!("SELECT incident_id FROM slack_requests WHERE key = $1", key)
             .fetch_optional(pool)
             .await?;
     Ok(id.flatten().map(IncidentId::from_stored))
@@ -193,13 +194,19 @@ pub async fn find_recent_duplicate(
     title: &str,
     since: DateTime<Utc>,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND title = $3 AND status <> 'cancelled'
-         ORDER BY declared_at DESC LIMIT 1"
-    )))
-    .bind(user_id)
-    .bind(since)
-    .bind(title)
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND title = $3 AND status <> 'cancelled'
+         ORDER BY declared_at DESC LIMIT 1"#,
+        user_id,
+        since,
+        title,
+    )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(Incident::from))
@@ -211,10 +218,16 @@ pub async fn find_incident(
     pool: &PgPool,
     id: &IncidentId,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE id = $1"
-    )))
-    .bind(id.as_str())
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE id = $1"#,
+        id.as_str(),
+    )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(Incident::from))
@@ -223,11 +236,17 @@ pub async fn find_incident(
 /// Open incidents, newest first.
 #[tracing::instrument(skip_all)]
 pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
-         ORDER BY declared_at DESC, id DESC LIMIT $1"
-    )))
-    .bind(limit)
+    let rows = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+         ORDER BY declared_at DESC, id DESC LIMIT $1"#,
+        limit,
+    )
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
@@ -241,22 +260,19 @@ pub async fn insert_timeline_entry(
     actor: &str,
     event: &Event,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)")
-        .bind(incident_id)
-        .bind(at)
-        .bind(actor)
-        .bind(event.kind())
-        .bind(event.details())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)",
+        incident_id,
+        at,
+        actor,
+        event.kind(),
+        event.details(),
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
-const COLUMNS: &str = "id, title, severity, severity_rank, status, incident_type, impact, triage, declared_by, team_domain,
-    channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by, next_update_due_at, resolved_at, closed_at,
-    resolution_summary, roles, latest_update, breach_discovered_at, authority_notified_at, escalations";
-
-#[derive(sqlx::FromRow)]
 struct IncidentRow {
     id: String,
     title: String,
@@ -323,10 +339,16 @@ pub async fn find_incident_for_update(
     tx: &mut Transaction<'_, Postgres>,
     id: &IncidentId,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE"
-    )))
-    .bind(id.as_str())
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE id = $1 FOR UPDATE"#,
+        id.as_str(),
+    )
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(Incident::from))
@@ -337,32 +359,32 @@ pub async fn update_incident_state(
     tx: &mut Transaction<'_, Postgres>,
     incident: &Incident,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE incidents SET title = $2, severity = $3, severity_rank = $4, status = $5, incident_type = $6, impact = $7,
                 acknowledged_at = $8, acknowledged_by = $9, next_update_due_at = $10, resolved_at = $11, closed_at = $12,
                 resolution_summary = $13, roles = $14, latest_update = $15, breach_discovered_at = $16,
                 authority_notified_at = $17, escalations = $18, triage = $19, version = version + 1, updated_at = now()
          WHERE id = $1",
+        incident.id.as_str(),
+        &incident.title,
+        &incident.severity,
+        incident.severity_rank as i32,
+        incident.status.as_str(),
+        incident.incident_type.as_deref(),
+        incident.impact.as_deref(),
+        incident.acknowledged_at,
+        incident.acknowledged_by.as_deref(),
+        incident.next_update_due_at,
+        incident.resolved_at,
+        incident.closed_at,
+        incident.resolution_summary.as_deref(),
+        Json(&incident.roles) as _,
+        incident.latest_update.as_ref().map(Json) as _,
+        incident.breach_discovered_at,
+        incident.authority_notified_at,
+        Json(&incident.escalations) as _,
+        Json(&incident.triage) as _,
     )
-    .bind(incident.id.as_str())
-    .bind(&incident.title)
-    .bind(&incident.severity)
-    .bind(incident.severity_rank as i32)
-    .bind(incident.status.as_str())
-    .bind(incident.incident_type.as_deref())
-    .bind(incident.impact.as_deref())
-    .bind(incident.acknowledged_at)
-    .bind(incident.acknowledged_by.as_deref())
-    .bind(incident.next_update_due_at)
-    .bind(incident.resolved_at)
-    .bind(incident.closed_at)
-    .bind(incident.resolution_summary.as_deref())
-    .bind(Json(&incident.roles))
-    .bind(incident.latest_update.as_ref().map(Json))
-    .bind(incident.breach_discovered_at)
-    .bind(incident.authority_notified_at)
-    .bind(Json(&incident.escalations))
-    .bind(Json(&incident.triage))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -374,12 +396,14 @@ pub async fn insert_request_key_in(
     key: &str,
     incident_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query("INSERT INTO slack_requests (key, incident_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(incident_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let inserted = sqlx::query!(
+        "INSERT INTO slack_requests (key, incident_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        key,
+        incident_id,
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     Ok(inserted == 1)
 }
 
@@ -390,19 +414,19 @@ pub async fn find_timeline(
     id: &IncidentId,
     limit: i64,
 ) -> Result<Vec<Recorded>, sqlx::Error> {
-    let rows: Vec<(DateTime<Utc>, String, String, serde_json::Value)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2",
+        id.as_str(),
+        limit,
     )
-    .bind(id.as_str())
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, actor, kind, details)| Recorded {
-            at,
-            actor,
-            event: Stored::read(&kind, details),
+        .map(|r| Recorded {
+            at: r.at,
+            actor: r.actor,
+            event: Stored::read(&r.kind, r.details),
         })
         .collect())
 }
@@ -413,11 +437,17 @@ pub async fn find_incident_by_message(
     channel: &str,
     ts: &str,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"
-    )))
-    .bind(channel)
-    .bind(ts)
+    let row = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
+        channel,
+        ts,
+    )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(Incident::from))
@@ -428,11 +458,17 @@ pub async fn find_open_by_severity(
     pool: &PgPool,
     limit: i64,
 ) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, IncidentRow>(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
-         ORDER BY severity_rank, declared_at LIMIT $1"
-    )))
-    .bind(limit)
+    let rows = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+         ORDER BY severity_rank, declared_at LIMIT $1"#,
+        limit,
+    )
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
@@ -444,11 +480,11 @@ pub async fn update_reminder_snooze(
     id: &str,
     until: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let moved = sqlx::query(
+    let moved = sqlx::query!(
         "UPDATE reminders SET due_at = $2, updated_at = now() WHERE incident_id = $1 AND kind = 'update_due' AND state = 'pending'",
+        id,
+        until,
     )
-    .bind(id)
-    .bind(until)
     .execute(&mut **tx)
     .await?
     .rows_affected();
