@@ -1,7 +1,11 @@
 # Build stage: compile the release binary.
 FROM rust:1-bookworm AS builder
 WORKDIR /build
+# The SQL macros read the committed query data in .sqlx/: the build needs no database.
+ENV SQLX_OFFLINE=true
 COPY Cargo.toml Cargo.lock ./
+COPY .cargo ./.cargo
+COPY .sqlx ./.sqlx
 COPY src ./src
 COPY migrations ./migrations
 RUN cargo build --release --locked --bin warroom
