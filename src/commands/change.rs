@@ -83,7 +83,7 @@ async fn apply_in_transaction(
         } else {
             actor
         };
-        store::incidents::insert_timeline_entry(&mut tx, id.as_str(), now, by, event).await?;
+        store::timeline::insert_timeline_entry(&mut tx, id.as_str(), now, by, event).await?;
         rows.extend(announce(next, event, by));
     }
     if let Some(incident_type) = applied.runbook_for() {
@@ -199,7 +199,7 @@ async fn snooze_in_transaction(
         until,
         seconds: by.num_seconds(),
     };
-    store::incidents::insert_timeline_entry(&mut tx, id.as_str(), now, actor, &event).await?;
+    store::timeline::insert_timeline_entry(&mut tx, id.as_str(), now, actor, &event).await?;
     let rows: Vec<NewOutbox> = announce(&incident, &event, actor).into_iter().collect();
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     tx.commit().await?;

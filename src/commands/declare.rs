@@ -28,7 +28,7 @@ use crate::{
     metrics::Metrics,
     store::{
         self,
-        incidents::{DeclaredBy, Inserted},
+        declarations::{DeclaredBy, Inserted},
         outbox::NewOutbox,
     },
 };
@@ -262,7 +262,7 @@ async fn declare(
         &process.schedule,
         now,
     );
-    let declaration = store::incidents::Declaration {
+    let declaration = store::declarations::Declaration {
         new: &new,
         severity_name: &severity_name,
         by: &by,
@@ -271,7 +271,7 @@ async fn declare(
         reminders: &reminders,
         idempotency_key: key.as_deref(),
     };
-    let insert = store::incidents::insert_declared(&state.pool, declaration);
+    let insert = store::declarations::insert_declared(&state.pool, declaration);
     match store::within(deadline, insert)
         .await
         .map_err(DeclareFailure::Store)?

@@ -54,7 +54,7 @@ pub async fn timeline(state: &Context, rest: &str) -> Reply {
     };
     let found = store::within(
         state.config.process.request_deadline,
-        store::incidents::find_timeline(&state.pool, &id, TIMELINE_LIMIT),
+        store::timeline::find_timeline(&state.pool, &id, TIMELINE_LIMIT),
     )
     .await;
     match found {

@@ -1,12 +1,6 @@
-//! Incidents and their timeline.
+//! Incidents: finding them, locking one for a change, and writing its new state.
 
-use super::outbox::NewOutbox;
-use crate::incident::schedule::Arm;
-use crate::incident::{
-    Event, Incident, IncidentId, NewIncident, Status, Triage,
-    event::{Recorded, Stored},
-    update::StructuredUpdate,
-};
+use crate::incident::{Incident, IncidentId, Status, Triage, update::StructuredUpdate};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
@@ -14,176 +8,6 @@ use std::collections::BTreeMap;
 // Every query that reads incidents names the same columns, so that `query_as!` can check each one
 // against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.
 // JSONB columns decode through the type named in the column's alias.
-
-/// Who declared an incident, from where, and where its card goes.
-#[derive(Debug, Clone)]
-pub struct DeclaredBy {
-    pub user_id: String,
-    pub from_channel: Option<String>,
-    pub team_domain: Option<String>,
-    pub incident_channel: String,
-}
-
-/// The outcome of storing a declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inserted {
-    Declared(IncidentId),
-    /// The Slack request (same trigger or view) was handled before: nothing new was written.
-    AlreadyHandled(Option<IncidentId>),
-}
-
-/// Everything one declaration writes.
-pub struct Declaration<'a> {
-    pub new: &'a NewIncident,
-    pub severity_name: &'a str,
-    pub by: &'a DeclaredBy,
-    /// The `declared` event.
-    pub event: &'a Event,
-    /// Slack messages to send, in order.
-    pub outbox: &'a [NewOutbox],
-    pub reminders: &'a [Arm],
-    pub idempotency_key: Option<&'a str>,
-}
-
-/// Stores a declaration as one statement, hence one transaction: the incident row under the next
-/// number of its UTC day, its `declared` timeline entry, the outbox rows (in the given order), its
-/// reminders, the request's idempotency key, and wake-ups for the workers.
-///
-/// The number is taken first, in a statement of its own (see [`take_day_number`]), so concurrent
-/// declares do not queue on the day's counter row for the length of each other's commits. A
-/// declaration that then fails (or a redelivered request) leaves a gap in the day's numbers.
-#[tracing::instrument(skip_all, fields(idempotency_key = d.idempotency_key.is_some()))]
-pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Inserted, sqlx::Error> {
-    let Declaration {
-        new,
-        severity_name,
-        by,
-        event,
-        outbox,
-        reminders,
-        idempotency_key,
-    } = d;
-    let (mut reminder_kinds, mut reminder_due, mut reminder_details) =
-        (Vec::new(), Vec::new(), Vec::new());
-    for arm in reminders {
-        if let Arm::Set {
-            kind,
-            due_at,
-            details,
-        } = arm
-        {
-            reminder_kinds.push(*kind);
-            reminder_due.push(*due_at);
-            reminder_details.push(details.clone());
-        }
-    }
-    let number = take_day_number(pool, new.declared_at.date_naive()).await?;
-    let kinds: Vec<&str> = outbox.iter().map(|o| o.delivery.kind()).collect();
-    let methods: Vec<&str> = outbox.iter().map(|o| o.delivery.lane()).collect();
-    let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
-    let priorities: Vec<i32> = outbox.iter().map(|o| o.priority).collect();
-    let payloads: Vec<serde_json::Value> = outbox
-        .iter()
-        .map(|o| serde_json::to_value(&o.delivery).unwrap_or_default())
-        .collect();
-    let result = sqlx::query_scalar!(
-        r#"
-        WITH counter AS (
-            SELECT $26::int AS last_number
-        ), inc AS (
-            INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
-                declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
-                breach_discovered_at, escalations)
-            SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
-                   CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25
-            FROM counter
-            RETURNING id
-        ), entry AS (
-            INSERT INTO timeline_entries (incident_id, at, actor, kind, details)
-            SELECT id, $12, $8, $27, $14 FROM inc
-        ), queued AS (
-            INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload)
-            SELECT inc.id, u.kind, u.method, u.pace_key, u.priority, u.payload
-            FROM inc, UNNEST($15::text[], $20::text[], $16::text[], $17::int[], $18::jsonb[])
-                 WITH ORDINALITY AS u(kind, method, pace_key, priority, payload, ord)
-            ORDER BY u.ord
-        ), request AS (
-            INSERT INTO slack_requests (key, incident_id) SELECT $19, id FROM inc WHERE $19::text IS NOT NULL
-        ), armed AS (
-            INSERT INTO reminders (incident_id, kind, due_at, details)
-            SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
-        )
-        SELECT id AS "id!" FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake
-        "#,
-        new.declared_at.date_naive(),
-        new.title.as_str(),
-        severity_name,
-        new.severity.index() as i32,
-        new.incident_type.as_deref(),
-        new.impact.as_deref(),
-        Json(&new.triage) as _,
-        &by.user_id,
-        by.from_channel.as_deref(),
-        by.team_domain.as_deref(),
-        &by.incident_channel,
-        new.declared_at,
-        new.next_update_due_at,
-        event.details(),
-        &kinds as &[&str],
-        &pace_keys as &[Option<String>],
-        &priorities,
-        &payloads,
-        idempotency_key,
-        &methods as &[&str],
-        &reminder_kinds as &[&str],
-        &reminder_due,
-        &reminder_details,
-        new.breach_discovered_at,
-        Json(&new.escalations) as _,
-        number,
-        event.kind(),
-    )
-    .fetch_one(pool)
-    .await;
-    match result {
-        Ok(id) => Ok(Inserted::Declared(IncidentId::from_stored(id))),
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("slack_requests_pkey") => {
-            let key = idempotency_key.unwrap_or_default();
-            Ok(Inserted::AlreadyHandled(
-                find_request_incident(pool, key).await?,
-            ))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Takes the next incident number of `day`. The counter's row is locked only for this one
-/// statement, which commits without waiting for its WAL flush: the declaration that uses the
-/// number commits after it, synchronously, and so flushes the counter too. If the server crashes
-/// before that, no stored incident carries the number, and it is simply taken again.
-async fn take_day_number(pool: &PgPool, day: chrono::NaiveDate) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar!(
-        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO incident_day_counters AS c (day, last_number) SELECT $1, 1 FROM relaxed
-         ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = now()
-         RETURNING last_number",
-        day,
-    )
-    .fetch_one(pool)
-    .await
-}
-
-async fn find_request_incident(
-    pool: &PgPool,
-    key: &str,
-) -> Result<Option<IncidentId>, sqlx::Error> {
-    let id: Option<Option<String>> =
-        sqlx::query_scalar!("SELECT incident_id FROM slack_requests WHERE key = $1", key)
-            .fetch_optional(pool)
-            .await?;
-    Ok(id.flatten().map(IncidentId::from_stored))
-}
 
 /// The incident the same person declared with the same title since `since`, if any: a user who
 /// pressed Enter twice gets their first incident back instead of a duplicate.
@@ -250,27 +74,6 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
-}
-
-/// Appends an event to the timeline; the table refuses any other kind of change.
-pub async fn insert_timeline_entry(
-    tx: &mut Transaction<'_, Postgres>,
-    incident_id: &str,
-    at: DateTime<Utc>,
-    actor: &str,
-    event: &Event,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)",
-        incident_id,
-        at,
-        actor,
-        event.kind(),
-        event.details(),
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 struct IncidentRow {
@@ -405,30 +208,6 @@ pub async fn insert_request_key_in(
     .await?
     .rows_affected();
     Ok(inserted == 1)
-}
-
-/// An incident's timeline, oldest first, each row read back as its event.
-#[tracing::instrument(skip_all, fields(incident.id = %id))]
-pub async fn find_timeline(
-    pool: &PgPool,
-    id: &IncidentId,
-    limit: i64,
-) -> Result<Vec<Recorded>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2",
-        id.as_str(),
-        limit,
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Recorded {
-            at: r.at,
-            actor: r.actor,
-            event: Stored::read(&r.kind, r.details),
-        })
-        .collect())
 }
 
 /// The incident whose card is the message `ts` in `channel`, or whose thread that message is in.

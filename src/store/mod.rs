@@ -2,10 +2,12 @@
 //! migrations, and small functions named for what they do (`insert_*`, `find_*`, `claim_*`,
 //! `mark_*`).
 
+pub mod declarations;
 pub mod incidents;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
+pub mod timeline;
 
 use crate::config::{Config, Secret};
 use sqlx::{

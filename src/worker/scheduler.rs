@@ -165,7 +165,7 @@ async fn fire_in(
         store::outbox::insert_outbox(tx, Some(id.as_str()), &[row]).await?;
     }
     if let Some(event) = &fired.entry {
-        store::incidents::insert_timeline_entry(tx, id.as_str(), now, "warroom", event).await?;
+        store::timeline::insert_timeline_entry(tx, id.as_str(), now, "warroom", event).await?;
     }
     if let Some((due_at, details)) = fired.next
         && let Some(kind) = kinds::PER_INCIDENT

@@ -58,7 +58,7 @@ pub(crate) async fn db_ceiling(db_url: &str, args: &Args) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The two statements `store::incidents::insert_declared` runs (the day's number, then the
+/// The two statements `store::declarations::insert_declared` runs (the day's number, then the
 /// declaration), with literal values (a card, a thread reply, a declarer link, two reminders, the
 /// request key).
 const DECLARE_SQL: &str = r#"\set n random(1, 2000000000)

@@ -1,0 +1,53 @@
+//! The append-only timeline: events in, events out.
+
+use crate::incident::{
+    Event, IncidentId,
+    event::{Recorded, Stored},
+};
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+
+/// Appends an event to the timeline; the table refuses any other kind of change.
+pub async fn insert_timeline_entry(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: &str,
+    at: DateTime<Utc>,
+    actor: &str,
+    event: &Event,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO timeline_entries (incident_id, at, actor, kind, details) VALUES ($1, $2, $3, $4, $5)",
+        incident_id,
+        at,
+        actor,
+        event.kind(),
+        event.details(),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An incident's timeline, oldest first, each row read back as its event.
+#[tracing::instrument(skip_all, fields(incident.id = %id))]
+pub async fn find_timeline(
+    pool: &PgPool,
+    id: &IncidentId,
+    limit: i64,
+) -> Result<Vec<Recorded>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2",
+        id.as_str(),
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Recorded {
+            at: r.at,
+            actor: r.actor,
+            event: Stored::read(&r.kind, r.details),
+        })
+        .collect())
+}
