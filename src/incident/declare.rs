@@ -47,7 +47,7 @@ impl NewIncident {
     pub fn provisional(&self, severity_name: &str, declared_by: &str, channel: &str) -> Incident {
         Incident {
             id: IncidentId::from_stored("INC-PENDING".to_owned()),
-            title: self.title.as_str().to_owned(),
+            title: self.title.clone(),
             severity: severity_name.to_owned(),
             severity_rank: self.severity.index(),
             status: Status::Investigating,

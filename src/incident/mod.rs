@@ -47,13 +47,39 @@ impl Title {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Wraps a title read back from the database, which only ever stores parsed ones.
+    pub(crate) fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl std::ops::Deref for Title {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Title {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+impl From<&str> for Title {
+    fn from(s: &str) -> Self {
+        Title::parse(s).expect("a test title is not blank")
+    }
 }
 
 /// An incident as stored: its current state (the timeline holds how it got there).
 #[derive(Debug, Clone)]
 pub struct Incident {
     pub id: IncidentId,
-    pub title: String,
+    pub title: Title,
     pub severity: String,
     pub severity_rank: usize,
     pub status: Status,

@@ -1,6 +1,6 @@
 //! Incidents: finding them, locking one for a change, and writing its new state.
 
-use crate::incident::{Incident, IncidentId, Status, Triage, update::StructuredUpdate};
+use crate::incident::{Incident, IncidentId, Status, Title, Triage, update::StructuredUpdate};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
@@ -107,7 +107,7 @@ impl From<IncidentRow> for Incident {
     fn from(r: IncidentRow) -> Self {
         Incident {
             id: IncidentId::from_stored(r.id),
-            title: r.title,
+            title: Title::from_stored(r.title),
             severity: r.severity,
             severity_rank: usize::try_from(r.severity_rank).unwrap_or_default(),
             // The CHECK constraint admits only known statuses.
@@ -169,7 +169,7 @@ pub async fn update_incident_state(
                 authority_notified_at = $17, escalations = $18, triage = $19, version = version + 1, updated_at = now()
          WHERE id = $1",
         incident.id.as_str(),
-        &incident.title,
+        incident.title.as_str(),
         &incident.severity,
         incident.severity_rank as i32,
         incident.status.as_str(),

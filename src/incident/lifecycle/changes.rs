@@ -313,10 +313,7 @@ fn edit(
     incident_type: Option<String>,
     at: At<'_>,
 ) -> Outcome {
-    let title = Title::parse(title)
-        .map_err(|_| Refusal::empty("The title"))?
-        .as_str()
-        .to_owned();
+    let title = Title::parse(title).map_err(|_| Refusal::empty("The title"))?;
     let impact = impact
         .map(|i| i.trim().to_owned())
         .filter(|i| !i.is_empty())
@@ -337,8 +334,8 @@ fn edit(
     };
     let edits = Edits {
         title: (title != current.title).then(|| Changed {
-            from: current.title.clone(),
-            to: title.clone(),
+            from: current.title.to_string(),
+            to: title.to_string(),
         }),
         impact: changed(&current.impact, &impact),
         incident_type: changed(&current.incident_type, &incident_type),
