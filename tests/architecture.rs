@@ -156,3 +156,206 @@ fn the_reference_finder_sees_grouped_imports() {
     );
     assert_eq!(uses, ["app", "slack", "store"]);
 }
+
+/// Every module of the library (one per file), by path (`slack::ingress`), with its source;
+/// test-only modules left out.
+fn modules() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    sources(&root, &mut paths);
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(&root).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.first().is_some_and(|p| p == "bin" || p == "main") {
+                return None;
+            }
+            if parts.last().is_some_and(|l| l == "mod") {
+                parts.pop();
+            }
+            // The crate root only declares the modules.
+            if parts == ["lib"] {
+                return None;
+            }
+            let test_only = parts
+                .iter()
+                .any(|p| p.ends_with("tests") || p == "snapshots" || p == "fuzz_smoke");
+            (!test_only).then(|| (parts.join("::"), std::fs::read_to_string(&p).unwrap()))
+        })
+        .collect()
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == ':'
+}
+
+/// Reads the path at the start of `rest` under `base`, and the items of a group that follows it
+/// (`a::{b, c::{d, e}}`), into `found`.
+fn expand(rest: &str, base: &[String], found: &mut Vec<String>) {
+    let path: String = rest.chars().take_while(|c| is_path_char(*c)).collect();
+    let mut full = base.to_vec();
+    full.extend(
+        path.split("::")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    );
+    found.push(full.join("::"));
+    let Some(group) = rest[path.len()..].strip_prefix('{') else {
+        return;
+    };
+    let (mut depth, mut start) = (1, 0);
+    for (i, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' | ',' if depth == 1 => {
+                expand(group[start..i].trim(), &full, found);
+                if c == '}' {
+                    return;
+                }
+                start = i + 1;
+            }
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+}
+
+/// The paths a source refers to: `crate::a::b`, the items of `use crate::{a, b::{c, d}}`, and
+/// `super::…` resolved against `module`.
+fn references(module: &str, text: &str) -> Vec<String> {
+    let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap();
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        expand(&text[at + "crate::".len()..], &[], &mut found);
+    }
+    let parent: Vec<String> = module
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    for (at, _) in text.match_indices("super::") {
+        if text[..at].ends_with("super::") {
+            continue;
+        }
+        let mut rest = &text[at..];
+        let mut up = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            up += 1;
+        }
+        expand(rest, &parent[..parent.len().saturating_sub(up)], &mut found);
+    }
+    // An imported module is then used by its last name (`store::timeline::find…`).
+    for imported in found.clone() {
+        let parts: Vec<String> = imported.split("::").map(str::to_owned).collect();
+        let last = parts.last().cloned().unwrap_or_default();
+        for (at, _) in text.match_indices(&format!("{last}::")) {
+            if !text[..at].ends_with(is_path_char) {
+                expand(&text[at + last.len() + 2..], &parts, &mut found);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_module_imports_itself_back_through_a_circle() {
+    let modules = modules();
+    let names: Vec<&str> = modules.iter().map(|(n, _)| n.as_str()).collect();
+    // Each reference lands on the longest module path it starts with.
+    let resolve = |path: &str| {
+        let parts: Vec<&str> = path.split("::").collect();
+        (1..=parts.len())
+            .rev()
+            .map(|k| parts[..k].join("::"))
+            .find(|p| names.contains(&p.as_str()))
+    };
+    let edges: Vec<Vec<usize>> = modules
+        .iter()
+        .map(|(name, text)| {
+            let mut to: Vec<usize> = references(name, text)
+                .iter()
+                .filter_map(|r| resolve(r))
+                .filter(|r| r != name && !name.starts_with(&format!("{r}::")))
+                .filter_map(|r| names.iter().position(|n| *n == r))
+                .collect();
+            // A module uses its own children by their bare names (`show::note(…)`).
+            let prefix = if name.is_empty() {
+                String::new()
+            } else {
+                format!("{name}::")
+            };
+            for (i, child) in names.iter().enumerate() {
+                let Some(short) = child.strip_prefix(&prefix) else {
+                    continue;
+                };
+                let direct = !short.is_empty() && !short.contains("::");
+                let named = text
+                    .match_indices(&format!("{short}::"))
+                    .any(|(at, _)| !text[..at].ends_with(|c: char| is_path_char(c)));
+                if direct && named {
+                    to.push(i);
+                }
+            }
+            to.sort_unstable();
+            to.dedup();
+            to
+        })
+        .collect();
+    // A depth-first search that finds any back edge names the circle.
+    fn visit(
+        v: usize,
+        edges: &[Vec<usize>],
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[v] = 1;
+        path.push(v);
+        for &w in &edges[v] {
+            if state[w] == 1 {
+                let from = path.iter().position(|p| *p == w).unwrap();
+                return Some(path[from..].to_vec());
+            }
+            if state[w] == 0
+                && let Some(circle) = visit(w, edges, state, path)
+            {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        state[v] = 2;
+        None
+    }
+    let mut state = vec![0u8; modules.len()];
+    for v in 0..modules.len() {
+        if state[v] == 0
+            && let Some(circle) = visit(v, &edges, &mut state, &mut Vec::new())
+        {
+            let circle: Vec<&str> = circle.iter().map(|i| names[*i]).collect();
+            panic!("an import circle: {}", circle.join(" → "));
+        }
+    }
+    assert!(names.contains(&"slack::ingress") && names.contains(&"incident::event"));
+}
+
+#[test]
+fn references_are_read_from_grouped_nested_and_relative_imports() {
+    let text = "use super::{blocks::Message, keys};\nuse crate::{\n    commands::{self, forms::Click},\n    state::AppState,\n};\nlet x = super::super::store::within;";
+    let found = references("slack::ingress", text);
+    for expected in [
+        "slack::blocks::Message",
+        "slack::keys",
+        "commands::forms::Click",
+        "state::AppState",
+        "store::within",
+    ] {
+        assert!(
+            found.iter().any(|f| f == expected),
+            "{expected} not in {found:?}"
+        );
+    }
+}

@@ -14,7 +14,7 @@
 
 use super::{
     Invocation, Reply,
-    forms::{DeclareFields, FormRequest, Input, Submission},
+    forms::{DeclareFields, FormRequest, Input, Origin, Submission},
     store_failure,
 };
 use crate::{
@@ -32,22 +32,9 @@ use crate::{
         outbox::NewOutbox,
     },
 };
-use serde::{Deserialize, Serialize};
 
 /// A second identical declaration by the same person within this window returns the first.
 const DOUBLE_SUBMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
-
-/// Where the declarer is told about the card once it is posted; carried through the form in its
-/// `private_metadata`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Origin {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_domain: Option<String>,
-}
 
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
 pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply {

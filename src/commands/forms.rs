@@ -3,8 +3,9 @@
 //! needs more from the person answers with a [`FormRequest`], and rejects a form with errors per
 //! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
 
-use super::{declare::Origin, shortcut::MessageAction};
 use crate::incident::{Incident, IncidentId, SeverityRank, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// A click on a control of the incident card (or of a reminder in its thread).
 #[derive(Debug, Clone)]
@@ -209,4 +210,44 @@ pub enum Input {
     Criterion(String),
     /// A field of the breach notification record, by key.
     Record(&'static str),
+}
+
+/// Where the declarer is told about the card once it is posted; carried through the form in its
+/// `private_metadata`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Origin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_domain: Option<String>,
+}
+
+/// The message the shortcut was used on, and who used it where.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MessageAction {
+    pub user_id: String,
+    pub channel_id: String,
+    pub message_ts: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_ts: Option<String>,
+    pub author: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_domain: Option<String>,
+    /// A link to the message, when the workspace's address is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(skip)]
+    pub response_url: Option<String>,
+}
+
+impl MessageAction {
+    /// When the message was posted, from its Slack `ts`.
+    pub fn posted_at(&self) -> DateTime<Utc> {
+        let secs: f64 = self.message_ts.parse().unwrap_or(0.0);
+        DateTime::from_timestamp(secs.trunc() as i64, ((secs.fract()) * 1e9) as u32)
+            .unwrap_or_default()
+    }
 }

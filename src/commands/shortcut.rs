@@ -10,7 +10,7 @@
 use super::{
     Reply,
     change::{self, ChangeOutcome},
-    forms::{FormRequest, Input},
+    forms::{FormRequest, Input, MessageAction},
 };
 use crate::{
     context::Context,
@@ -18,35 +18,14 @@ use crate::{
     incident::{IncidentId, lifecycle::Change},
     store,
 };
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-/// The message the shortcut was used on, and who used it where.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct MessageAction {
-    pub user_id: String,
-    pub channel_id: String,
-    pub message_ts: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thread_ts: Option<String>,
-    pub author: String,
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team_domain: Option<String>,
-    /// A link to the message, when the workspace's address is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
-    #[serde(skip)]
-    pub response_url: Option<String>,
+/// What the shortcut adds to a timeline, and the key that makes adding it twice add it once.
+trait TimelineMessage {
+    fn change(&self) -> Change;
+    fn key(&self, id: &IncidentId) -> String;
 }
 
-impl MessageAction {
-    fn posted_at(&self) -> DateTime<Utc> {
-        let secs: f64 = self.message_ts.parse().unwrap_or(0.0);
-        DateTime::from_timestamp(secs.trunc() as i64, ((secs.fract()) * 1e9) as u32)
-            .unwrap_or_default()
-    }
-
+impl TimelineMessage for MessageAction {
     fn change(&self) -> Change {
         Change::AddMessage {
             author: self.author.clone(),

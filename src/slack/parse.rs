@@ -9,9 +9,8 @@ use super::{
 use crate::{
     commands::{
         Invocation,
-        forms::{CardAction, Click, Submission},
+        forms::{CardAction, Click, MessageAction, Submission},
         mention::Mention,
-        shortcut::MessageAction,
     },
     incident::{IncidentId, Status},
 };

@@ -4,11 +4,7 @@
 
 use super::{announce, card, modals, reminders};
 use crate::{
-    commands::{
-        declare::Origin,
-        forms::{CardForm, FormRequest},
-        shortcut::MessageAction,
-    },
+    commands::forms::{CardForm, FormRequest, MessageAction, Origin},
     config::ProcessConfig,
     incident::{
         Event, Incident, Status, Triage,

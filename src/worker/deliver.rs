@@ -36,28 +36,27 @@ impl From<SlackFailure> for Outcome {
     }
 }
 
-/// Performs one attempt.
-pub async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
-    let incident = match &row.incident_id {
-        Some(id) => {
-            match store::incidents::find_incident(
-                &state.worker_pool,
-                &IncidentId::from_stored(id.clone()),
-            )
-            .await
-            {
-                Ok(Some(incident)) => Some(incident),
-                Ok(None) => return Outcome::Dropped("incident not found"),
-                Err(e) => return Outcome::Internal(e.into()),
-            }
-        }
-        None => None,
+/// The incident a row is about, if it names one.
+pub(super) async fn incident_of(
+    state: &AppState,
+    row: &OutboxRow,
+) -> Result<Option<Incident>, Outcome> {
+    let Some(id) = &row.incident_id else {
+        return Ok(None);
     };
-    let Ok(delivery) = serde_json::from_value::<Delivery>(row.payload.clone()) else {
-        // Written by a version that stored ready-made Slack calls.
-        return super::legacy::deliver(state, row, incident.as_ref())
-            .await
-            .unwrap_or_else(|outcome| outcome);
+    let id = IncidentId::from_stored(id.clone());
+    match store::incidents::find_incident(&state.worker_pool, &id).await {
+        Ok(Some(incident)) => Ok(Some(incident)),
+        Ok(None) => Err(Outcome::Dropped("incident not found")),
+        Err(e) => Err(Outcome::Internal(e.into())),
+    }
+}
+
+/// Performs one attempt at delivering `delivery`, the payload of `row`.
+pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> Outcome {
+    let incident = match incident_of(state, row).await {
+        Ok(incident) => incident,
+        Err(outcome) => return outcome,
     };
     let result = match (delivery, incident) {
         (Delivery::PostCard, Some(incident)) => post_card(state, row, &incident).await,

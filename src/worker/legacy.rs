@@ -3,14 +3,24 @@
 //! middle of an incident loses no post.
 
 use super::deliver::{
-    Attempt, Outcome, already_posted, declare_link, metadata, post_card, post_in_thread, ts_of,
-    update_card,
+    Attempt, Outcome, already_posted, declare_link, incident_of, metadata, post_card,
+    post_in_thread, ts_of, update_card,
 };
 use crate::{delivery::Recipient, incident::Incident, state::AppState, store::outbox::OutboxRow};
 use serde_json::Value;
 
 /// Delivers a row in the shape an earlier version wrote.
-pub(super) async fn deliver(
+pub(super) async fn deliver(state: &AppState, row: &OutboxRow) -> Outcome {
+    let incident = match incident_of(state, row).await {
+        Ok(incident) => incident,
+        Err(outcome) => return outcome,
+    };
+    deliver_as_written(state, row, incident.as_ref())
+        .await
+        .unwrap_or_else(|outcome| outcome)
+}
+
+async fn deliver_as_written(
     state: &AppState,
     row: &OutboxRow,
     incident: Option<&Incident>,

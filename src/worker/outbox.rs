@@ -3,9 +3,12 @@
 //! outcome: delivered, retry later (after Slack's `Retry-After`, or a jittered back-off), or
 //! failed for good. Woken by `NOTIFY` when work is enqueued, with a short poll as the fallback.
 
-use super::deliver::{self, Outcome};
+use super::{
+    deliver::{self, Outcome},
+    legacy,
+};
 use crate::{
-    delivery::lanes,
+    delivery::{Delivery, lanes},
     metrics::Metrics,
     slack::outbound::SlackFailure,
     state::AppState,
@@ -154,7 +157,11 @@ async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationT
 #[tracing::instrument(skip_all, fields(outbox.id = row.id, outbox.kind = %row.kind, outbox.attempt = row.attempts, incident.id = row.incident_id.as_deref().unwrap_or("-")))]
 async fn deliver_one(state: &AppState, row: OutboxRow) {
     let metrics = &state.metrics;
-    let outcome = deliver::deliver(state, &row).await;
+    // Rows queued by an earlier version carry a ready-made Slack call instead of a delivery.
+    let outcome = match serde_json::from_value::<Delivery>(row.payload.clone()) {
+        Ok(delivery) => deliver::deliver(state, &row, delivery).await,
+        Err(_) => legacy::deliver(state, &row).await,
+    };
     let recorded = match outcome {
         Outcome::Delivered { ts } => {
             Metrics::inc(&metrics.outbox_delivered);

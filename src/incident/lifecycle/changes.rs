@@ -1,7 +1,7 @@
 //! One function per change: each checks what the change needs, computes the incident's next
 //! state and names the events that record it. `Ok(None)` means it is already so.
 
-use super::{Applied, Change, Refusal, Rules, exposure};
+use super::{Applied, Refusal, Rules};
 use crate::incident::{
     Incident, MAX_IMPACT_CHARS, SeverityRank, Status, Title, Triage,
     event::{Changed, Direction, Edits, Event, SeverityMove, StatusMove, UpdatePosted},
@@ -11,67 +11,6 @@ use crate::incident::{
 use chrono::{DateTime, Duration, Utc};
 
 pub(super) type Outcome = Result<Option<Applied>, Refusal>;
-
-/// Computes `change` by `actor`; the caller has checked the incident takes changes at all.
-pub(super) fn apply(
-    current: &Incident,
-    change: Change,
-    actor: &str,
-    now: DateTime<Utc>,
-    rules: Rules<'_>,
-) -> Outcome {
-    let at = At { now, rules, actor };
-    match change {
-        Change::Acknowledge => acknowledge(current, at),
-        Change::SetStatus(to) => set_status(current, to, at),
-        Change::Resolve { summary } => resolve(current, &summary, at),
-        Change::Close { checklist } => close(current, &checklist, at),
-        Change::Cancel { reason } => cancel(current, &reason),
-        Change::SetSeverity { to, reason } => set_severity(current, to, &reason, at),
-        Change::AssignRole { role, user } => assign_role(current, role, user, at),
-        Change::PostUpdate {
-            impact,
-            current_action,
-            owner,
-            next_update_in,
-            status,
-        } => post_update(
-            current,
-            UpdateFields {
-                impact,
-                current_action,
-                owner,
-                next_update_in,
-                status,
-            },
-            at,
-        ),
-        Change::Edit {
-            title,
-            impact,
-            incident_type,
-        } => edit(current, &title, impact, incident_type, at),
-        Change::Note { text } => note(current, &text),
-        Change::FlagBreach { discovered_at } => exposure::flag_breach(current, discovered_at, at),
-        Change::AuthorityNotified { record } => exposure::authority_notified(current, record, at),
-        Change::AddMessage {
-            author,
-            posted_at,
-            text,
-            link,
-        } => Ok(Some(Applied {
-            incident: current.clone(),
-            events: vec![Event::MessageAdded {
-                author,
-                posted_at,
-                text: truncate_chars(&text, 3000),
-                link,
-                added_by: actor.to_owned(),
-            }],
-        })),
-        Change::ReviewTriage { triage } => exposure::review_triage(current, triage, at),
-    }
-}
 
 /// When and by whom, under which rules.
 #[derive(Clone, Copy)]
@@ -105,7 +44,7 @@ pub(super) fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRa
         .unwrap_or_else(|| rules.severities.rank_at(incident.severity_rank))
 }
 
-fn acknowledge(current: &Incident, at: At<'_>) -> Outcome {
+pub(super) fn acknowledge(current: &Incident, at: At<'_>) -> Outcome {
     if current.acknowledged_at.is_some() {
         return Ok(None);
     }
@@ -134,7 +73,7 @@ fn move_to(next: &mut Incident, to: Status, at: At<'_>) -> StatusMove {
     StatusMove::new(from, to)
 }
 
-fn set_status(current: &Incident, to: Status, at: At<'_>) -> Outcome {
+pub(super) fn set_status(current: &Incident, to: Status, at: At<'_>) -> Outcome {
     if to == current.status || !to.is_open() {
         return Ok(None);
     }
@@ -143,7 +82,7 @@ fn set_status(current: &Incident, to: Status, at: At<'_>) -> Outcome {
     applied(next, vec![Event::StatusChanged(moved)])
 }
 
-fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome {
+pub(super) fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome {
     if current.status == Status::Resolved {
         return Ok(None);
     }
@@ -157,7 +96,11 @@ fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome {
     applied(next, vec![Event::Resolved { from, summary }])
 }
 
-fn close(current: &Incident, checklist: &[(String, ClosureAnswer)], at: At<'_>) -> Outcome {
+pub(super) fn close(
+    current: &Incident,
+    checklist: &[(String, ClosureAnswer)],
+    at: At<'_>,
+) -> Outcome {
     if current.status != Status::Resolved {
         return Err(Refusal::NotResolved {
             id: current.id.to_string(),
@@ -176,7 +119,7 @@ fn close(current: &Incident, checklist: &[(String, ClosureAnswer)], at: At<'_>) 
     applied(next, vec![Event::Closed { checklist }])
 }
 
-fn cancel(current: &Incident, reason: &str) -> Outcome {
+pub(super) fn cancel(current: &Incident, reason: &str) -> Outcome {
     let reason = non_empty(reason, "The reason", 1000)?;
     let mut next = current.clone();
     next.status = Status::Cancelled;
@@ -190,7 +133,12 @@ pub(super) fn floor(triage: &Triage, rules: Rules<'_>) -> Option<SeverityRank> {
     triage.floor_index().map(|i| rules.severities.rank_at(i))
 }
 
-fn set_severity(current: &Incident, to: SeverityRank, reason: &str, at: At<'_>) -> Outcome {
+pub(super) fn set_severity(
+    current: &Incident,
+    to: SeverityRank,
+    reason: &str,
+    at: At<'_>,
+) -> Outcome {
     let target = &at.rules.severities.get(to).name;
     if *target == current.severity {
         return Ok(None);
@@ -248,7 +196,7 @@ fn recomputed_due(current: &Incident, to: SeverityRank, at: At<'_>) -> DateTime<
     }
 }
 
-fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Outcome {
+pub(super) fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Outcome {
     if at.rules.catalog.role(&role).is_none() {
         return Err(Refusal::UnknownRole { role });
     }
@@ -267,15 +215,15 @@ fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Ou
     )
 }
 
-struct UpdateFields {
-    impact: String,
-    current_action: String,
-    owner: String,
-    next_update_in: Duration,
-    status: Option<Status>,
+pub(super) struct UpdateFields {
+    pub(super) impact: String,
+    pub(super) current_action: String,
+    pub(super) owner: String,
+    pub(super) next_update_in: Duration,
+    pub(super) status: Option<Status>,
 }
 
-fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) -> Outcome {
+pub(super) fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) -> Outcome {
     let impact = non_empty(&fields.impact, "Impact", 2000)?;
     let current_action = non_empty(&fields.current_action, "Current action", 2000)?;
     if fields.next_update_in <= Duration::zero() {
@@ -306,7 +254,7 @@ fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) -> Outcome 
     applied(next, vec![event])
 }
 
-fn edit(
+pub(super) fn edit(
     current: &Incident,
     title: &str,
     impact: Option<String>,
@@ -350,7 +298,7 @@ fn edit(
     applied(next, vec![Event::Edited(edits)])
 }
 
-fn note(current: &Incident, text: &str) -> Outcome {
+pub(super) fn note(current: &Incident, text: &str) -> Outcome {
     let text = non_empty(text, "The note", 3000)?;
     applied(current.clone(), vec![Event::Note { text }])
 }

@@ -178,7 +178,7 @@ pub fn decide(
     if let Some(refusal) = refusal_for_state(current) {
         return Decision::Refused(refusal);
     }
-    let mut applied = match changes::apply(current, change, actor, now, rules) {
+    let mut applied = match compute(current, change, actor, now, rules) {
         Ok(Some(applied)) => applied,
         Ok(None) => return Decision::NoOp,
         Err(refusal) => return Decision::Refused(refusal),
@@ -191,6 +191,67 @@ pub fn decide(
     }
     escalate_fresh_triggers(&mut applied);
     Decision::Apply(Box::new(applied))
+}
+
+/// Computes `change` by `actor`; the caller has checked the incident takes changes at all.
+fn compute(
+    current: &Incident,
+    change: Change,
+    actor: &str,
+    now: DateTime<Utc>,
+    rules: Rules<'_>,
+) -> changes::Outcome {
+    let at = changes::At { now, rules, actor };
+    match change {
+        Change::Acknowledge => changes::acknowledge(current, at),
+        Change::SetStatus(to) => changes::set_status(current, to, at),
+        Change::Resolve { summary } => changes::resolve(current, &summary, at),
+        Change::Close { checklist } => changes::close(current, &checklist, at),
+        Change::Cancel { reason } => changes::cancel(current, &reason),
+        Change::SetSeverity { to, reason } => changes::set_severity(current, to, &reason, at),
+        Change::AssignRole { role, user } => changes::assign_role(current, role, user, at),
+        Change::PostUpdate {
+            impact,
+            current_action,
+            owner,
+            next_update_in,
+            status,
+        } => changes::post_update(
+            current,
+            changes::UpdateFields {
+                impact,
+                current_action,
+                owner,
+                next_update_in,
+                status,
+            },
+            at,
+        ),
+        Change::Edit {
+            title,
+            impact,
+            incident_type,
+        } => changes::edit(current, &title, impact, incident_type, at),
+        Change::Note { text } => changes::note(current, &text),
+        Change::FlagBreach { discovered_at } => exposure::flag_breach(current, discovered_at, at),
+        Change::AuthorityNotified { record } => exposure::authority_notified(current, record, at),
+        Change::AddMessage {
+            author,
+            posted_at,
+            text,
+            link,
+        } => Ok(Some(Applied {
+            incident: current.clone(),
+            events: vec![Event::MessageAdded {
+                author,
+                posted_at,
+                text: super::truncate_chars(&text, 3000),
+                link,
+                added_by: actor.to_owned(),
+            }],
+        })),
+        Change::ReviewTriage { triage } => exposure::review_triage(current, triage, at),
+    }
 }
 
 /// Closed and cancelled incidents take no changes at all.

@@ -3,7 +3,7 @@
 
 use super::{field, heading, modal, text_input};
 use crate::{
-    commands::{forms::Input, shortcut::MessageAction},
+    commands::forms::{Input, MessageAction},
     incident::{Catalog, Incident, Severities, SeverityRank, Triage, truncate_chars},
     slack::{
         blocks::{option, plain, section, severity_options, type_options},

@@ -2,11 +2,7 @@
 //! `slack::keys`.
 
 use crate::{
-    commands::{
-        declare::Origin,
-        forms::{CardFields, DeclareFields, Form, Input, Submission},
-        shortcut::MessageAction,
-    },
+    commands::forms::{CardFields, DeclareFields, Form, Input, MessageAction, Origin, Submission},
     incident::{IncidentId, event::BreachNotification, update::CLOSURE_CRITERIA},
     slack::keys::{Callback, block_id},
 };
