@@ -38,6 +38,14 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         sqlx::query("SELECT 1").execute(&state.pool),
     )
     .await;
+    // Three leases without a successful claim: whatever held the rows, nothing moves now.
+    let patience = (state.config.process.outbox_lease * 3).max(Duration::from_secs(3));
+    if state.metrics.claims_failing(patience) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "outbox claims keep failing: nothing is being delivered to Slack",
+        );
+    }
     match (ping, slack::socket::connected(&state)) {
         (Ok(Ok(_)), None | Some(true)) => (StatusCode::OK, "ready"),
         (Ok(Ok(_)), Some(false)) => (

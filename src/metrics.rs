@@ -21,6 +21,16 @@ pub struct Metrics {
     pub requests_shed: AtomicU64,
     /// Slack requests being handled right now (a gauge, not a counter).
     requests_in_flight: AtomicU64,
+    /// When the delivery loop last claimed outbox rows without an error (milliseconds since the
+    /// Unix epoch), and how many claims have failed in a row since.
+    outbox_last_claim_ok_ms: AtomicU64,
+    outbox_claim_failures_in_a_row: AtomicU64,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Counts one Slack request as in flight until dropped.
@@ -36,6 +46,32 @@ impl Metrics {
     /// Adds one to a counter.
     pub fn inc(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The delivery loop claimed rows (or found none) without an error.
+    pub fn claim_succeeded(&self) {
+        self.outbox_last_claim_ok_ms
+            .store(now_ms(), Ordering::Relaxed);
+        self.outbox_claim_failures_in_a_row
+            .store(0, Ordering::Relaxed);
+    }
+
+    /// A claim failed (the database refused, timed out or had no connection to give).
+    pub fn claim_failed(&self) {
+        Self::inc(&self.outbox_claim_failures_in_a_row);
+    }
+
+    /// Time since the last successful claim.
+    pub fn since_last_claim(&self) -> std::time::Duration {
+        let last = self.outbox_last_claim_ok_ms.load(Ordering::Relaxed);
+        std::time::Duration::from_millis(now_ms().saturating_sub(last))
+    }
+
+    /// Whether claims have kept failing for longer than `patience`. Paced or rate-limited
+    /// channels never count: those claims succeed and merely return less.
+    pub fn claims_failing(&self, patience: std::time::Duration) -> bool {
+        self.outbox_claim_failures_in_a_row.load(Ordering::Relaxed) > 0
+            && self.since_last_claim() > patience
     }
 
     /// Marks a Slack request in flight for as long as the guard lives.
@@ -146,6 +182,11 @@ impl Metrics {
             out,
             "# HELP warroom_requests_in_flight Slack requests being handled\n# TYPE warroom_requests_in_flight gauge\nwarroom_requests_in_flight {}",
             self.requests_in_flight()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP warroom_outbox_seconds_since_last_claim Seconds since this replica last claimed outbox rows without an error\n# TYPE warroom_outbox_seconds_since_last_claim gauge\nwarroom_outbox_seconds_since_last_claim {:.3}",
+            self.since_last_claim().as_secs_f64()
         );
         out
     }

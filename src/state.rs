@@ -39,7 +39,7 @@ impl AppState {
         let socket_connections = config.slack_app_token.as_ref().map(|_| Arc::default());
         let verifier = config.slack_signing_secret.clone().map(Verifier::new);
         let worker_pool = PgPoolOptions::new()
-            .max_connections((config.process.db_max_connections / 4).max(2))
+            .max_connections(worker_connections(config.process.db_max_connections))
             .acquire_timeout(Duration::from_secs(5))
             .idle_timeout(Duration::from_secs(300))
             .connect_lazy_with((*pool.connect_options()).clone());
@@ -64,4 +64,11 @@ impl std::ops::Deref for AppState {
     fn deref(&self) -> &Context {
         &self.context
     }
+}
+
+/// The workers' pool: a quarter of the request pool's size, but never fewer than their loops
+/// need at once — a claim, a lease extension, a scheduler transaction and a delivery's record.
+/// (Their `LISTEN` connections are their own, outside it.)
+fn worker_connections(request_pool: u32) -> u32 {
+    (request_pool / 4).max(4)
 }

@@ -12,7 +12,7 @@ pub mod timeline;
 use crate::config::{Config, Secret};
 use sqlx::{
     ConnectOptions, Executor, PgPool,
-    postgres::{PgConnectOptions, PgPoolOptions},
+    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
 };
 use std::{str::FromStr, time::Duration};
 
@@ -175,4 +175,17 @@ async fn grant_runtime_role(owner: &PgPool, role: &str) -> Result<(), sqlx::Erro
         owner.execute(sqlx::AssertSqlSafe(sql)).await?;
     }
     Ok(())
+}
+
+/// Listens on `channel` over a connection of its own, made with `pool`'s settings but outside
+/// it: a listener holds its connection for life, and must never take one the pool's users need.
+pub async fn listen(pool: &PgPool, channel: &str) -> Result<PgListener, sqlx::Error> {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_lazy_with((*pool.connect_options()).clone());
+    let mut listener = PgListener::connect_with(&own).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
 }

@@ -51,6 +51,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     // (the thread reply after the card) may have become due.
     let finished = Arc::new(Notify::new());
     let mut listener = listen(&state).await;
+    state.metrics.claim_succeeded();
     while !stop.is_cancelled() {
         let free = permits.available_permits();
         if free < half {
@@ -66,6 +67,10 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             }
         }
         let claimed = queue::claim_outbox(&state.worker_pool, free as i64, lease, pace).await;
+        match &claimed {
+            Ok(_) => state.metrics.claim_succeeded(),
+            Err(_) => state.metrics.claim_failed(),
+        }
         match claimed {
             Ok(rows) if !rows.is_empty() => {
                 for row in rows {
@@ -98,9 +103,9 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 }
 
 async fn listen(state: &AppState) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(&state.worker_pool).await.ok()?;
-    listener.listen(WAKE_CHANNEL).await.ok()?;
-    Some(listener)
+    crate::store::listen(&state.worker_pool, WAKE_CHANNEL)
+        .await
+        .ok()
 }
 
 async fn wait_for_work(

@@ -67,9 +67,7 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 }
 
 async fn listen(state: &AppState) -> Option<PgListener> {
-    let mut listener = PgListener::connect_with(&state.worker_pool).await.ok()?;
-    listener.listen(WAKE_CHANNEL).await.ok()?;
-    Some(listener)
+    store::listen(&state.worker_pool, WAKE_CHANNEL).await.ok()
 }
 
 async fn arm_digest(state: &AppState) {

@@ -332,3 +332,87 @@ async fn rows_queued_by_an_earlier_version_are_still_delivered_after_an_upgrade(
             .any(|c| c.body["text"] == "Legacy ephemeral")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_smallest_accepted_connection_pools_still_deliver_every_card() {
+    for max_connections in [2, 8] {
+        let slack = FakeSlack::start().await;
+        let db = TestDb::fresh();
+        let config = format!("{TEST_CONFIG}[database]\nmax_connections = {max_connections}\n");
+        let app = TestApp::spawn_on(&db, &slack, &config).await;
+        for n in 0..3 {
+            app.slash(&slack, &format!("declare sev2 Small pool {n}"))
+                .await;
+        }
+        let posted = eventually("three cards and their first replies", WAIT, || async {
+            let messages = slack.messages();
+            (messages.len() >= 6).then_some(messages)
+        })
+        .await;
+        assert_eq!(cards(&slack), 3, "max_connections = {max_connections}");
+        assert_eq!(posted.len(), 6);
+        let metrics = app.metrics().await;
+        assert!(
+            metrics.contains("warroom_outbox_seconds_since_last_claim"),
+            "{metrics}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_fails_while_outbox_claims_keep_failing_and_returns_once_they_succeed() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let ready = || async {
+        reqwest::get(app.url("/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(ready().await, 200);
+    // Every claim now errors at once (the outbox is not where warroom looks for it).
+    sqlx::query("ALTER TABLE outbox RENAME TO outbox_elsewhere")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    eventually("readiness to fail", WAIT, || async {
+        (ready().await == 503).then_some(())
+    })
+    .await;
+    let body = reqwest::get(app.url("/readyz"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("outbox claims"), "{body}");
+    sqlx::query("ALTER TABLE outbox_elsewhere RENAME TO outbox")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    eventually("readiness to return", WAIT, || async {
+        (ready().await == 200).then_some(())
+    })
+    .await;
+    // And deliveries flow again.
+    declared(&app, &slack, "declare sev3 After the outage").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_held_back_by_a_retry_after_does_not_make_a_replica_unready() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    declared(&app, &slack, "declare sev3 Before the pause").await;
+    // Slack asks warroom to hold every post for ten seconds; claims succeed and find nothing due.
+    sqlx::query("INSERT INTO slack_pacing (pace_key, next_allowed_at) VALUES ($1, now() + interval '10 seconds')")
+        .bind(INCIDENT_CHANNEL)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.slash(&slack, "declare sev3 Held back").await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let status = reqwest::get(app.url("/readyz")).await.unwrap().status();
+    assert_eq!(status, 200);
+    assert_eq!(cards(&slack), 1, "the second card waits for the pause");
+}
