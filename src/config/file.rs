@@ -114,6 +114,19 @@ struct FileDatabase {
     max_requests_in_flight: Option<u64>,
 }
 
+/// A duration that must pass before something happens: zero would spin a loop, time out every
+/// call, or fire at once.
+fn positive(key: &str, value: &str) -> Result<Duration, ConfigError> {
+    let d = duration(key, value)?;
+    if d.is_zero() {
+        return Err(err(
+            &format!("WARROOM_CONFIG ({key})"),
+            "must be longer than zero",
+        ));
+    }
+    Ok(d)
+}
+
 fn duration(key: &str, value: &str) -> Result<Duration, ConfigError> {
     humantime::parse_duration(value.trim()).map_err(|e| {
         err(
@@ -134,8 +147,8 @@ impl ProcessConfig {
             for s in file.severity {
                 let key = format!("severity {}", s.name);
                 levels.push(SeverityLevel {
-                    ack_within: duration(&format!("{key} ack_within"), &s.ack_within)?,
-                    update_every: duration(&format!("{key} update_every"), &s.update_every)?,
+                    ack_within: positive(&format!("{key} ack_within"), &s.ack_within)?,
+                    update_every: positive(&format!("{key} update_every"), &s.update_every)?,
                     name: s.name,
                     aliases: s.aliases,
                     description: s.description,
@@ -195,19 +208,19 @@ impl ProcessConfig {
             cfg.channel_pace = duration("slack.channel_pace", &v)?;
         }
         if let Some(v) = file.slack.timeout {
-            cfg.slack_timeout = duration("slack.timeout", &v)?;
+            cfg.slack_timeout = positive("slack.timeout", &v)?;
         }
         if let Some(v) = file.outbox.lease {
-            cfg.outbox_lease = duration("outbox.lease", &v)?;
+            cfg.outbox_lease = positive("outbox.lease", &v)?;
         }
         if let Some(v) = file.outbox.max_backoff {
-            cfg.outbox_max_backoff = duration("outbox.max_backoff", &v)?;
+            cfg.outbox_max_backoff = positive("outbox.max_backoff", &v)?;
         }
         if let Some(v) = file.outbox.concurrency {
             cfg.outbox_concurrency = v.max(1);
         }
         if let Some(v) = file.database.request_deadline {
-            cfg.request_deadline = duration("database.request_deadline", &v)?;
+            cfg.request_deadline = positive("database.request_deadline", &v)?;
         }
         if let Some(v) = file.database.max_connections {
             cfg.db_max_connections = v.max(2);
@@ -243,7 +256,7 @@ fn apply_schedule(
         );
     }
     if let Some(v) = breach.window {
-        s.breach_window = duration("breach.window", &v)?;
+        s.breach_window = positive("breach.window", &v)?;
     }
     if let Some(list) = breach.reminders_at {
         s.breach_reminders_at = list

@@ -78,3 +78,29 @@ fn the_config_file_overrides_severities_and_timings() {
     assert!(bad.to_string().contains("slack.channel_pace"), "{bad}");
     assert!(ProcessConfig::from_toml("colour = 1").is_err());
 }
+
+#[test]
+fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
+    for (toml, key) in [
+        ("[outbox]\nlease = \"0s\"", "outbox.lease"),
+        ("[outbox]\nmax_backoff = \"0s\"", "outbox.max_backoff"),
+        ("[slack]\ntimeout = \"0s\"", "slack.timeout"),
+        ("[database]\nrequest_deadline = \"0s\"", "database.request_deadline"),
+        ("[breach]\nwindow = \"0s\"", "breach.window"),
+        (
+            "[[severity]]\nname = \"SEV-1\"\nack_within = \"0s\"\nupdate_every = \"30m\"",
+            "ack_within",
+        ),
+        (
+            "[[severity]]\nname = \"SEV-1\"\nack_within = \"15m\"\nupdate_every = \"0s\"",
+            "update_every",
+        ),
+    ] {
+        let err = ProcessConfig::from_toml(toml).expect_err(toml);
+        assert!(err.to_string().contains(key), "{err} should name {key}");
+        assert!(err.to_string().contains("longer than zero"), "{err}");
+    }
+    // Zero still switches pacing off.
+    let cfg = ProcessConfig::from_toml("[slack]\nchannel_pace = \"0s\"").unwrap();
+    assert!(cfg.channel_pace.is_zero());
+}

@@ -141,7 +141,7 @@ async fn wait_for_work(
 /// timeout, longer than a lease). If this replica dies, its leases run out and others take over.
 async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationToken) {
     let lease = state.config.process.outbox_lease;
-    let mut every = tokio::time::interval(lease / 3);
+    let mut every = tokio::time::interval((lease / 3).max(Duration::from_millis(10)));
     loop {
         tokio::select! { _ = stop.cancelled() => return, _ = every.tick() => {} }
         let claims: Vec<(i64, i32)> = in_flight
