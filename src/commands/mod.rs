@@ -64,10 +64,11 @@ pub enum View {
     Incident(Box<Incident>),
     /// Open incidents, newest first.
     List(Vec<Incident>),
-    /// One incident's timeline, oldest first.
+    /// The newest entries of one incident's timeline, oldest first, of `total` in all.
     Timeline {
         id: IncidentId,
         entries: Vec<Recorded>,
+        total: usize,
     },
 }
 

@@ -18,8 +18,8 @@ use crate::{
     store,
 };
 
-/// How many timeline entries one answer shows.
-const TIMELINE_LIMIT: i64 = 200;
+/// The most timeline entries one answer reads (it shows the newest of them that fit).
+const TIMELINE_LIMIT: i64 = 500;
 
 fn parse_id(rest: &str) -> Result<(IncidentId, &str), Reply> {
     let (first, more) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
@@ -58,8 +58,8 @@ pub async fn timeline(state: &Context, rest: &str) -> Reply {
     )
     .await;
     match found {
-        Ok(entries) if entries.is_empty() => Reply::Say(Answer::not_found(&id)),
-        Ok(entries) => Reply::Show(View::Timeline { id, entries }),
+        Ok((entries, _)) if entries.is_empty() => Reply::Say(Answer::not_found(&id)),
+        Ok((entries, total)) => Reply::Show(View::Timeline { id, entries, total }),
         Err(e) => Reply::Say(store_failure(state, e)),
     }
 }

@@ -85,7 +85,10 @@ fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
         ("[outbox]\nlease = \"0s\"", "outbox.lease"),
         ("[outbox]\nmax_backoff = \"0s\"", "outbox.max_backoff"),
         ("[slack]\ntimeout = \"0s\"", "slack.timeout"),
-        ("[database]\nrequest_deadline = \"0s\"", "database.request_deadline"),
+        (
+            "[database]\nrequest_deadline = \"0s\"",
+            "database.request_deadline",
+        ),
         ("[breach]\nwindow = \"0s\"", "breach.window"),
         (
             "[[severity]]\nname = \"SEV-1\"\nack_within = \"0s\"\nupdate_every = \"30m\"",

@@ -27,7 +27,7 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             card
         }
         View::List(incidents) => open_list(incidents),
-        View::Timeline { id, entries } => super::timeline::timeline(id, entries),
+        View::Timeline { id, entries, total } => super::timeline::timeline(id, entries, *total),
     }
 }
 

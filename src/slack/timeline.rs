@@ -2,33 +2,58 @@
 //! rendered from the typed events.
 
 use super::blocks::{Message, escape, section, sections, slack_date};
+use crate::incident::truncate_chars;
 use crate::incident::{
     Event, IncidentId,
     event::{Escalation, Recorded, ReminderSent, Stored},
 };
 
-/// One incident's timeline, oldest first: when, who, what.
-pub fn timeline(id: &IncidentId, entries: &[Recorded]) -> Message {
-    let lines = entries.iter().map(|e| {
+/// Slack refuses a message whose blocks hold much more than this much text (about 13,000
+/// characters); the answer stays well inside it.
+const TEXT_BUDGET: usize = 11_000;
+/// Blocks one message may hold, less the heading and the note on what was left out.
+const LINE_BLOCKS: usize = 48;
+
+/// One incident's timeline, oldest first: when, who, what. When it is too long for one
+/// message, the newest entries are kept and the answer says how many older ones were left out.
+pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message {
+    let mut lines: Vec<String> = Vec::new();
+    let mut used = 0;
+    for e in entries.iter().rev() {
         let who = if e.actor.starts_with('U') || e.actor.starts_with('W') {
             format!("<@{}>", e.actor)
         } else {
             escape(&e.actor)
         };
-        format!("• {} {who} — {}", slack_date(e.at), escape(&line(&e.event)))
-    });
-    let mut blocks = vec![section(&format!(
-        "*Timeline of {id}* ({} entries)",
-        entries.len()
-    ))];
-    blocks.extend(sections(lines));
-    if blocks.len() > 50 {
-        blocks.truncate(49);
-        blocks.push(section(
-            "… the rest is in the database; this answer shows the first entries.",
-        ));
+        let line = format!(
+            "• {} {who} — {}",
+            slack_date(e.at),
+            escape(&truncate_chars(&line(&e.event), 600))
+        );
+        if used + line.len() + 1 > TEXT_BUDGET {
+            break;
+        }
+        used += line.len() + 1;
+        lines.push(line);
     }
-    let text = format!("Timeline of {id}: {} entries", entries.len());
+    lines.reverse();
+    let mut body = sections(lines.iter().cloned());
+    while body.len() > LINE_BLOCKS {
+        // Sections fill unevenly; drop the oldest until the message fits.
+        lines.remove(0);
+        body = sections(lines.iter().cloned());
+    }
+    let total = total.max(entries.len());
+    let left_out = total - lines.len();
+    let mut blocks = vec![section(&format!("*Timeline of {id}* ({total} entries)"))];
+    if left_out > 0 {
+        blocks.push(section(&format!(
+            "_The {left_out} oldest entries are left out of this answer; the newest {} follow._",
+            lines.len()
+        )));
+    }
+    blocks.extend(body);
+    let text = format!("Timeline of {id}: {total} entries");
     Message { text, blocks }
 }
 
@@ -81,5 +106,56 @@ pub fn line(stored: &Stored) -> String {
         Event::BreachFlagged { .. } => "flagged a personal-data breach".to_owned(),
         Event::AuthorityNotified(_) => "recorded the authority notification".to_owned(),
         Event::TriageReviewed { .. } => "triage reviewed".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::example::at;
+
+    fn note(n: usize) -> Recorded {
+        Recorded {
+            at: at(n as i64),
+            actor: "U1".into(),
+            event: Stored::Known(Event::Note {
+                text: format!("note {n}: {}", "<long & escaped> ".repeat(20)),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_long_timeline_keeps_the_newest_entries_within_slacks_limits_and_says_what_is_left_out() {
+        let entries: Vec<Recorded> = (0..500).map(note).collect();
+        let message = timeline(
+            &IncidentId::parse("INC-20261124-001").unwrap(),
+            &entries,
+            900,
+        );
+        let texts: Vec<&str> = message
+            .blocks
+            .iter()
+            .map(|b| b["text"]["text"].as_str().unwrap())
+            .collect();
+        let total: usize = texts.iter().map(|t| t.chars().count()).sum();
+        assert!(total <= 12_000, "{total} characters");
+        assert!(message.blocks.len() <= 50);
+        let all = texts.join("\n");
+        assert!(all.contains("note 499:"), "the newest entry is shown");
+        assert!(!all.contains("note 0:"), "the oldest is left out");
+        assert!(all.contains("oldest entries are left out"), "{}", texts[1]);
+        assert!(
+            texts[0].contains("(900 entries)"),
+            "the count is of the whole timeline"
+        );
+    }
+
+    #[test]
+    fn a_short_timeline_is_shown_whole() {
+        let entries: Vec<Recorded> = (0..3).map(note).collect();
+        let message = timeline(&IncidentId::parse("INC-20261124-001").unwrap(), &entries, 3);
+        let all = serde_json::to_string(&message.blocks).unwrap();
+        assert!(all.contains("note 0:") && all.contains("note 2:"));
+        assert!(!all.contains("left out"));
     }
 }

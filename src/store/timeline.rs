@@ -28,26 +28,34 @@ pub async fn insert_timeline_entry(
     Ok(())
 }
 
-/// An incident's timeline, oldest first, each row read back as its event.
+/// The newest `limit` entries of an incident's timeline, oldest first, each read back as its
+/// event, and how many entries it has in all.
 #[tracing::instrument(skip_all, fields(incident.id = %id))]
 pub async fn find_timeline(
     pool: &PgPool,
     id: &IncidentId,
     limit: i64,
-) -> Result<Vec<Recorded>, sqlx::Error> {
+) -> Result<(Vec<Recorded>, usize), sqlx::Error> {
     let rows = sqlx::query!(
-        "SELECT at, actor, kind, details FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id LIMIT $2",
+        r#"SELECT at AS "at!", actor AS "actor!", kind AS "kind!", details AS "details!", total AS "total!"
+           FROM (SELECT at, actor, kind, details, id, count(*) OVER () AS total
+                 FROM timeline_entries WHERE incident_id = $1 ORDER BY at DESC, id DESC LIMIT $2) AS newest
+           ORDER BY at, id"#,
         id.as_str(),
         limit,
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let total = rows
+        .first()
+        .map_or(0, |r| usize::try_from(r.total).unwrap_or(0));
+    let entries = rows
         .into_iter()
         .map(|r| Recorded {
             at: r.at,
             actor: r.actor,
             event: Stored::read(&r.kind, r.details),
         })
-        .collect())
+        .collect();
+    Ok((entries, total))
 }

@@ -815,3 +815,38 @@ async fn show_timeline_and_note_answer_from_the_command_line() {
     let bad = app.slash(&slack, "timeline yesterday").await;
     assert!(bad["text"].as_str().unwrap().contains("Name the incident"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_timeline_answers_with_its_newest_entries_within_slacks_limits() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, _card) = declared(&app, &slack, "declare sev3 A long night").await;
+    // Six hundred notes, a little after one another.
+    sqlx::query(
+        "INSERT INTO timeline_entries (incident_id, at, actor, kind, details)
+         SELECT $1, now() + make_interval(secs => n), 'U0NOTER', 'note',
+                jsonb_build_object('text', 'note ' || n || ': ' || repeat('checked the dashboards again ', 8))
+         FROM generate_series(1, 600) AS n",
+    )
+    .bind(&id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let answer = app.slash(&slack, &format!("timeline {id}")).await;
+    let texts: Vec<String> = answer["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"]["text"].as_str().unwrap().to_owned())
+        .collect();
+    let characters: usize = texts.iter().map(|t| t.chars().count()).sum();
+    assert!(
+        characters <= 12_000,
+        "{characters} characters of block text"
+    );
+    let all = texts.join("\n");
+    assert!(all.contains("note 600:"), "the newest entry is shown");
+    assert!(!all.contains("declared SEV-3"), "the oldest are left out");
+    assert!(texts[0].contains("(601 entries)"), "{}", texts[0]);
+    assert!(all.contains("oldest entries are left out"));
+}
