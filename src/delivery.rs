@@ -103,8 +103,11 @@ pub enum Answer {
     NotFound {
         id: String,
     },
-    /// The database could not be reached within the request's deadline.
+    /// The database could not be reached within the request's deadline, so what was asked may
+    /// not have been saved.
     DatabaseUnavailable,
+    /// The database could not be reached to read what was asked for; nothing was to be saved.
+    DatabaseUnavailableToRead,
     /// Something unexpected went wrong; nothing was changed.
     InternalError,
     /// Slack did not open a form from the card in time.

@@ -1,6 +1,6 @@
 //! `/incident list` → the open incidents, newest first, each linked to its card.
 
-use super::{Reply, View, store_failure};
+use super::{Reply, View, read_failure};
 use crate::{context::Context, store};
 
 /// How many incidents one answer lists.
@@ -15,6 +15,6 @@ pub async fn run(state: &Context) -> Reply {
     .await;
     match found {
         Ok(incidents) => Reply::Show(View::List(incidents)),
-        Err(e) => Reply::Say(store_failure(state, e)),
+        Err(e) => Reply::Say(read_failure(state, e)),
     }
 }

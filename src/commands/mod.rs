@@ -72,6 +72,14 @@ pub enum View {
     },
 }
 
+/// Turns a storage failure of a request that only reads into what the person is told.
+pub(crate) fn read_failure(state: &Context, error: StoreError) -> Answer {
+    match store_failure(state, error) {
+        Answer::DatabaseUnavailable => Answer::DatabaseUnavailableToRead,
+        other => other,
+    }
+}
+
 /// Turns a storage failure into what the person is told, logging it once here at the boundary.
 pub(crate) fn store_failure(state: &Context, error: StoreError) -> Answer {
     if error.is_unavailable() {

@@ -9,7 +9,7 @@
 use super::{
     Invocation, Reply, View,
     change::{self, ChangeOutcome},
-    store_failure,
+    read_failure, store_failure,
 };
 use crate::{
     context::Context,
@@ -42,7 +42,7 @@ pub async fn show(state: &Context, rest: &str) -> Reply {
     {
         Ok(Some(incident)) => Reply::Show(View::Incident(Box::new(incident))),
         Ok(None) => Reply::Say(Answer::not_found(&id)),
-        Err(e) => Reply::Say(store_failure(state, e)),
+        Err(e) => Reply::Say(read_failure(state, e)),
     }
 }
 
@@ -60,7 +60,7 @@ pub async fn timeline(state: &Context, rest: &str) -> Reply {
     match found {
         Ok((entries, _)) if entries.is_empty() => Reply::Say(Answer::not_found(&id)),
         Ok((entries, total)) => Reply::Show(View::Timeline { id, entries, total }),
-        Err(e) => Reply::Say(store_failure(state, e)),
+        Err(e) => Reply::Say(read_failure(state, e)),
     }
 }
 

@@ -37,6 +37,7 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::Refused { refusal } => refusal.to_string(),
         Answer::NotFound { id } => format!("I can't find {id}."),
         Answer::DatabaseUnavailable => DATABASE_UNAVAILABLE.to_owned(),
+        Answer::DatabaseUnavailableToRead => ":warning: warroom cannot reach its database right now, so it cannot show this. Try again in a moment; the cards in the incidents channel show the latest state warroom posted.".to_owned(),
         Answer::InternalError => INTERNAL_ERROR.to_owned(),
         Answer::FormDidNotOpen => {
             ":warning: Slack didn't open the form in time. Please click again.".to_owned()
