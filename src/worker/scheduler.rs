@@ -120,7 +120,8 @@ async fn fire_in(
                 post: ChannelPost::Digest,
             });
             store::outbox::insert_outbox(tx, None, &[digest]).await?;
-            if let Some(next) = schedule::next_digest_at(&process.schedule, now) {
+            let next = schedule::next_digest_after(&process.schedule, reminder.due_at, now);
+            if let Some(next) = next {
                 queue::apply_arms(
                     tx,
                     None,

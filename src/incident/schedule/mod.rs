@@ -240,6 +240,16 @@ pub fn review_due_at(resolved: DateTime<Utc>, cfg: &ScheduleConfig) -> DateTime<
     }
 }
 
+/// The digest after the one that was due at `fired`: counted from that slot, so a replica whose
+/// clock is behind the database's cannot arm the slot that just fired a second time.
+pub fn next_digest_after(
+    cfg: &ScheduleConfig,
+    fired: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    next_digest_at(cfg, fired.max(now))
+}
+
 /// The next time the daily digest is due after `now`, if it is configured.
 pub fn next_digest_at(cfg: &ScheduleConfig, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let at = cfg.digest_at?;

@@ -309,3 +309,25 @@ fn escalation_triggers_come_from_triage_and_type() {
     );
     assert!(EscalationGroup::parse(&["#managers".into()]).is_err());
 }
+
+#[test]
+fn the_digest_after_one_that_fired_is_the_next_days_even_when_this_clock_is_behind() {
+    let cfg = ScheduleConfig {
+        digest_at: NaiveTime::from_hms_opt(9, 0, 0),
+        ..Default::default()
+    };
+    let fired = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+    let tomorrow = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+    // The database said it was due; this replica's clock still reads 08:59:58.
+    let behind = fired - Span::seconds(2);
+    assert_eq!(
+        next_digest_at(&cfg, behind),
+        Some(fired),
+        "counted from this clock, the slot that just fired would be armed again"
+    );
+    assert_eq!(next_digest_after(&cfg, fired, behind), Some(tomorrow));
+    assert_eq!(
+        next_digest_after(&cfg, fired, fired + Span::minutes(3)),
+        Some(tomorrow)
+    );
+}
