@@ -155,7 +155,35 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
             .await
             .context("database migrations failed")?;
     }
+    match find_timeline_exposure(&pool).await {
+        Ok(Some(why)) => tracing::warn!(
+            "the timeline's append-only trigger refuses every UPDATE and DELETE, but warroom's \
+             runtime role {why}, so it could switch the trigger off: run warroom with \
+             WARROOM_MIGRATE_DATABASE_URL and a DATABASE_URL role that owns nothing"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "could not check who may rewrite the timeline"),
+    }
     Ok(pool)
+}
+
+/// Why the role `pool` connects as could disable the timeline's append-only trigger (a
+/// superuser or the table's owner can), if it could.
+pub async fn find_timeline_exposure(pool: &PgPool) -> Result<Option<&'static str>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT r.rolsuper AS "superuser!", (c.relowner = r.oid) AS "owner!"
+           FROM pg_roles r, pg_class c
+           WHERE r.rolname = current_user AND c.oid = 'timeline_entries'::regclass"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(if row.superuser {
+        Some("is a superuser")
+    } else if row.owner {
+        Some("owns the timeline table")
+    } else {
+        None
+    })
 }
 
 /// What the runtime role may do: read and write current state, append to the timeline.

@@ -164,6 +164,13 @@ async fn a_separate_runtime_role_works_but_cannot_rewrite_the_timeline_or_the_sc
     let app = TestApp::spawn_with_config(config).await;
     let (id, _) = declared(&app, &slack, "declare sev2 Runs as the runtime role").await;
 
+    assert_eq!(
+        warroom::store::find_timeline_exposure(&app.pool)
+            .await
+            .unwrap(),
+        None,
+        "a runtime role that owns nothing cannot switch the append-only trigger off"
+    );
     let mut runtime = sqlx::PgConnection::connect(&runtime_url).await.unwrap();
     let user: String = sqlx::query_scalar("SELECT current_user::text")
         .fetch_one(&mut runtime)
@@ -203,4 +210,22 @@ async fn a_separate_runtime_role_works_but_cannot_rewrite_the_timeline_or_the_sc
     )))
     .execute(&mut admin)
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_role_that_could_switch_the_timeline_trigger_off_is_warned_about_at_start() {
+    let slack = FakeSlack::start().await;
+    // The default test setup runs as `postgres`, a superuser that also owns the tables.
+    let (app, _db) = TestApp::spawn(&slack).await;
+    assert_eq!(
+        warroom::store::find_timeline_exposure(&app.pool)
+            .await
+            .unwrap(),
+        Some("is a superuser")
+    );
+    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("runtime role is a superuser, so it could switch the trigger off"),
+        "no start-up warning in the logs"
+    );
 }
