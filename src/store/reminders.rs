@@ -66,17 +66,31 @@ pub async fn apply_arms(
 }
 
 /// Claims up to `limit` due reminders, the most overdue first, for the rest of `tx`; other
-/// replicas skip them.
+/// replicas skip them. Locks are taken in the order every change takes them — the incident's
+/// row first, then its reminders — and an incident that a change (or another replica) holds is
+/// skipped and left for the next round, so the scheduler never holds a reminder while queueing
+/// for its incident.
 pub async fn claim_due_reminders(
     tx: &mut Transaction<'_, Postgres>,
     limit: i64,
 ) -> Result<Vec<ReminderRow>, sqlx::Error> {
+    let incidents: Vec<String> = sqlx::query_scalar!(
+        "SELECT id FROM incidents
+         WHERE id IN (SELECT incident_id FROM reminders WHERE state = 'pending' AND due_at <= now()
+                      ORDER BY due_at LIMIT $1)
+         ORDER BY id FOR UPDATE SKIP LOCKED",
+        limit,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     sqlx::query_as!(
         ReminderRow,
         "SELECT id, incident_id, kind, due_at, details FROM reminders
          WHERE state = 'pending' AND due_at <= now()
+           AND (incident_id IS NULL OR incident_id = ANY($2))
          ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
         limit,
+        &incidents,
     )
     .fetch_all(&mut **tx)
     .await

@@ -1,5 +1,6 @@
 //! The scheduler: fires due reminders on time, exactly once, from any replica. Each reminder is
-//! claimed with `FOR UPDATE SKIP LOCKED` together with its incident's row, decided by the pure
+//! claimed with `FOR UPDATE SKIP LOCKED` after its incident's row (the order every change locks
+//! them in; an incident a change holds waits for the next round), decided by the pure
 //! `incident::schedule::fire`, and in the same transaction marked fired, its timeline entry
 //! written, its Slack post enqueued and its next occurrence armed. A replica that dies mid-way
 //! rolls back and another fires it. Between reminders the loop sleeps until the next one is due

@@ -596,3 +596,56 @@ async fn the_scheduler_sleeps_when_nothing_is_pending_and_wakes_for_the_next_dea
         .expect("the declare armed its reminders");
     assert!(next > 0.0, "the first reminder is in the future: {next}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_coming_due_during_a_change_waits_for_it_instead_of_locking_against_it() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card_ts) = declared(&app, &slack, "declare sev3 Busy incident").await;
+    // A change is under way: it holds the incident's row, as every change does first.
+    let mut change = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM incidents WHERE id = $1 FOR UPDATE")
+        .bind(&id)
+        .execute(&mut *change)
+        .await
+        .unwrap();
+    // Meanwhile the overdue-update reminder comes due, and the scheduler is woken.
+    sqlx::query(
+        "UPDATE reminders SET due_at = now() WHERE incident_id = $1 AND kind = 'update_due'",
+    )
+    .bind(&id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("SELECT pg_notify('warroom_reminders', '')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Nobody waits on the change: the scheduler left the busy incident for later instead of
+    // holding its reminder while queueing for the incident (the other half of a deadlock).
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0, "a replica is queued behind the change");
+    // The change goes on to move the incident's reminders, as a change does, and commits.
+    let moved = tokio::time::timeout(
+        Duration::from_secs(3),
+        sqlx::query(
+            "UPDATE reminders SET updated_at = now() WHERE incident_id = $1 AND state = 'pending'",
+        )
+        .bind(&id)
+        .execute(&mut *change),
+    )
+    .await;
+    assert!(
+        matches!(moved, Ok(Ok(_))),
+        "the change was blocked: {moved:?}"
+    );
+    change.commit().await.unwrap();
+    // Then the reminder fires, once.
+    wait_for_thread(&slack, &card_ts, "the overdue reminder", "was due", 1).await;
+}
