@@ -151,6 +151,12 @@ pub enum Answer {
     AlreadyOnTimeline {
         id: String,
     },
+    /// Something about an incident could not be delivered to Slack, and why.
+    NotDelivered {
+        id: String,
+        what: String,
+        why: String,
+    },
     /// Usage, optionally for a subcommand warroom does not know.
     Help {
         #[serde(default)]

@@ -103,7 +103,7 @@ async fn apply_in_transaction(
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     if applied.card_changed() {
         let priority = Delivery::UpdateCard.priority(next.severity_rank);
-        store::outbox::insert_card_update(&mut tx, id.as_str(), priority).await?;
+        store::cards::insert_card_update(&mut tx, id.as_str(), priority).await?;
     }
     tx.commit().await?;
     let kinds: Vec<&str> = applied.events.iter().map(Event::kind).collect();

@@ -70,6 +70,7 @@ impl NewIncident {
             breach_discovered_at: self.breach_discovered_at,
             authority_notified_at: None,
             escalations: self.escalations.clone(),
+            version: 1,
         }
     }
 }

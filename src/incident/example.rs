@@ -40,5 +40,6 @@ pub(crate) fn incident(rank: usize) -> Incident {
         breach_discovered_at: None,
         authority_notified_at: None,
         escalations: Vec::new(),
+        version: 1,
     }
 }

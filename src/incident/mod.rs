@@ -105,6 +105,9 @@ pub struct Incident {
     pub authority_notified_at: Option<DateTime<Utc>>,
     /// Escalation triggers already announced, so each is announced once.
     pub escalations: Vec<String>,
+    /// Counts the changes written to the incident's row: a card rendered from one version is
+    /// stale once the row has a later one.
+    pub version: i32,
 }
 
 impl Incident {

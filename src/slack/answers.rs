@@ -79,6 +79,11 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::Noted { id } => format!(":memo: Noted on {id}'s timeline."),
         Answer::AddedToTimeline { id } => format!(":pushpin: Added to {id}'s timeline."),
         Answer::AlreadyOnTimeline { id } => format!("That message is already on {id}'s timeline."),
+        Answer::NotDelivered { id, what, why } => format!(
+            ":warning: warroom could not deliver {what} for *{id}* to Slack (`{}`), and has stopped trying. \
+             Its timeline still holds everything: `/incident timeline {id}`.",
+            escape(&truncate_chars(why, 200))
+        ),
         Answer::Help { unknown } => {
             let usage = usage(process);
             match unknown {

@@ -24,7 +24,7 @@ pub async fn find_recent_duplicate(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND title = $3 AND status <> 'cancelled'
          ORDER BY declared_at DESC LIMIT 1"#,
         user_id,
@@ -48,7 +48,7 @@ pub async fn find_incident(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -66,7 +66,7 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -101,6 +101,7 @@ struct IncidentRow {
     breach_discovered_at: Option<DateTime<Utc>>,
     authority_notified_at: Option<DateTime<Utc>>,
     escalations: Json<Vec<String>>,
+    version: i32,
 }
 
 impl From<IncidentRow> for Incident {
@@ -131,6 +132,7 @@ impl From<IncidentRow> for Incident {
             breach_discovered_at: r.breach_discovered_at,
             authority_notified_at: r.authority_notified_at,
             escalations: r.escalations.0,
+            version: r.version,
         }
     }
 }
@@ -148,7 +150,7 @@ pub async fn find_incident_for_update(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -222,7 +224,7 @@ pub async fn find_incident_by_message(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -243,7 +245,7 @@ pub async fn find_open_by_severity(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>"
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,

@@ -2,7 +2,7 @@
 //! delivered by the workers. Rows are claimed with `FOR UPDATE SKIP LOCKED` under a short lease
 //! that the delivering replica keeps extending; `attempts` fences completions.
 
-use crate::delivery::{Delivery, lanes};
+use crate::delivery::Delivery;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
@@ -104,36 +104,11 @@ pub async fn insert_outbox(
     Ok(())
 }
 
-/// Enqueues a card re-render unless one is already waiting (that one will render the latest
-/// state when it is sent, so a burst of changes costs one `chat.update`).
-pub async fn insert_card_update(
-    tx: &mut Transaction<'_, Postgres>,
-    incident_id: &str,
-    priority: i32,
-) -> Result<(), sqlx::Error> {
-    let delivery = Delivery::UpdateCard;
-    sqlx::query!(
-        "INSERT INTO outbox (incident_id, kind, method, priority, payload)
-         SELECT $1, $3, $4, $2, $5
-         WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE incident_id = $1 AND state = 'pending'
-                           AND kind IN ('post_card', 'update_card') AND lease_until IS NULL)",
-        incident_id,
-        priority,
-        delivery.kind(),
-        lanes::UPDATE,
-        serde_json::to_value(&delivery).unwrap_or_default(),
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Claims up to `limit` due rows for this replica. A row is due when its time has come, no
-/// earlier row of the same incident is still pending (the card goes before its thread replies),
-/// and neither its channel nor its method is paused. With pacing on, at most one post per channel
+/// earlier post or card edit of the same incident is still pending (the card goes before its
+/// thread replies, and they go in order), and neither its channel nor its method is paused. An
+/// answer to one person waits only for the incident's card and holds back nothing: a
+/// `response_url` that keeps failing never delays the incident's channel posts. With pacing on, at most one post per channel
 /// is claimed, and the channel's next slot is taken in the same transaction, so all replicas
 /// together keep to the pace.
 #[tracing::instrument(skip_all)]
@@ -158,7 +133,9 @@ pub async fn claim_outbox(
     let candidates: Vec<(i64, Option<String>)> = sqlx::query!(
         "SELECT o.id, o.pace_key FROM outbox o
          WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id)
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
+                           AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
+                           AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card'))
            AND NOT EXISTS (SELECT 1 FROM slack_pacing p
                            WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
          ORDER BY o.priority, o.id

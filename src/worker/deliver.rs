@@ -4,7 +4,7 @@
 //! timeout, a reset, a 5xx) warroom first looks for the post in Slack instead of posting twice.
 
 use crate::{
-    delivery::{ChannelPost, Delivery, Post, Recipient},
+    delivery::{Answer, ChannelPost, Delivery, Post, Recipient},
     incident::{Incident, IncidentId},
     slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
     state::AppState,
@@ -110,7 +110,23 @@ pub(super) async fn post_card(state: &AppState, row: &OutboxRow, incident: &Inci
     body["metadata"] = metadata(row);
     body["unfurl_links"] = json!(false);
     let answer = state.slack.call("chat.postMessage", &body).await?;
+    render_again_if_moved(state, incident).await?;
     Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
+/// After a render of `incident` reached Slack: if the incident has changed since it was read,
+/// another render is queued so the card ends on the latest state.
+async fn render_again_if_moved(state: &AppState, incident: &Incident) -> Result<(), Outcome> {
+    let priority = Delivery::UpdateCard.priority(incident.severity_rank);
+    store::cards::insert_card_update_if_moved(
+        &state.worker_pool,
+        incident.id.as_str(),
+        incident.version,
+        priority,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| Outcome::Internal(e.into()))
 }
 
 pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
@@ -122,6 +138,7 @@ pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attemp
     body["channel"] = json!(incident.channel_id);
     body["ts"] = json!(ts);
     state.slack.call("chat.update", &body).await?;
+    render_again_if_moved(state, incident).await?;
     Ok(Outcome::Delivered {
         ts: Some(ts.clone()),
     })
@@ -336,4 +353,35 @@ pub async fn record_failed(
     let mut tx = state.worker_pool.begin().await?;
     store::outbox::mark_failed(&mut tx, row.id, row.attempts, reason).await?;
     tx.commit().await
+}
+
+/// Tells the incident's declarer, privately, that a thread post or card edit could not be
+/// delivered and why. (A card that could not be posted is explained by the declare link; an
+/// answer to one person that failed has nobody else to go to.)
+pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
+    let what = match row.kind.as_str() {
+        "update_card" => "an edit of the incident card",
+        "thread_reply" | "broadcast_reply" => "a post in the incident's thread",
+        _ => return,
+    };
+    let Ok(Some(incident)) = incident_of(state, row).await else {
+        return;
+    };
+    let to = Recipient {
+        user: incident.declared_by.clone(),
+        channel: Some(incident.channel_id.clone()),
+        response_url: None,
+    };
+    let answer = Answer::NotDelivered {
+        id: incident.id.to_string(),
+        what: what.to_owned(),
+        why: why.to_owned(),
+    };
+    let rows = [store::outbox::NewOutbox::standalone(Delivery::Tell {
+        to,
+        answer,
+    })];
+    if let Err(e) = store::outbox::insert_outbox_now(&state.worker_pool, &rows).await {
+        tracing::warn!(error = %e, "could not queue the news of an undelivered post");
+    }
 }

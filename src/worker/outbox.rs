@@ -192,6 +192,17 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             .await;
             paused.and(retry)
         }
+        Outcome::Failed(SlackFailure::Transient { reason, .. })
+            if row.attempts >= attempt_cap(&row) =>
+        {
+            Metrics::inc(&metrics.slack_transient_failures);
+            Metrics::inc(&metrics.outbox_failed);
+            let why = format!("gave up after {} attempts: {reason}", row.attempts);
+            tracing::error!(reason = %reason, attempts = row.attempts, "a Slack delivery kept failing; giving up on it so the incident's queue moves on");
+            let failed = deliver::record_failed(state, &row, &why).await;
+            deliver::report_undelivered(state, &row, &why).await;
+            failed
+        }
         Outcome::Failed(SlackFailure::Transient { reason, ambiguous }) => {
             Metrics::inc(&metrics.slack_transient_failures);
             let wait = backoff(row.attempts, state.config.process.outbox_max_backoff);
@@ -210,7 +221,9 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             Metrics::inc(&metrics.slack_permanent_failures);
             Metrics::inc(&metrics.outbox_failed);
             tracing::error!(slack.error = %code, "Slack refused the call for good; not retrying");
-            deliver::record_failed(state, &row, &code).await
+            let failed = deliver::record_failed(state, &row, &code).await;
+            deliver::report_undelivered(state, &row, &code).await;
+            failed
         }
         Outcome::Superseded => {
             tracing::info!("reminder no longer due; not sent");
@@ -229,6 +242,20 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
     };
     if let Err(e) = recorded {
         tracing::error!(error = %e, "could not record a delivery outcome; the row will be retried when its lease runs out");
+    }
+}
+
+/// Attempts after which an answer to one person that keeps failing is given up on: a
+/// `response_url` is good for thirty minutes, and a stale answer helps nobody.
+const ANSWER_ATTEMPTS: i32 = 8;
+/// Attempts after which a post or card edit that keeps failing is given up on (about twenty
+/// minutes at the default back-off cap), so the incident's later posts are not held forever.
+const POST_ATTEMPTS: i32 = 40;
+
+fn attempt_cap(row: &OutboxRow) -> i32 {
+    match row.method.as_str() {
+        lanes::POST | lanes::UPDATE | "chat.postMessage" | "chat.update" => POST_ATTEMPTS,
+        _ => ANSWER_ATTEMPTS,
     }
 }
 

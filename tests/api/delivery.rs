@@ -416,3 +416,140 @@ async fn a_channel_held_back_by_a_retry_after_does_not_make_a_replica_unready() 
     assert_eq!(status, 200);
     assert_eq!(cards(&slack), 1, "the second card waits for the pause");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_to_one_person_that_keeps_failing_holds_back_no_post_and_is_given_up() {
+    let slack = FakeSlack::start().await;
+    // The declarer's response URL answers 503, again and again.
+    for _ in 0..100 {
+        slack.push_fault("response_url", Fault::ServerError(503));
+    }
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev2 Unreachable declarer").await;
+    let card_ts: String = eventually("the card", WAIT, || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT card_ts FROM incidents")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    })
+    .await;
+    let id: String = sqlx::query_scalar("SELECT id FROM incidents")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    app.click(
+        &slack,
+        &card_ts,
+        &id,
+        "incident_acknowledge",
+        None,
+        DECLARER,
+    )
+    .await;
+    eventually("the acknowledgement in the thread", WAIT, || async {
+        slack
+            .messages()
+            .iter()
+            .any(|m| {
+                m.thread_ts.as_deref() == Some(card_ts.as_str())
+                    && m.text
+                        .as_deref()
+                        .is_some_and(|t| t.contains("Acknowledged by"))
+            })
+            .then_some(())
+    })
+    .await;
+    // The link for the declarer is retried a bounded number of times, then given up on.
+    let (state, error): (String, Option<String>) =
+        eventually("the link to be given up", WAIT, || async {
+            let row: (String, Option<String>) =
+                sqlx::query_as("SELECT state, last_error FROM outbox WHERE kind = 'declare_link'")
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+            (row.0 == "failed").then_some(row)
+        })
+        .await;
+    assert_eq!(state, "failed");
+    assert!(error.unwrap_or_default().contains("gave up after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_post_slack_refuses_for_good_is_explained_to_the_declarer_and_later_posts_still_go()
+ {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card_ts) = declared(&app, &slack, "declare sev2 Refused post").await;
+    slack.push_fault("chat.postMessage", Fault::SlackError("msg_too_long".into()));
+    app.click(
+        &slack,
+        &card_ts,
+        &id,
+        "incident_acknowledge",
+        None,
+        DECLARER,
+    )
+    .await;
+    let told = eventually("the declarer to be told", WAIT, || async {
+        slack
+            .calls_to("chat.postEphemeral")
+            .into_iter()
+            .find(|c| c.body["user"] == DECLARER)
+    })
+    .await;
+    let text = told.body["text"].as_str().unwrap();
+    assert!(
+        text.contains("could not deliver a post in the incident's thread") && text.contains(&id),
+        "{text}"
+    );
+    assert!(text.contains("msg_too_long"), "{text}");
+    // The thread goes on.
+    app.slash(&slack, &format!("note {id} Still here")).await;
+    eventually("the next post", WAIT, || async {
+        slack
+            .messages()
+            .iter()
+            .any(|m| m.text.as_deref().is_some_and(|t| t.contains("Still here")))
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_rendered_while_the_incident_moved_on_is_rendered_again() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card_ts) = declared(&app, &slack, "declare sev2 Racing edits").await;
+    slack.set_delay("chat.update", Duration::from_millis(1500));
+    app.click(
+        &slack,
+        &card_ts,
+        &id,
+        "incident_acknowledge",
+        None,
+        DECLARER,
+    )
+    .await;
+    // While that edit is on its way to Slack, rendered from the incident as it was, a change
+    // commits that queued no edit of its own: it saw the pending edit and counted on it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sqlx::query(
+        "UPDATE incidents SET title = 'Renamed while the card was in flight', version = version + 1 WHERE id = $1",
+    )
+    .bind(&id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    eventually("the card to show the latest state", WAIT, || async {
+        slack
+            .calls_to("chat.update")
+            .last()
+            .is_some_and(|c| {
+                c.body
+                    .to_string()
+                    .contains("Renamed while the card was in flight")
+            })
+            .then_some(())
+    })
+    .await;
+}
