@@ -12,6 +12,10 @@ use crate::{
 };
 use serde_json::{Value, json};
 
+/// Pages of 200 messages read at most when looking for a post after an ambiguous failure
+/// (Slack allows about 50 such reads a minute; a busy channel rarely needs more than a few).
+const LOOKUP_PAGES: usize = 10;
+
 /// The metadata event type that marks warroom's own posts.
 pub const METADATA_EVENT_TYPE: &str = "warroom_outbox";
 
@@ -284,42 +288,52 @@ pub(super) async fn already_posted(
     if !row.ambiguous {
         return Ok(None);
     }
-    // A minute of slack for clock differences between Postgres and Slack.
+    // From a minute before the row was queued (slack for clock differences between Postgres and
+    // Slack), every page: in a busy channel the post may be far behind the newest messages.
     let oldest = format!("{}.000000", row.created_at.timestamp() - 60);
-    let answer = match thread_ts {
-        Some(ts) => {
-            let query = [
-                ("channel", channel),
-                ("ts", ts),
-                ("oldest", oldest.as_str()),
-                ("include_all_metadata", "true"),
-                ("limit", "200"),
-            ];
-            state.slack.get("conversations.replies", &query).await
-        }
-        None => {
-            let query = [
-                ("channel", channel),
-                ("oldest", oldest.as_str()),
-                ("include_all_metadata", "true"),
-                ("limit", "200"),
-            ];
-            state.slack.get("conversations.history", &query).await
-        }
-    }
-    .map_err(Outcome::Failed)?;
     let wanted = row.id.to_string();
-    let found = answer
-        .get("messages")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|m| {
-            let meta = &m["metadata"];
-            meta["event_type"] == METADATA_EVENT_TYPE
-                && (meta["event_payload"]["outbox_id"] == json!(wanted)
-                    || meta["event_payload"]["outbox_id"] == json!(row.id))
-        });
+    let is_ours = |m: &Value| {
+        let meta = &m["metadata"];
+        meta["event_type"] == METADATA_EVENT_TYPE
+            && (meta["event_payload"]["outbox_id"] == json!(wanted)
+                || meta["event_payload"]["outbox_id"] == json!(row.id))
+    };
+    let mut cursor = String::new();
+    let mut found = None;
+    for _ in 0..LOOKUP_PAGES {
+        let mut query = vec![
+            ("channel", channel),
+            ("oldest", oldest.as_str()),
+            ("include_all_metadata", "true"),
+            ("limit", "200"),
+        ];
+        if let Some(ts) = thread_ts {
+            query.push(("ts", ts));
+        }
+        if !cursor.is_empty() {
+            query.push(("cursor", cursor.as_str()));
+        }
+        let method = if thread_ts.is_some() {
+            "conversations.replies"
+        } else {
+            "conversations.history"
+        };
+        let answer = state
+            .slack
+            .get(method, &query)
+            .await
+            .map_err(Outcome::Failed)?;
+        let messages = answer.get("messages").and_then(Value::as_array);
+        found = messages.into_iter().flatten().find(|m| is_ours(m)).cloned();
+        let next = answer["response_metadata"]["next_cursor"]
+            .as_str()
+            .unwrap_or_default();
+        if found.is_some() || next.is_empty() {
+            break;
+        }
+        cursor = next.to_owned();
+    }
+    let found = found.as_ref();
     if let Some(message) = found {
         crate::metrics::Metrics::inc(&state.metrics.outbox_duplicates_avoided);
         tracing::info!(

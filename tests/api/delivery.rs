@@ -553,3 +553,48 @@ async fn a_card_rendered_while_the_incident_moved_on_is_rendered_again() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_found_past_two_hundred_newer_messages_is_not_posted_again() {
+    let slack = FakeSlack::start().await;
+    // The card reaches Slack, but the connection breaks before warroom hears so.
+    slack.push_fault("chat.postMessage", Fault::Reset);
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev2 Busy channel").await;
+    eventually("the card to land", WAIT, || async {
+        (!slack.messages().is_empty()).then_some(())
+    })
+    .await;
+    // Hold the retry while the channel fills with 250 newer messages.
+    sqlx::query("INSERT INTO slack_pacing (pace_key, next_allowed_at) VALUES ($1, now() + interval '3 seconds')")
+        .bind(INCIDENT_CHANNEL)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    for n in 0..250 {
+        let posted = http
+            .post(format!("{}/chat.postMessage", slack.api_url()))
+            .bearer_auth(BOT_TOKEN)
+            .json(&json!({ "channel": INCIDENT_CHANNEL, "text": format!("chatter {n}") }))
+            .send()
+            .await
+            .unwrap();
+        assert!(posted.status().is_success());
+    }
+    drained(&app.pool).await;
+    assert_eq!(
+        cards_titled(&slack, "Busy channel"),
+        1,
+        "the card is posted once"
+    );
+}
+
+/// Cards (top-level posts) whose text names `title`.
+fn cards_titled(slack: &FakeSlack, title: &str) -> usize {
+    slack
+        .messages()
+        .iter()
+        .filter(|m| m.thread_ts.is_none() && m.text.as_deref().is_some_and(|t| t.contains(title)))
+        .count()
+}

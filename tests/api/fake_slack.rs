@@ -661,15 +661,13 @@ impl State {
         json!({ "ok": true, "view": view })
     }
 
-    /// Top-level messages of a channel, newest first.
+    /// Top-level messages of a channel, newest first, a page at a time as Slack pages them:
+    /// at most `limit` (default 100, at most 999) and a `next_cursor` while more remain.
     fn history(&self, params: &Value) -> Value {
         let Some(channel) = text_param(params, "channel") else {
             return slack_error("channel_not_found");
         };
         let oldest = text_param(params, "oldest").and_then(|o| o.parse::<f64>().ok());
-        let limit = text_param(params, "limit")
-            .and_then(|l| l.parse().ok())
-            .filter(|&l| l > 0);
         let with_metadata = flag_param(params, "include_all_metadata");
         let messages: Vec<Value> = self
             .ledger
@@ -677,13 +675,12 @@ impl State {
             .rev()
             .filter(|m| m.channel == channel && m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
             .filter(|m| oldest.is_none_or(|oldest| m.ts.parse().is_ok_and(|ts: f64| ts > oldest)))
-            .take(limit.unwrap_or(usize::MAX))
             .map(|m| message_json(m, with_metadata))
             .collect();
-        json!({ "ok": true, "messages": messages, "has_more": false })
+        page(messages, params)
     }
 
-    /// A thread's parent and replies, oldest first.
+    /// A thread's parent and replies, oldest first, paged like `conversations.history`.
     fn replies(&self, params: &Value) -> Value {
         let (Some(channel), Some(ts)) = (text_param(params, "channel"), text_param(params, "ts"))
         else {
@@ -699,7 +696,7 @@ impl State {
         if messages.is_empty() {
             return slack_error("thread_not_found");
         }
-        json!({ "ok": true, "messages": messages, "has_more": false })
+        page(messages, params)
     }
 
     /// A Slack-style ts: the current second and a six-digit counter, strictly increasing.
@@ -717,6 +714,34 @@ impl State {
         }
         format!("{}.{:06}", self.ts_secs, self.ts_counter)
     }
+}
+
+/// One page of a listing: `cursor` is where the previous page ended.
+fn page(messages: Vec<Value>, params: &Value) -> Value {
+    let limit = text_param(params, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(100)
+        .min(999);
+    let start = text_param(params, "cursor")
+        .and_then(|c| {
+            c.strip_prefix("page:")
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(0);
+    let end = (start + limit).min(messages.len());
+    let has_more = end < messages.len();
+    let next = if has_more {
+        format!("page:{end}")
+    } else {
+        String::new()
+    };
+    json!({
+        "ok": true,
+        "messages": messages.get(start..end).unwrap_or_default(),
+        "has_more": has_more,
+        "response_metadata": { "next_cursor": next },
+    })
 }
 
 /// A message as `conversations.history` and `conversations.replies` list it.
