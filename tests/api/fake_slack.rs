@@ -190,6 +190,11 @@ impl FakeSlack {
         format!("http://{}/response/{name}", self.addr)
     }
 
+    /// Every view the fake opened, pushed or updated, as it answered (with its `id`), in order.
+    pub fn views(&self) -> Vec<Value> {
+        self.state().answered_views.clone()
+    }
+
     /// Every call so far, in arrival order.
     ///
     /// A call shows up once the fake has decided how to answer it, so whatever it did to the
@@ -331,6 +336,8 @@ struct State {
     ts_secs: u64,
     ts_counter: u32,
     views: u64,
+    /// Every view opened, pushed or updated, as answered (with the id Slack gave it).
+    answered_views: Vec<Value>,
     /// Fixed answers set with `set_answer`.
     answers: HashMap<String, Value>,
     mix: FaultMix,
@@ -658,6 +665,7 @@ impl State {
         };
         view.insert("id".to_owned(), json!(id));
         view.insert("hash".to_owned(), json!(format!("h{}", self.views)));
+        self.answered_views.push(Value::Object(view.clone()));
         json!({ "ok": true, "view": view })
     }
 

@@ -309,3 +309,29 @@ async fn reviewing_the_triage_records_it_raises_to_the_new_floor_and_lets_the_se
     );
     assert!(replies.iter().any(|t| t.contains("*SEV-3* → *SEV-2*")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_submitted_twice_posts_one_update() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card) = declared(&app, &slack, "declare sev2 Double submit").await;
+    let view = app
+        .open_form(&slack, &card, &id, "incident_post_update", None, DECLARER)
+        .await;
+    let owned = update("identified");
+    for _ in 0..2 {
+        assert_eq!(
+            app.submit(&view, DECLARER, &fields(&owned)).await,
+            Value::Null
+        );
+    }
+    let updates = kinds(&app, &id)
+        .await
+        .into_iter()
+        .filter(|k| k == "update_posted")
+        .count();
+    assert_eq!(
+        updates, 1,
+        "Slack's retry of the same view is the same request"
+    );
+}

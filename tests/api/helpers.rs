@@ -359,7 +359,8 @@ pub fn submission(view: &Value, user: &str, values: Value) -> Value {
         "token": "gIkuvaNzQIHg97ATvDxqgjtO",
         "trigger_id": "123.456.submit",
         "view": {
-            "id": format!("V{}", rand_suffix() + 1000),
+            // The id Slack gave the view when it opened it; a view built by hand gets a new one.
+            "id": view["id"].as_str().map_or_else(|| format!("V{}", rand_suffix() + 1000), str::to_owned),
             "team_id": "T0001",
             "type": "modal",
             "blocks": view["blocks"],
@@ -497,7 +498,8 @@ pub fn values(fields: &[(&str, &str, &str)]) -> Value {
 }
 
 impl TestApp {
-    /// Clicks a card control (`choice` for a menu) and returns the form Slack was asked to open.
+    /// Clicks a card control (`choice` for a menu) and returns the form Slack opened, with the
+    /// `id` it gave it (so submitting it twice is a resubmission, as in Slack).
     pub async fn open_form(
         &self,
         slack: &FakeSlack,
@@ -507,14 +509,13 @@ impl TestApp {
         choice: Option<&str>,
         user: &str,
     ) -> Value {
-        let before = slack.calls_to("views.open").len();
+        let before = slack.views().len();
         self.click(slack, card_ts, id, action_id, choice, user)
             .await;
-        slack
-            .wait_for_calls("views.open", before + 1, Duration::from_secs(15))
-            .await[before]
-            .body["view"]
-            .clone()
+        eventually("the form to open", Duration::from_secs(15), || async {
+            slack.views().get(before).cloned()
+        })
+        .await
     }
 
     /// Submits an opened form as `user` with `fields` (see [`values`]); Slack's answer body:
