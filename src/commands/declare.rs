@@ -214,19 +214,6 @@ async fn declare(
     let new = decide_declare(input, &process.severities, process.default_severity, now)
         .map_err(|_| DeclareFailure::User(Answer::MissingTitle))?;
     let deadline = process.request_deadline;
-    let since = now - DOUBLE_SUBMIT_WINDOW;
-    let recent =
-        store::incidents::find_recent_duplicate(&state.pool, user_id, new.title.as_str(), since);
-    if let Some(first) = store::within(deadline, recent)
-        .await
-        .map_err(DeclareFailure::Store)?
-    {
-        return Ok(Outcome::DoubleSubmit {
-            id: first.id,
-            card_ts: first.card_ts,
-            team_domain: first.team_domain,
-        });
-    }
     let channel = state.config.incident_channel.clone();
     let severity_name = process.severities.get(new.severity).name.clone();
     let by = DeclaredBy {
@@ -257,6 +244,7 @@ async fn declare(
         outbox: &outbox,
         reminders: &reminders,
         idempotency_key: key.as_deref(),
+        double_submit_since: now - DOUBLE_SUBMIT_WINDOW,
     };
     let insert = store::declarations::insert_declared(&state.pool, declaration);
     match store::within(deadline, insert)
@@ -269,6 +257,11 @@ async fn declare(
             Ok(Outcome::Declared { id, channel })
         }
         Inserted::AlreadyHandled(id) => Ok(Outcome::AlreadyHandled(id)),
+        Inserted::DoubleSubmit(first) => Ok(Outcome::DoubleSubmit {
+            id: first.id,
+            card_ts: first.card_ts,
+            team_domain: first.team_domain,
+        }),
     }
 }
 

@@ -2,7 +2,8 @@
 //! declaration writes, in one statement.
 
 use super::outbox::NewOutbox;
-use crate::incident::{Event, IncidentId, NewIncident, schedule::Arm};
+use crate::incident::{Event, Incident, IncidentId, NewIncident, schedule::Arm};
+use chrono::{DateTime, Utc};
 use sqlx::{PgPool, types::Json};
 
 /// Who declared an incident, from where, and where its card goes.
@@ -15,11 +16,13 @@ pub struct DeclaredBy {
 }
 
 /// The outcome of storing a declaration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Inserted {
     Declared(IncidentId),
     /// The Slack request (same trigger or view) was handled before: nothing new was written.
     AlreadyHandled(Option<IncidentId>),
+    /// The same person declared the same title within the double-submit window: that incident.
+    DoubleSubmit(Box<Incident>),
 }
 
 /// Everything one declaration writes.
@@ -33,15 +36,20 @@ pub struct Declaration<'a> {
     pub outbox: &'a [NewOutbox],
     pub reminders: &'a [Arm],
     pub idempotency_key: Option<&'a str>,
+    /// An incident the same person declared with the same title since then is returned instead.
+    pub double_submit_since: DateTime<Utc>,
 }
 
-/// Stores a declaration as one statement, hence one transaction: the incident row under the next
-/// number of its UTC day, its `declared` timeline entry, the outbox rows (in the given order), its
-/// reminders, the request's idempotency key, and wake-ups for the workers.
+/// Stores a declaration in one transaction: the incident row under the next number of its UTC
+/// day, its `declared` timeline entry, the outbox rows (in the given order), its reminders, the
+/// request's idempotency key, and wake-ups for the workers — unless the same person declared the
+/// same title moments ago. Declarations of one title by one person take a lock on that pair
+/// first, so two presses of Enter reaching two replicas at once still declare once.
 ///
-/// The number is taken first, in a statement of its own (see [`take_day_number`]), so concurrent
-/// declares do not queue on the day's counter row for the length of each other's commits. A
-/// declaration that then fails (or a redelivered request) leaves a gap in the day's numbers.
+/// The day's number is taken first, in a statement of its own (see [`take_day_number`]), so
+/// concurrent declares do not queue on the day's counter row for the length of each other's
+/// commits. A declaration that then fails, a redelivered request or a double submit leaves a gap
+/// in the day's numbers.
 #[tracing::instrument(skip_all, fields(idempotency_key = d.idempotency_key.is_some()))]
 pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Inserted, sqlx::Error> {
     let Declaration {
@@ -52,7 +60,30 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         outbox,
         reminders,
         idempotency_key,
+        double_submit_since,
     } = d;
+    // Taken before the transaction, which then holds a single connection: a declaration never
+    // waits for a second connection while holding one (under a burst, that would starve the pool).
+    let number = take_day_number(pool, new.declared_at.date_naive()).await?;
+    let mut tx = pool.begin().await?;
+    let pair = format!("{}\n{}", by.user_id, new.title.as_str());
+    sqlx::query_scalar!(
+        r#"SELECT 1 AS "locked!" FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l"#,
+        pair,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let first = super::incidents::find_recent_duplicate(
+        &mut *tx,
+        &by.user_id,
+        new.title.as_str(),
+        double_submit_since,
+    )
+    .await?;
+    if let Some(first) = first {
+        tx.rollback().await?;
+        return Ok(Inserted::DoubleSubmit(Box::new(first)));
+    }
     let (mut reminder_kinds, mut reminder_due, mut reminder_details) =
         (Vec::new(), Vec::new(), Vec::new());
     for arm in reminders {
@@ -67,7 +98,6 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             reminder_details.push(details.clone());
         }
     }
-    let number = take_day_number(pool, new.declared_at.date_naive()).await?;
     let kinds: Vec<&str> = outbox.iter().map(|o| o.delivery.kind()).collect();
     let methods: Vec<&str> = outbox.iter().map(|o| o.delivery.lane()).collect();
     let pace_keys: Vec<Option<String>> = outbox.iter().map(|o| o.pace_key.clone()).collect();
@@ -134,11 +164,15 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         number,
         event.kind(),
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await;
     match result {
-        Ok(id) => Ok(Inserted::Declared(IncidentId::from_stored(id))),
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Inserted::Declared(IncidentId::from_stored(id)))
+        }
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("slack_requests_pkey") => {
+            tx.rollback().await?;
             let key = idempotency_key.unwrap_or_default();
             Ok(Inserted::AlreadyHandled(
                 find_request_incident(pool, key).await?,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// pressed Enter twice gets their first incident back instead of a duplicate.
 #[tracing::instrument(skip_all)]
 pub async fn find_recent_duplicate(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     user_id: &str,
     title: &str,
     since: DateTime<Utc>,
@@ -31,7 +31,7 @@ pub async fn find_recent_duplicate(
         since,
         title,
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row.map(Incident::from))
 }

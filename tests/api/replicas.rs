@@ -86,3 +86,40 @@ async fn futures_join_all<F: std::future::Future<Output = ()> + Send + 'static>(
         h.await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_declaration_pressed_twice_on_two_instances_declares_once() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let a = Arc::new(TestApp::spawn_on(&db, &slack, TEST_CONFIG).await);
+    let b = Arc::new(TestApp::spawn_on(&db, &slack, TEST_CONFIG).await);
+    // Ten people each press Enter twice; the two presses reach different instances at once.
+    let presses = (0..20).map(|i| {
+        let app = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let person = i / 2;
+        let (url, trigger) = (slack.response_url(&format!("r{i}")), format!("{i}.double"));
+        async move {
+            let response = app
+                .slash_as(
+                    &format!("U{person:04}"),
+                    &format!("declare sev2 Checkout down for person {person}"),
+                    &url,
+                    &trigger,
+                )
+                .await;
+            assert_eq!(response.status(), 200);
+        }
+    });
+    futures_join_all(presses).await;
+    let per_person: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT declared_by, count(*) FROM incidents GROUP BY declared_by ORDER BY 1",
+    )
+    .fetch_all(&a.pool)
+    .await
+    .unwrap();
+    assert_eq!(per_person.len(), 10);
+    assert!(
+        per_person.iter().all(|(_, n)| *n == 1),
+        "someone got two incidents: {per_person:?}"
+    );
+}
