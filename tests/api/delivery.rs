@@ -437,15 +437,7 @@ async fn an_answer_to_one_person_that_keeps_failing_holds_back_no_post_and_is_gi
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    app.click(
-        &slack,
-        &card_ts,
-        &id,
-        "incident_acknowledge",
-        None,
-        DECLARER,
-    )
-    .await;
+    app.acknowledge(&slack, &card_ts, &id, DECLARER).await;
     eventually("the acknowledgement in the thread", WAIT, || async {
         slack
             .messages()
@@ -481,15 +473,7 @@ async fn a_thread_post_slack_refuses_for_good_is_explained_to_the_declarer_and_l
     let (app, _db) = TestApp::spawn(&slack).await;
     let (id, card_ts) = declared(&app, &slack, "declare sev2 Refused post").await;
     slack.push_fault("chat.postMessage", Fault::SlackError("msg_too_long".into()));
-    app.click(
-        &slack,
-        &card_ts,
-        &id,
-        "incident_acknowledge",
-        None,
-        DECLARER,
-    )
-    .await;
+    app.acknowledge(&slack, &card_ts, &id, DECLARER).await;
     let told = eventually("the declarer to be told", WAIT, || async {
         slack
             .calls_to("chat.postEphemeral")
@@ -521,15 +505,7 @@ async fn a_card_rendered_while_the_incident_moved_on_is_rendered_again() {
     let (app, _db) = TestApp::spawn(&slack).await;
     let (id, card_ts) = declared(&app, &slack, "declare sev2 Racing edits").await;
     slack.set_delay("chat.update", Duration::from_millis(1500));
-    app.click(
-        &slack,
-        &card_ts,
-        &id,
-        "incident_acknowledge",
-        None,
-        DECLARER,
-    )
-    .await;
+    app.acknowledge(&slack, &card_ts, &id, DECLARER).await;
     // While that edit is on its way to Slack, rendered from the incident as it was, a change
     // commits that queued no edit of its own: it saw the pending edit and counted on it.
     tokio::time::sleep(Duration::from_millis(500)).await;

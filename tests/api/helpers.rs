@@ -498,6 +498,12 @@ pub fn values(fields: &[(&str, &str, &str)]) -> Value {
 }
 
 impl TestApp {
+    /// Clicks Acknowledge on the card as `user`.
+    pub async fn acknowledge(&self, slack: &FakeSlack, card_ts: &str, id: &str, user: &str) {
+        self.click(slack, card_ts, id, "incident_acknowledge", None, user)
+            .await;
+    }
+
     /// Clicks a card control (`choice` for a menu) and returns the form Slack opened, with the
     /// `id` it gave it (so submitting it twice is a resubmission, as in Slack).
     pub async fn open_form(
