@@ -4,6 +4,7 @@
 pub mod deliver;
 mod legacy;
 pub mod outbox;
+pub mod record;
 pub mod scheduler;
 
 use crate::state::AppState;

@@ -5,7 +5,7 @@
 
 use super::{
     deliver::{self, Outcome},
-    legacy,
+    legacy, record,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -170,7 +170,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
     let recorded = match outcome {
         Outcome::Delivered { ts } => {
             Metrics::inc(&metrics.outbox_delivered);
-            deliver::record_delivered(state, &row, ts.as_deref()).await
+            record::record_delivered(state, &row, ts.as_deref()).await
         }
         Outcome::Failed(SlackFailure::RateLimited(wait)) => {
             Metrics::inc(&metrics.slack_rate_limited);
@@ -199,8 +199,8 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             Metrics::inc(&metrics.outbox_failed);
             let why = format!("gave up after {} attempts: {reason}", row.attempts);
             tracing::error!(reason = %reason, attempts = row.attempts, "a Slack delivery kept failing; giving up on it so the incident's queue moves on");
-            let failed = deliver::record_failed(state, &row, &why).await;
-            deliver::report_undelivered(state, &row, &why).await;
+            let failed = record::record_failed(state, &row, &why).await;
+            record::report_undelivered(state, &row, &why).await;
             failed
         }
         Outcome::Failed(SlackFailure::Transient { reason, ambiguous }) => {
@@ -221,18 +221,18 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             Metrics::inc(&metrics.slack_permanent_failures);
             Metrics::inc(&metrics.outbox_failed);
             tracing::error!(slack.error = %code, "Slack refused the call for good; not retrying");
-            let failed = deliver::record_failed(state, &row, &code).await;
-            deliver::report_undelivered(state, &row, &code).await;
+            let failed = record::record_failed(state, &row, &code).await;
+            record::report_undelivered(state, &row, &code).await;
             failed
         }
         Outcome::Superseded => {
             tracing::info!("reminder no longer due; not sent");
-            deliver::record_superseded(state, &row).await
+            record::record_superseded(state, &row).await
         }
         Outcome::Dropped(reason) => {
             Metrics::inc(&metrics.outbox_failed);
             tracing::warn!(reason, "outbox row cannot be delivered");
-            deliver::record_failed(state, &row, reason).await
+            record::record_failed(state, &row, reason).await
         }
         Outcome::Internal(e) => {
             // The lease runs out and the row is retried (as ambiguous, so nothing is posted twice).

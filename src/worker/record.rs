@@ -1,0 +1,65 @@
+//! Recording what came of a delivery, and telling the declarer about what could not be
+//! delivered.
+
+use super::deliver::incident_of;
+use crate::{
+    delivery::{Answer, Delivery, Recipient},
+    state::AppState,
+    store::{self, outbox::OutboxRow},
+};
+
+/// Records a delivery; a posted card's `ts` is stored on its incident in the same statement.
+pub async fn record_delivered(
+    state: &AppState,
+    row: &OutboxRow,
+    ts: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts).await
+}
+
+/// Records that a row is no longer wanted.
+pub async fn record_superseded(state: &AppState, row: &OutboxRow) -> Result<(), sqlx::Error> {
+    store::outbox::mark_superseded(&state.worker_pool, row.id, row.attempts).await
+}
+
+/// Records that a row will never be delivered, and why.
+pub async fn record_failed(
+    state: &AppState,
+    row: &OutboxRow,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = state.worker_pool.begin().await?;
+    store::outbox::mark_failed(&mut tx, row.id, row.attempts, reason).await?;
+    tx.commit().await
+}
+
+/// Tells the incident's declarer, privately, that a thread post or card edit could not be
+/// delivered and why. (A card that could not be posted is explained by the declare link; an
+/// answer to one person that failed has nobody else to go to.)
+pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
+    let what = match row.kind.as_str() {
+        "update_card" => "an edit of the incident card",
+        "thread_reply" | "broadcast_reply" => "a post in the incident's thread",
+        _ => return,
+    };
+    let Ok(Some(incident)) = incident_of(state, row).await else {
+        return;
+    };
+    let to = Recipient {
+        user: incident.declared_by.clone(),
+        channel: Some(incident.channel_id.clone()),
+        response_url: None,
+    };
+    let answer = Answer::NotDelivered {
+        id: incident.id.to_string(),
+        what: what.to_owned(),
+        why: why.to_owned(),
+    };
+    let rows = [store::outbox::NewOutbox::standalone(Delivery::Tell {
+        to,
+        answer,
+    })];
+    if let Err(e) = store::outbox::insert_outbox_now(&state.worker_pool, &rows).await {
+        tracing::warn!(error = %e, "could not queue the news of an undelivered post");
+    }
+}
