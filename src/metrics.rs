@@ -19,6 +19,8 @@ pub struct Metrics {
     pub outbox_failed: AtomicU64,
     pub outbox_duplicates_avoided: AtomicU64,
     pub requests_shed: AtomicU64,
+    pub outbox_lease_renewal_failures: AtomicU64,
+    pub outbox_claims_lost: AtomicU64,
     /// Slack requests being handled right now (a gauge, not a counter).
     requests_in_flight: AtomicU64,
     /// When the delivery loop last claimed outbox rows without an error (milliseconds since the
@@ -103,7 +105,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 13] = [
+        let rows: [(&str, &str, &AtomicU64); 15] = [
             (
                 "warroom_requests_shed_total",
                 "Slash commands and events turned away because too many requests were in flight",
@@ -163,6 +165,16 @@ impl Metrics {
                 "warroom_outbox_failed_total",
                 "Outbox rows given up on",
                 &self.outbox_failed,
+            ),
+            (
+                "warroom_outbox_lease_renewal_failures_total",
+                "Lease renewals that failed or found a lease already run out",
+                &self.outbox_lease_renewal_failures,
+            ),
+            (
+                "warroom_outbox_claims_lost_total",
+                "Posts not made because another replica had taken the row over",
+                &self.outbox_claims_lost,
             ),
             (
                 "warroom_outbox_duplicates_avoided_total",

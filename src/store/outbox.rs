@@ -205,12 +205,27 @@ pub async fn claim_outbox(
     Ok(rows)
 }
 
-/// Keeps this replica's claims alive while their Slack calls are in flight.
+/// Whether this attempt still holds the row: nobody took it over (the attempt count is still
+/// ours) and its lease has not run out. Asked right before each post, so a replica that stalled
+/// past its lease leaves the post to whoever holds the row now.
+pub async fn find_claim_held(pool: &PgPool, id: i64, attempt: i32) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1 AND attempts = $2 AND state = 'pending'
+                          AND lease_until > now()) AS "held!""#,
+        id,
+        attempt,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Keeps this replica's claims alive while their Slack calls are in flight; how many it kept
+/// (fewer than asked when another replica took a row over).
 pub async fn extend_outbox_leases(
     pool: &PgPool,
     claims: &[(i64, i32)],
     lease: Duration,
-) -> Result<(), sqlx::Error> {
+) -> Result<u64, sqlx::Error> {
     let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
     let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
     sqlx::query!(
@@ -222,8 +237,8 @@ pub async fn extend_outbox_leases(
         interval(lease),
     )
     .execute(pool)
-    .await?;
-    Ok(())
+    .await
+    .map(|done| done.rows_affected())
 }
 
 /// Records a delivery, if this attempt still holds the row: one statement, so the worker's

@@ -32,6 +32,8 @@ pub enum Outcome {
     Dropped(&'static str),
     /// warroom itself failed (the database, usually); the lease will run out and it is retried.
     Internal(anyhow::Error),
+    /// Another replica holds the row now (this one stalled past its lease): it delivers it.
+    ClaimLost,
 }
 
 impl From<SlackFailure> for Outcome {
@@ -91,6 +93,19 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
 
 pub(super) type Attempt = Result<Outcome, Outcome>;
 
+/// Posts `body` to `chat.postMessage` if this attempt still holds the row, checked right before
+/// the call.
+pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value) -> Attempt {
+    let held = store::outbox::find_claim_held(&state.worker_pool, row.id, row.attempts)
+        .await
+        .map_err(|e| Outcome::Internal(e.into()))?;
+    if !held {
+        return Err(Outcome::ClaimLost);
+    }
+    let answer = state.slack.call("chat.postMessage", body).await?;
+    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
 pub(super) fn metadata(row: &OutboxRow) -> Value {
     json!({ "event_type": METADATA_EVENT_TYPE, "event_payload": { "outbox_id": row.id.to_string(), "incident_id": row.incident_id } })
 }
@@ -113,9 +128,9 @@ pub(super) async fn post_card(state: &AppState, row: &OutboxRow, incident: &Inci
     body["channel"] = json!(incident.channel_id);
     body["metadata"] = metadata(row);
     body["unfurl_links"] = json!(false);
-    let answer = state.slack.call("chat.postMessage", &body).await?;
+    let posted = post_message(state, row, &body).await?;
     render_again_if_moved(state, incident).await?;
-    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+    Ok(posted)
 }
 
 /// After a render of `incident` reached Slack: if the incident has changed since it was read,
@@ -198,8 +213,7 @@ pub(super) async fn post_in_thread(
     body["thread_ts"] = json!(card_ts);
     body["metadata"] = metadata(row);
     body["unfurl_links"] = json!(false);
-    let answer = state.slack.call("chat.postMessage", &body).await?;
-    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+    post_message(state, row, &body).await
 }
 
 /// Tells the declarer where the card is — or, if it could not be posted, why.
@@ -273,8 +287,7 @@ async fn channel_post(
         body["thread_ts"] = json!(ts);
     }
     body["metadata"] = metadata(row);
-    let answer = state.slack.call("chat.postMessage", &body).await?;
-    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+    post_message(state, row, &body).await
 }
 
 /// After an ambiguous failure, looks in the channel (or thread) for a post carrying this row's

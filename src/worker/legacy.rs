@@ -4,7 +4,7 @@
 
 use super::deliver::{
     Attempt, Outcome, already_posted, declare_link, incident_of, metadata, post_card,
-    post_in_thread, ts_of, update_card,
+    post_in_thread, post_message, update_card,
 };
 use crate::{delivery::Recipient, incident::Incident, state::AppState, store::outbox::OutboxRow};
 use serde_json::Value;
@@ -79,8 +79,7 @@ async fn deliver_as_written(
             }
             let mut body = row.payload.clone();
             body["metadata"] = metadata(row);
-            let answer = state.slack.call("chat.postMessage", &body).await?;
-            Ok(Outcome::Delivered { ts: ts_of(&answer) })
+            post_message(state, row, &body).await
         }
         (_, None) if row.incident_id.is_some() => Ok(Outcome::Dropped("incident not found")),
         _ => Ok(Outcome::Dropped("unknown outbox kind")),

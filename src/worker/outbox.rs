@@ -153,8 +153,20 @@ async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationT
         if claims.is_empty() {
             continue;
         }
-        if let Err(e) = queue::extend_outbox_leases(&state.worker_pool, &claims, lease).await {
-            tracing::warn!(error = %e, "could not extend outbox leases");
+        match queue::extend_outbox_leases(&state.worker_pool, &claims, lease).await {
+            Ok(kept) if kept < claims.len() as u64 => {
+                Metrics::inc(&state.metrics.outbox_lease_renewal_failures);
+                tracing::warn!(
+                    kept,
+                    held = claims.len(),
+                    "some outbox leases ran out before they were renewed; another replica may deliver those rows"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                Metrics::inc(&state.metrics.outbox_lease_renewal_failures);
+                tracing::warn!(error = %e, "could not extend outbox leases");
+            }
         }
     }
 }
@@ -233,6 +245,13 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             Metrics::inc(&metrics.outbox_failed);
             tracing::warn!(reason, "outbox row cannot be delivered");
             record::record_failed(state, &row, reason).await
+        }
+        Outcome::ClaimLost => {
+            Metrics::inc(&metrics.outbox_claims_lost);
+            tracing::warn!(
+                "another replica took this row over while it was being delivered; leaving it to them"
+            );
+            Ok(())
         }
         Outcome::Internal(e) => {
             // The lease runs out and the row is retried (as ambiguous, so nothing is posted twice).

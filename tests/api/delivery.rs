@@ -574,3 +574,49 @@ fn cards_titled(slack: &FakeSlack, title: &str) -> usize {
         .filter(|m| m.thread_ts.is_none() && m.text.as_deref().is_some_and(|t| t.contains(title)))
         .count()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_lost_its_claim_does_not_post() {
+    let slack = FakeSlack::start().await;
+    // The card's first post fails ambiguously; the retry first looks for it in the channel, and
+    // that look takes two seconds.
+    slack.push_fault("chat.postMessage", Fault::ServerError(503));
+    slack.set_delay("conversations.history", Duration::from_secs(2));
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev2 Lost claim").await;
+    eventually("the failed first post", WAIT, || async {
+        slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.status == 503)
+            .then_some(())
+    })
+    .await;
+    // While the retry is looking, another replica takes the row over (as after a stall that
+    // outlived the lease): the attempt count moves on and the lease is theirs.
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, lease_until = now() + interval '30 seconds' WHERE kind = 'post_card'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        cards(&slack),
+        0,
+        "the replica that lost the row posted anyway"
+    );
+    // The other replica never finishes; once its lease runs out the row is delivered, once.
+    sqlx::query(
+        "UPDATE outbox SET lease_until = now() - interval '1 second' WHERE kind = 'post_card'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    slack.set_delay("conversations.history", Duration::ZERO);
+    eventually("the card", WAIT, || async {
+        (cards(&slack) == 1).then_some(())
+    })
+    .await;
+    drained(&app.pool).await;
+    assert_eq!(cards(&slack), 1);
+}
