@@ -168,7 +168,7 @@ impl Metrics {
             ),
             (
                 "warroom_outbox_lease_renewal_failures_total",
-                "Lease renewals that failed or found a lease already run out",
+                "Lease renewals that failed",
                 &self.outbox_lease_renewal_failures,
             ),
             (

@@ -166,7 +166,7 @@ pub enum CardFields {
 }
 
 impl CardFields {
-    /// The form these fields belong to, for matching it with the form that was opened.
+    /// The input a refusal is shown under when it concerns no input of its own.
     pub fn input_first(&self) -> Input {
         match self {
             CardFields::Resolve { .. } => Input::Summary,

@@ -15,7 +15,7 @@ use crate::{
         self, Invocation, Reply,
         forms::{Click, FormRequest},
     },
-    delivery::{Answer, Recipient},
+    delivery::Answer,
     metrics::Metrics,
     state::AppState,
 };
@@ -238,12 +238,7 @@ async fn answer_click(
         Reply::Say(answer) => answer,
         Reply::Show(_) | Reply::Ack | Reply::FieldErrors(_) => return,
     };
-    let to = Recipient {
-        user: click.user_id.clone(),
-        channel: click.channel_id.clone(),
-        response_url: click.response_url.clone(),
-    };
-    commands::change::tell(state, to, answer).await;
+    commands::card::private(state, click, answer).await;
 }
 
 /// The database could not take an event; it must not be acknowledged.

@@ -219,13 +219,12 @@ pub async fn find_claim_held(pool: &PgPool, id: i64, attempt: i32) -> Result<boo
     .await
 }
 
-/// Keeps this replica's claims alive while their Slack calls are in flight; how many it kept
-/// (fewer than asked when another replica took a row over).
+/// Keeps this replica's claims alive while their Slack calls are in flight.
 pub async fn extend_outbox_leases(
     pool: &PgPool,
     claims: &[(i64, i32)],
     lease: Duration,
-) -> Result<u64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
     let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
     sqlx::query!(
@@ -237,8 +236,8 @@ pub async fn extend_outbox_leases(
         interval(lease),
     )
     .execute(pool)
-    .await
-    .map(|done| done.rows_affected())
+    .await?;
+    Ok(())
 }
 
 /// Records a delivery, if this attempt still holds the row: one statement, so the worker's

@@ -215,8 +215,8 @@ async fn reviewing_the_triage_records_it_raises_to_the_new_floor_and_lets_the_se
     let (app, _db) = TestApp::spawn(&slack).await;
     let (id, card) = declared(&app, &slack, "declare sev3 Quick declare").await;
     let more = Some(format!("triage:{id}"));
-    let view = app
-        .open_form(
+    let open_review = || {
+        app.open_form(
             &slack,
             &card,
             &id,
@@ -224,7 +224,8 @@ async fn reviewing_the_triage_records_it_raises_to_the_new_floor_and_lets_the_se
             more.as_deref(),
             DECLARER,
         )
-        .await;
+    };
+    let view = open_review().await;
     assert_eq!(view["callback_id"], "incident_triage");
     assert!(
         view["blocks"]
@@ -270,16 +271,7 @@ async fn reviewing_the_triage_records_it_raises_to_the_new_floor_and_lets_the_se
         "{answer}"
     );
     // …and the review form shows what was answered.
-    let view = app
-        .open_form(
-            &slack,
-            &card,
-            &id,
-            "incident_more",
-            more.as_deref(),
-            DECLARER,
-        )
-        .await;
+    let view = open_review().await;
     assert!(view["blocks"].to_string().contains("initial_options"));
     app.submit(&view, DECLARER, &[("triage", "multi", "")])
         .await;
