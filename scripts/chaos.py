@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Chaos run: three warroom replicas on one private Postgres cluster, under steady declares, clicks
 and reminders, while the fake Slack injects 429s, 5xx, answers that arrive too late, connection
-resets and permanent errors; replicas are killed with SIGKILL and restarted at random, and Postgres
-is restarted once. At the end the fake Slack's ledger is reconciled against the database.
+resets and permanent errors; replicas are killed with SIGKILL and restarted, or frozen with SIGSTOP
+for longer than their lease (as a paused VM or a starved CPU would be) and thawed, at random, and
+Postgres is restarted once. At the end the fake Slack's ledger is reconciled against the database.
 
 Bounded and loopback only. Needs: release binaries (cargo build --release --bins), PostgreSQL's
 server binaries (initdb, pg_ctl), and root (the private cluster runs as the `postgres` user).
@@ -129,7 +130,16 @@ class Replica:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
 
+    def freeze(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+
     def stop(self):
+        self.thaw()
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -307,18 +317,28 @@ def main():
         worker.start()
         started = time.monotonic()
         restarted_pg = False
-        kills = 0
+        kills, freezes = 0, 0
         outage, first_after = [], None
         while worker.is_alive():
             time.sleep(rng.uniform(8, 15))
             if not worker.is_alive():
                 break
             victim = rng.choice(replicas)
-            victim.kill()
-            kills += 1
-            log(f"kill -9 replica {victim.n}")
-            time.sleep(rng.uniform(0.5, 3))
-            victim.start()
+            if rng.random() < 0.5:
+                victim.kill()
+                kills += 1
+                log(f"kill -9 replica {victim.n}")
+                time.sleep(rng.uniform(0.5, 3))
+                victim.start()
+            else:
+                # Frozen past its lease with deliveries in flight: the others take its rows over,
+                # and it wakes up still holding posts it had started.
+                frozen = rng.uniform(4, 12)
+                victim.freeze()
+                freezes += 1
+                log(f"SIGSTOP replica {victim.n} for {frozen:.1f} s")
+                time.sleep(frozen)
+                victim.thaw()
             if not restarted_pg and time.monotonic() - started > args.duration / 2:
                 log("restarting Postgres (immediate)")
                 CLUSTER.stop()
@@ -347,7 +367,7 @@ def main():
             if pending == 0:
                 break
             time.sleep(2)
-        report(load, fake_url, kills, restarted_pg, outage, first_after)
+        report(load, fake_url, kills, freezes, restarted_pg, outage, first_after)
     finally:
         for r in replicas:
             r.stop()
@@ -356,7 +376,7 @@ def main():
         CLUSTER.destroy()
 
 
-def report(load, fake_url, kills, restarted_pg, outage, first_after):
+def report(load, fake_url, kills, freezes, restarted_pg, outage, first_after):
     ledger = get_json(f"{fake_url}/_ledger")
     stats = get_json(f"{fake_url}/_stats")
     by_outbox = {}
@@ -383,6 +403,7 @@ def report(load, fake_url, kills, restarted_pg, outage, first_after):
     print()
     print("== chaos reconciliation ==")
     print(f"replica kills (SIGKILL)            {kills}")
+    print(f"replica freezes (SIGSTOP > lease)  {freezes}")
     print(f"Postgres restarted                 {'yes' if restarted_pg else 'no'}")
     print(f"requests sent (incl. duplicates)   {len(load.answers)} ({load.duplicates_sent} duplicate deliveries); statuses {statuses}")
     print(f"requests slower than 2 s           {len(load.slow)} {load.slow[:5]}")

@@ -98,6 +98,15 @@ pub struct ProcessConfig {
     pub schedule: crate::incident::schedule::ScheduleConfig,
 }
 
+impl ProcessConfig {
+    /// How long a row stays claimed once its post is under way: the Slack timeout plus one lease
+    /// of margin, so the row is taken over only once Slack has surely finished with the first
+    /// call — even when the replica that made it stalled and could not extend its lease.
+    pub fn call_hold(&self) -> Duration {
+        self.slack_timeout + self.outbox_lease
+    }
+}
+
 impl Default for ProcessConfig {
     fn default() -> Self {
         let severities = Severities::builtin();

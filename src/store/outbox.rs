@@ -207,19 +207,31 @@ pub async fn claim_outbox(
 
 /// Whether this attempt still holds the row: nobody took it over (the attempt count is still
 /// ours) and its lease has not run out. Asked right before each post, so a replica that stalled
-/// past its lease leaves the post to whoever holds the row now.
-pub async fn find_claim_held(pool: &PgPool, id: i64, attempt: i32) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE id = $1 AND attempts = $2 AND state = 'pending'
-                          AND lease_until > now()) AS "held!""#,
+/// past its lease leaves the post to whoever holds the row now. A row still held is held for
+/// `hold` from now: long enough for the call to end (it times out before that), so a replica that
+/// stalls while Slack is still at work is not taken over until Slack has finished — the replica
+/// that takes over then finds the post instead of repeating it.
+pub async fn hold_for_call(
+    pool: &PgPool,
+    id: i64,
+    attempt: i32,
+    hold: Duration,
+) -> Result<bool, sqlx::Error> {
+    let held = sqlx::query_scalar!(
+        "UPDATE outbox SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3))
+         WHERE id = $1 AND attempts = $2 AND state = 'pending' AND lease_until > now()
+         RETURNING id",
         id,
         attempt,
+        interval(hold),
     )
-    .fetch_one(pool)
-    .await
+    .fetch_optional(pool)
+    .await?;
+    Ok(held.is_some())
 }
 
-/// Keeps this replica's claims alive while their Slack calls are in flight.
+/// Keeps this replica's claims alive while their Slack calls are in flight; a row held longer for
+/// a call in progress keeps that longer hold.
 pub async fn extend_outbox_leases(
     pool: &PgPool,
     claims: &[(i64, i32)],
@@ -228,7 +240,7 @@ pub async fn extend_outbox_leases(
     let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
     let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
     sqlx::query!(
-        "UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+        "UPDATE outbox o SET lease_until = GREATEST(o.lease_until, now() + make_interval(secs => $3))
          FROM UNNEST($1::bigint[], $2::int[]) AS c(id, attempts)
          WHERE o.id = c.id AND o.attempts = c.attempts AND o.state = 'pending'",
         &ids,

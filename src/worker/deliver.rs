@@ -94,9 +94,11 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
 pub(super) type Attempt = Result<Outcome, Outcome>;
 
 /// Posts `body` to `chat.postMessage` if this attempt still holds the row, checked right before
-/// the call.
+/// the call — which also holds the row until the call is surely over (see
+/// [`store::outbox::hold_for_call`]).
 pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value) -> Attempt {
-    let held = store::outbox::find_claim_held(&state.worker_pool, row.id, row.attempts)
+    let hold = state.config.process.call_hold();
+    let held = store::outbox::hold_for_call(&state.worker_pool, row.id, row.attempts, hold)
         .await
         .map_err(|e| Outcome::Internal(e.into()))?;
     if !held {

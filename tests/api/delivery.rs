@@ -170,6 +170,36 @@ async fn a_process_killed_mid_post_is_taken_over_without_a_duplicate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_stalls_while_slack_is_still_posting_its_card_is_not_doubled() {
+    let slack = FakeSlack::start().await;
+    // Slack takes six seconds to post what it received; the replica that sent the card stops
+    // (killed here, as it would be stalled by a paused VM) while Slack is still at work, so it
+    // never renews its claim.
+    slack.set_delay("chat.postMessage", Duration::from_secs(6));
+    let config = TEST_CONFIG.replace("timeout = \"10s\"", "timeout = \"8s\"");
+    let db = TestDb::fresh();
+    let first = TestApp::spawn_on(&db, &slack, &config).await;
+    first.slash(&slack, "declare sev1 Stalled mid-post").await;
+    eventually("the card's post to reach Slack", WAIT, || async {
+        (slack.arrived("chat.postMessage") == 1).then_some(())
+    })
+    .await;
+    first.kill();
+
+    let second = TestApp::spawn_on(&db, &slack, &config).await;
+    eventually("the card and its runbook", WAIT, || async {
+        (slack.messages().len() >= 2).then_some(())
+    })
+    .await;
+    drained(&second.pool).await;
+    assert_eq!(
+        cards(&slack),
+        1,
+        "the row was taken over while Slack was still posting the first card"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_pacing_on_posts_keep_slacks_pace_and_a_backlog_posts_severe_cards_first() {
     let slack = FakeSlack::start().await;
     let db = TestDb::fresh();

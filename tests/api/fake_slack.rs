@@ -209,6 +209,15 @@ impl FakeSlack {
             .collect()
     }
 
+    /// How many calls to `method` have arrived, those still held by a delay included.
+    pub fn arrived(&self, method: &str) -> usize {
+        self.state()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .count()
+    }
+
     /// The calls to one method (`"response_url"` for response-url posts), in arrival order.
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
         self.calls()
@@ -467,7 +476,11 @@ async fn receive(
         });
         return (status, "more than one Content-Type header").into_response();
     }
-    answer(state, call).await
+    // Slack finishes what it received even when the caller has gone (a replica killed or
+    // stalled mid-call), so the work runs on its own task rather than in this handler.
+    tokio::spawn(answer(state, call))
+        .await
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 /// Records the call, holds it for the method's delay, then applies a queued fault or processes it.
