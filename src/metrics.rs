@@ -21,6 +21,7 @@ pub struct Metrics {
     pub requests_shed: AtomicU64,
     pub outbox_lease_renewal_failures: AtomicU64,
     pub outbox_claims_lost: AtomicU64,
+    pub worker_restarts: AtomicU64,
     /// Slack requests being handled right now (a gauge, not a counter).
     requests_in_flight: AtomicU64,
     /// When the delivery loop last claimed outbox rows without an error (milliseconds since the
@@ -105,7 +106,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 15] = [
+        let rows: [(&str, &str, &AtomicU64); 16] = [
             (
                 "warroom_requests_shed_total",
                 "Slash commands and events turned away because too many requests were in flight",
@@ -170,6 +171,11 @@ impl Metrics {
                 "warroom_outbox_lease_renewal_failures_total",
                 "Lease renewals that failed",
                 &self.outbox_lease_renewal_failures,
+            ),
+            (
+                "warroom_worker_restarts_total",
+                "Background loops (delivery, scheduler, housekeeping) started again after a panic",
+                &self.worker_restarts,
             ),
             (
                 "warroom_outbox_claims_lost_total",

@@ -7,19 +7,74 @@ pub mod outbox;
 pub mod record;
 pub mod scheduler;
 
-use crate::state::AppState;
-use std::time::Duration;
+use crate::{metrics::Metrics, state::AppState};
+use std::{future::Future, sync::Arc, time::Duration};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// Starts the outbox delivery loop, the scheduler and the housekeeping loop. Each returns once `stop` is
-/// cancelled (by `app::serve` at shutdown); the caller awaits the handles.
+/// Starts the outbox delivery loop, the scheduler and the housekeeping loop, each supervised
+/// (see [`supervise`]). Each returns once `stop` is cancelled (by `app::serve` at shutdown); the
+/// caller awaits the handles.
 pub fn spawn_all(state: AppState, stop: CancellationToken) -> Vec<JoinHandle<()>> {
+    let each = |name, run: fn(AppState, CancellationToken) -> LoopFuture| {
+        let (state, token) = (state.clone(), stop.clone());
+        supervise(name, state.metrics.clone(), stop.clone(), move || {
+            run(state.clone(), token.clone())
+        })
+    };
     vec![
-        tokio::spawn(outbox::run(state.clone(), stop.clone())),
-        tokio::spawn(scheduler::run(state.clone(), stop.clone())),
-        tokio::spawn(housekeeping(state, stop)),
+        each("outbox", |s, t| Box::pin(outbox::run(s, t))),
+        each("scheduler", |s, t| Box::pin(scheduler::run(s, t))),
+        each("housekeeping", |s, t| Box::pin(housekeeping(s, t))),
     ]
+}
+
+type LoopFuture = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How long a loop that panicked waits before it starts again.
+const RESTART_AFTER: Duration = Duration::from_secs(1);
+
+/// Runs the loop `start` makes until it returns (once `stop` is cancelled). A loop that panics is
+/// logged, counted at `/metrics` and started again after a second, so one bad row or bug cannot
+/// leave a replica serving requests with nothing delivered or reminded.
+pub fn supervise<F, Fut>(
+    name: &'static str,
+    metrics: Arc<Metrics>,
+    stop: CancellationToken,
+    start: F,
+) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        loop {
+            match tokio::spawn(start()).await {
+                Ok(()) => return,
+                Err(e) if e.is_panic() => {
+                    Metrics::inc(&metrics.worker_restarts);
+                    tracing::error!(
+                        worker = name,
+                        "a background loop panicked; starting it again"
+                    );
+                }
+                Err(_) => return,
+            }
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(RESTART_AFTER) => {}
+            }
+        }
+    })
+}
+
+/// Stops a task when its owner goes away, however the owner ends.
+pub(crate) struct AbortOnDrop(pub JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Forgets old idempotency keys once an hour.
@@ -35,5 +90,55 @@ async fn housekeeping(state: AppState, stop: CancellationToken) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not forget expired Slack request keys"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test]
+    async fn a_loop_that_panics_is_started_again_and_counted() {
+        tokio::time::pause();
+        let metrics = Arc::new(Metrics::default());
+        let starts = Arc::new(AtomicU32::new(0));
+        let stop = CancellationToken::new();
+        let counted = starts.clone();
+        let handle = supervise("test", metrics.clone(), stop.clone(), move || {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    panic!("a loop that breaks the first time");
+                }
+            }
+        });
+        handle.await.unwrap();
+        assert_eq!(
+            starts.load(Ordering::SeqCst),
+            2,
+            "started again after the panic"
+        );
+        assert_eq!(metrics.worker_restarts.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_loop_that_returns_is_not_started_again() {
+        let metrics = Arc::new(Metrics::default());
+        let starts = Arc::new(AtomicU32::new(0));
+        let counted = starts.clone();
+        supervise(
+            "test",
+            metrics.clone(),
+            CancellationToken::new(),
+            move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async {}
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(starts.load(Ordering::SeqCst), 1);
+        assert_eq!(metrics.worker_restarts.load(Ordering::SeqCst), 0);
     }
 }

@@ -21,7 +21,7 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 /// Longest wait between two looks at the outbox when nothing wakes the loop.
@@ -42,11 +42,14 @@ pub async fn run(state: AppState, stop: CancellationToken) {
     let permits = Arc::new(Semaphore::new(process.outbox_concurrency));
     let half = (process.outbox_concurrency / 2).max(1);
     let in_flight: InFlight = Arc::default();
-    let extender = tokio::spawn(extend_leases(
+    // Leases are kept alive until the deliveries under way at shutdown have finished, and end
+    // with this loop whichever way it ends (a panic included).
+    let renewing = CancellationToken::new();
+    let _extender = super::AbortOnDrop(tokio::spawn(extend_leases(
         state.clone(),
         in_flight.clone(),
-        stop.clone(),
-    ));
+        renewing.clone(),
+    )));
     // Rung by each delivery as it finishes: a slot is free, and the next row of its incident
     // (the thread reply after the card) may have become due.
     let finished = Arc::new(Notify::new());
@@ -77,18 +80,12 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                     let Ok(permit) = permits.clone().acquire_owned().await else {
                         break;
                     };
-                    in_flight
-                        .lock()
-                        .expect("in-flight lock")
-                        .insert(row.id, row.attempts);
-                    let (state, in_flight, finished) =
-                        (state.clone(), in_flight.clone(), finished.clone());
+                    let slot = Slot::take(&in_flight, (row.id, row.attempts), permit, &finished);
+                    let state = state.clone();
                     tokio::spawn(async move {
-                        let id = row.id;
+                        // Released when the delivery ends, however it ends.
+                        let _slot = slot;
                         deliver_one(&state, row).await;
-                        in_flight.lock().expect("in-flight lock").remove(&id);
-                        drop(permit);
-                        finished.notify_one();
                     });
                 }
             }
@@ -99,7 +96,70 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             }
         }
     }
-    extender.abort();
+    finish_deliveries_under_way(&state, &permits).await;
+    renewing.cancel();
+}
+
+/// At shutdown, waits for the deliveries under way to end and be recorded — each ends within the
+/// Slack timeout — so that a replica stopped mid-post neither leaves the post to be looked for
+/// nor exits before recording it. Bounded: what is still running after that is left to its
+/// lease, and another replica (or this one, restarted) retries it.
+async fn finish_deliveries_under_way(state: &AppState, permits: &Semaphore) {
+    let process = &state.config.process;
+    let all = u32::try_from(process.outbox_concurrency).unwrap_or(u32::MAX);
+    let bound = process.slack_timeout + Duration::from_secs(1);
+    if tokio::time::timeout(bound, permits.acquire_many(all))
+        .await
+        .is_err()
+    {
+        let left = all as usize - permits.available_permits();
+        tracing::warn!(
+            deliveries = left,
+            "stopping with deliveries still under way; their leases run out and they are retried"
+        );
+    }
+}
+
+/// One delivery's place on this replica: its row in the in-flight set (whose leases are
+/// extended) and its concurrency permit. Dropping it — when the delivery ends, or its task
+/// panics — frees both and wakes the loop.
+struct Slot {
+    in_flight: InFlight,
+    id: i64,
+    _permit: OwnedSemaphorePermit,
+    finished: Arc<Notify>,
+}
+
+impl Slot {
+    fn take(
+        in_flight: &InFlight,
+        (id, attempt): (i64, i32),
+        permit: OwnedSemaphorePermit,
+        finished: &Arc<Notify>,
+    ) -> Self {
+        lock(in_flight).insert(id, attempt);
+        Self {
+            in_flight: in_flight.clone(),
+            id,
+            _permit: permit,
+            finished: finished.clone(),
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        lock(&self.in_flight).remove(&self.id);
+        self.finished.notify_one();
+    }
+}
+
+/// The in-flight set, even if a task panicked while holding it (its map stays consistent: each
+/// change is one insert or remove).
+fn lock(in_flight: &InFlight) -> std::sync::MutexGuard<'_, HashMap<i64, i32>> {
+    in_flight
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn listen(state: &AppState) -> Option<PgListener> {
@@ -138,18 +198,14 @@ async fn wait_for_work(
 }
 
 /// Keeps this replica's claims alive while their Slack calls run (a call may take up to the Slack
-/// timeout, longer than a lease). If this replica dies, its leases run out and others take over.
+/// timeout, longer than a lease), until `stop`. If this replica dies, its leases run out and
+/// others take over.
 async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationToken) {
     let lease = state.config.process.outbox_lease;
     let mut every = tokio::time::interval((lease / 3).max(Duration::from_millis(10)));
     loop {
         tokio::select! { _ = stop.cancelled() => return, _ = every.tick() => {} }
-        let claims: Vec<(i64, i32)> = in_flight
-            .lock()
-            .expect("in-flight lock")
-            .iter()
-            .map(|(id, a)| (*id, *a))
-            .collect();
+        let claims: Vec<(i64, i32)> = lock(&in_flight).iter().map(|(id, a)| (*id, *a)).collect();
         if claims.is_empty() {
             continue;
         }
@@ -280,6 +336,29 @@ fn backoff(attempt: i32, cap: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_delivery_that_panics_leaves_the_in_flight_set_and_frees_its_slot() {
+        let in_flight: InFlight = Arc::default();
+        let permits = Arc::new(Semaphore::new(1));
+        let finished = Arc::new(Notify::new());
+        let permit = permits.clone().acquire_owned().await.unwrap();
+        let slot = Slot::take(&in_flight, (7, 2), permit, &finished);
+        assert_eq!(lock(&in_flight).get(&7), Some(&2));
+        let task = tokio::spawn(async move {
+            let _slot = slot;
+            panic!("a delivery that breaks");
+        });
+        assert!(task.await.unwrap_err().is_panic());
+        assert!(
+            lock(&in_flight).is_empty(),
+            "its lease is no longer extended"
+        );
+        assert_eq!(permits.available_permits(), 1, "its slot is free again");
+        tokio::time::timeout(Duration::from_secs(5), finished.notified())
+            .await
+            .expect("the loop was woken");
+    }
 
     #[test]
     fn backoff_grows_and_stays_under_its_cap() {

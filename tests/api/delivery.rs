@@ -200,6 +200,34 @@ async fn a_replica_that_stalls_while_slack_is_still_posting_its_card_is_not_doub
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_shut_down_with_a_post_in_flight_finishes_it_before_it_exits() {
+    let slack = FakeSlack::start().await;
+    // Slack takes two seconds to post the card; the replica is told to stop meanwhile.
+    slack.set_delay("chat.postMessage", Duration::from_secs(2));
+    let db = TestDb::fresh();
+    let app = TestApp::spawn_on(&db, &slack, TEST_CONFIG).await;
+    app.slash(&slack, "declare sev2 Shut down mid-post").await;
+    eventually("the card's post to reach Slack", WAIT, || async {
+        (slack.arrived("chat.postMessage") == 1).then_some(())
+    })
+    .await;
+    app.shut_down().await;
+    // The instance's own pool went with it.
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let card: (String, Option<String>) =
+        sqlx::query_as("SELECT state, slack_ts FROM outbox WHERE kind = 'post_card'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        card.0, "delivered",
+        "the post under way was finished and recorded before the process exited"
+    );
+    assert!(card.1.is_some(), "its ts was recorded");
+    assert_eq!(cards(&slack), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_pacing_on_posts_keep_slacks_pace_and_a_backlog_posts_severe_cards_first() {
     let slack = FakeSlack::start().await;
     let db = TestDb::fresh();

@@ -118,6 +118,8 @@ pub struct TestApp {
     pub state: AppState,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Completes once `serve` has returned.
+    served: Option<tokio::sync::oneshot::Receiver<()>>,
     http: reqwest::Client,
     verifier: Verifier,
 }
@@ -166,6 +168,7 @@ impl TestApp {
             .unwrap();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let (served_tx, served_rx) = tokio::sync::oneshot::channel();
         runtime.spawn(async move {
             let pool = warroom::store::connect_and_migrate(&config)
                 .await
@@ -178,6 +181,7 @@ impl TestApp {
                 let _ = stop_rx.await;
             })
             .await;
+            let _ = served_tx.send(());
         });
         let (addr, pool, state) = ready_rx.await.expect("warroom started");
         let http = reqwest::Client::builder()
@@ -191,8 +195,23 @@ impl TestApp {
             state,
             runtime: Some(runtime),
             stop: Some(stop_tx),
+            served: Some(served_rx),
             http,
             verifier,
+        }
+    }
+
+    /// Shuts the instance down as SIGTERM does and waits until `serve` has returned; then every
+    /// task it left behind stops.
+    pub async fn shut_down(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            let _ = served.await;
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
         }
     }
 
