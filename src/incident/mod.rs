@@ -18,7 +18,7 @@ pub use catalog::Catalog;
 pub use declare::{DeclareError, DeclareInput, NewIncident, decide_declare};
 pub use event::Event;
 pub use id::IncidentId;
-pub use severity::{Severities, SeverityLevel, SeverityRank};
+pub use severity::{Severities, Severity, SeverityLevel, SeverityName, SeverityRank};
 pub use status::Status;
 pub use triage::Triage;
 
@@ -80,8 +80,7 @@ impl From<&str> for Title {
 pub struct Incident {
     pub id: IncidentId,
     pub title: Title,
-    pub severity: String,
-    pub severity_rank: usize,
+    pub severity: Severity,
     pub status: Status,
     pub incident_type: Option<String>,
     pub impact: Option<String>,

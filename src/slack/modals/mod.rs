@@ -34,8 +34,11 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
         CardForm::Severity { chosen } => severity(incident, &process.severities, chosen),
         CardForm::Roles => roles(incident, &process.catalog),
         CardForm::Update { owner } => {
-            let rank = process.severities.rank_at(incident.severity_rank);
-            update(incident, process.severities.get(rank).update_every, owner)
+            let cadence = process
+                .severities
+                .get(incident.severity.rank())
+                .update_every;
+            update(incident, cadence, owner)
         }
         CardForm::Cancel => cancel(incident),
         CardForm::Edit => edit(incident, &process.catalog),
