@@ -8,7 +8,7 @@
 //! tests beside this file).
 
 use super::{
-    SeverityName, Status, Triage,
+    RoleKey, SeverityName, Status, Triage,
     update::{ClosureAnswer, StructuredUpdate},
 };
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ pub enum Event {
     StatusChanged(StatusMove),
     SeverityChanged(SeverityMove),
     RoleAssigned {
-        role: String,
+        role: RoleKey,
         user: String,
         #[serde(default)]
         previous: Option<String>,

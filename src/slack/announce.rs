@@ -71,7 +71,7 @@ pub fn announcement(
         Event::RoleAssigned { role, user, .. } => {
             let name = process
                 .catalog
-                .role(role)
+                .role(role.as_str())
                 .map_or(role.as_str(), |r| &r.name);
             format!(":bust_in_silhouette: <@{user}> is now *{name}* (assigned by {who}).")
         }

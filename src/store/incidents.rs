@@ -1,7 +1,7 @@
 //! Incidents: finding them, locking one for a change, and writing its new state.
 
 use crate::incident::{
-    Incident, IncidentId, Severity, Status, Title, Triage, update::StructuredUpdate,
+    Incident, IncidentId, RoleKey, Severity, Status, Title, Triage, update::StructuredUpdate,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
@@ -131,7 +131,9 @@ impl From<IncidentRow> for Incident {
             resolved_at: r.resolved_at,
             closed_at: r.closed_at,
             resolution_summary: r.resolution_summary,
-            roles: r.roles.0,
+            roles: (r.roles.0.into_iter())
+                .map(|(key, holder)| (RoleKey::from_stored(key), holder))
+                .collect(),
             latest_update: r.latest_update.map(|u| u.0),
             breach_discovered_at: r.breach_discovered_at,
             authority_notified_at: r.authority_notified_at,

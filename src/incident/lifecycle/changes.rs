@@ -3,7 +3,7 @@
 
 use super::{Applied, Refusal, Rules};
 use crate::incident::{
-    Incident, MAX_IMPACT_CHARS, SeverityRank, Status, Title, Triage,
+    Incident, MAX_IMPACT_CHARS, RoleKey, SeverityRank, Status, Title, Triage,
     event::{Changed, Direction, Edits, Event, SeverityMove, StatusMove, UpdatePosted},
     truncate_chars,
     update::{ClosureAnswer, StructuredUpdate, open_criteria},
@@ -195,8 +195,8 @@ fn recomputed_due(current: &Incident, to: SeverityRank, at: At<'_>) -> DateTime<
     }
 }
 
-pub(super) fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Outcome {
-    if at.rules.catalog.role(&role).is_none() {
+pub(super) fn assign_role(current: &Incident, role: RoleKey, user: String, at: At<'_>) -> Outcome {
+    if at.rules.catalog.role(role.as_str()).is_none() {
         return Err(Refusal::UnknownRole { role });
     }
     if current.roles.get(&role) == Some(&user) {

@@ -32,7 +32,7 @@ fn record() -> BreachNotification {
 /// An incident led by UCMD, so neither the declarer nor a bystander steers it.
 fn led() -> Incident {
     let mut i = incident();
-    i.roles.insert("commander".into(), "UCMD".into());
+    i.roles.insert(RoleKey::commander(), "UCMD".into());
     i
 }
 

@@ -273,7 +273,7 @@ fn restricted_mode_lets_only_role_holders_and_the_declarer_before_a_commander_st
     );
     applied(run(&incident(), to.clone(), "UDECL", true));
     let mut led = incident();
-    led.roles.insert("commander".into(), "UCMD".into());
+    led.roles.insert(RoleKey::commander(), "UCMD".into());
     assert_eq!(
         refused(run(&led, to.clone(), "UDECL", true)),
         Refusal::NotPermitted

@@ -175,7 +175,7 @@ fn roles(incident: &Incident, catalog: &Catalog) -> Value {
         .roles
         .iter()
         .take(100)
-        .map(|r| option(&r.name, &r.key))
+        .map(|r| option(&r.name, r.key.as_str()))
         .collect();
     let blocks = vec![
         heading(incident),
