@@ -102,7 +102,7 @@ async fn apply_in_transaction(
     store::reminders::apply_arms(&mut tx, Some(id.as_str()), &arms).await?;
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     if applied.card_changed() {
-        let priority = Delivery::UpdateCard.priority(next.severity_rank);
+        let priority = Delivery::UpdateCard.priority(next.severity.rank().index());
         store::cards::insert_card_update(&mut tx, id.as_str(), priority).await?;
     }
     tx.commit().await?;
@@ -113,7 +113,11 @@ async fn apply_in_transaction(
 
 /// A delivery about `incident`, paced and ordered with its other posts.
 pub(crate) fn about(incident: &Incident, delivery: Delivery) -> NewOutbox {
-    NewOutbox::about(&incident.channel_id, incident.severity_rank, delivery)
+    NewOutbox::about(
+        &incident.channel_id,
+        incident.severity.rank().index(),
+        delivery,
+    )
 }
 
 /// The thread's announcement of `event`, if the thread hears of it; escalations are also shown

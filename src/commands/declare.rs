@@ -215,7 +215,6 @@ async fn declare(
         .map_err(|_| DeclareFailure::User(Answer::MissingTitle))?;
     let deadline = process.request_deadline;
     let channel = state.config.incident_channel.clone();
-    let severity_name = process.severities.get(new.severity).name.clone();
     let by = DeclaredBy {
         user_id: user_id.to_owned(),
         from_channel: origin.channel.clone(),
@@ -226,8 +225,8 @@ async fn declare(
         Some(k) if k.starts_with("view:") => DeclaredVia::Form,
         _ => DeclaredVia::Command,
     };
-    let event = new.event(&severity_name, via);
-    let provisional = new.provisional(&severity_name, user_id, &channel);
+    let event = new.event(via);
+    let provisional = new.provisional(user_id, &channel);
     let outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
     let reminders = schedule::plan(
         None,
@@ -238,7 +237,6 @@ async fn declare(
     );
     let declaration = store::declarations::Declaration {
         new: &new,
-        severity_name: &severity_name,
         by: &by,
         event: &event,
         outbox: &outbox,
@@ -253,7 +251,7 @@ async fn declare(
     {
         Inserted::Declared(id) => {
             Metrics::inc(&state.metrics.incidents_declared);
-            tracing::info!(incident.id = %id, incident.severity = %severity_name, "incident declared");
+            tracing::info!(incident.id = %id, incident.severity = %new.severity, "incident declared");
             Ok(Outcome::Declared { id, channel })
         }
         Inserted::AlreadyHandled(id) => Ok(Outcome::AlreadyHandled(id)),

@@ -1,15 +1,50 @@
 //! Roles and incident types (with their runbooks and required owners): data, not code. The
 //! built-in catalog is `catalog.toml`; an operator replaces either list in the config file.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// The key of the role that leads an incident: reminders and escalations fall back to its holder.
-pub const COMMANDER: &str = "commander";
+/// The key a role is known by (`commander`, `tech_lead`): what an incident's roles, a type's
+/// required roles and the role-assigned events hold. Keys come from the catalog, which
+/// [`Catalog::new`] checks, or from stored rows, which only ever hold the catalog's keys.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RoleKey(String);
+
+impl RoleKey {
+    /// The role that leads an incident: reminders and escalations fall back to its holder, and
+    /// the declarer steers the incident until someone holds it.
+    pub fn commander() -> Self {
+        Self("commander".to_owned())
+    }
+
+    /// The key as configured.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps a key read back from the database, which only ever stores the catalog's keys.
+    pub(crate) fn from_stored(key: String) -> Self {
+        Self(key)
+    }
+}
+
+impl std::fmt::Display for RoleKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+impl From<&str> for RoleKey {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
 
 /// A role someone can hold on an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Role {
-    pub key: String,
+    pub key: RoleKey,
     pub name: String,
 }
 
@@ -19,7 +54,7 @@ pub struct IncidentType {
     pub key: String,
     pub name: String,
     #[serde(default)]
-    pub required_roles: Vec<String>,
+    pub required_roles: Vec<RoleKey>,
     #[serde(default)]
     pub symptoms: Vec<String>,
     #[serde(default)]
@@ -59,13 +94,13 @@ impl Catalog {
         let mut seen = std::collections::HashSet::new();
         for key in roles
             .iter()
-            .map(|r| &r.key)
-            .chain(types.iter().map(|t| &t.key))
+            .map(|r| r.key.as_str())
+            .chain(types.iter().map(|t| t.key.as_str()))
         {
             if key.is_empty() || key.len() > 64 {
                 return Err(format!("`{key}` is not a usable key (1 to 64 characters)"));
             }
-            if !seen.insert(key.clone()) {
+            if !seen.insert(key) {
                 return Err(format!("`{key}` is defined twice"));
             }
         }
@@ -89,7 +124,7 @@ impl Catalog {
 
     /// The role with `key`.
     pub fn role(&self, key: &str) -> Option<&Role> {
-        self.roles.iter().find(|r| r.key == key)
+        self.roles.iter().find(|r| r.key.as_str() == key)
     }
 
     /// The incident type with `key`.
@@ -101,7 +136,7 @@ impl Catalog {
     pub fn missing_roles<'a>(
         &'a self,
         type_key: Option<&str>,
-        held: &std::collections::BTreeMap<String, String>,
+        held: &std::collections::BTreeMap<RoleKey, String>,
     ) -> Vec<&'a Role> {
         let Some(t) = type_key.and_then(|k| self.incident_type(k)) else {
             return Vec::new();
@@ -109,7 +144,7 @@ impl Catalog {
         t.required_roles
             .iter()
             .filter(|r| !held.contains_key(*r))
-            .filter_map(|r| self.role(r))
+            .filter_map(|r| self.role(r.as_str()))
             .collect()
     }
 }
@@ -123,12 +158,11 @@ mod tests {
         let c = Catalog::builtin();
         assert_eq!(c.types.len(), 12);
         let payment = c.incident_type("payment_wallet").unwrap();
-        assert_eq!(
-            payment.required_roles,
-            ["commander", "tech_lead", "finance"]
-        );
+        let required: Vec<&str> = payment.required_roles.iter().map(RoleKey::as_str).collect();
+        assert_eq!(required, ["commander", "tech_lead", "finance"]);
+        assert!(payment.required_roles.contains(&RoleKey::commander()));
         assert!(!payment.recovery.is_empty());
-        let held = [("commander".to_owned(), "U1".to_owned())]
+        let held = [(RoleKey::commander(), "U1".to_owned())]
             .into_iter()
             .collect();
         let missing: Vec<&str> = c
@@ -137,6 +171,22 @@ mod tests {
             .map(|r| r.name.as_str())
             .collect();
         assert_eq!(missing, ["Technical Lead", "Finance Owner"]);
+    }
+
+    #[test]
+    fn a_role_key_is_stored_as_the_bare_key_and_reads_back_as_itself() {
+        let stored = serde_json::to_value(RoleKey::commander()).unwrap();
+        assert_eq!(stored, serde_json::json!("commander"));
+        assert_eq!(
+            serde_json::from_value::<RoleKey>(stored).unwrap(),
+            RoleKey::commander()
+        );
+        let c = Catalog::builtin();
+        assert_eq!(
+            c.role(RoleKey::commander().as_str())
+                .map(|r| r.name.as_str()),
+            Some("Incident Commander")
+        );
     }
 
     #[test]

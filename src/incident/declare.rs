@@ -1,7 +1,8 @@
 //! Declaring: the rules a new incident must pass, and the facts its declaration records.
 
 use super::{
-    Incident, IncidentId, MAX_IMPACT_CHARS, Severities, SeverityRank, Status, Title, Triage,
+    Incident, IncidentId, MAX_IMPACT_CHARS, Severities, Severity, SeverityRank, Status, Title,
+    Triage,
     event::{Declared, DeclaredVia, Event},
     schedule, truncate_chars,
 };
@@ -28,7 +29,7 @@ pub struct DeclareInput {
 #[derive(Debug, Clone)]
 pub struct NewIncident {
     pub title: Title,
-    pub severity: SeverityRank,
+    pub severity: Severity,
     /// Whether the triage answers raised the severity above what was asked.
     pub raised_by_triage: bool,
     pub incident_type: Option<String>,
@@ -44,12 +45,11 @@ pub struct NewIncident {
 
 impl NewIncident {
     /// The incident as it will be stored (its ID not yet known), for planning its reminders.
-    pub fn provisional(&self, severity_name: &str, declared_by: &str, channel: &str) -> Incident {
+    pub fn provisional(&self, declared_by: &str, channel: &str) -> Incident {
         Incident {
             id: IncidentId::from_stored("INC-PENDING".to_owned()),
             title: self.title.clone(),
-            severity: severity_name.to_owned(),
-            severity_rank: self.severity.index(),
+            severity: self.severity.clone(),
             status: Status::Investigating,
             incident_type: self.incident_type.clone(),
             impact: self.impact.clone(),
@@ -106,7 +106,7 @@ pub fn decide_declare(
         breach_discovered_at: (input.triage.personal_data_exposed == Some(true)).then_some(now),
         escalations,
         title,
-        severity,
+        severity: severities.severity(severity),
         raised_by_triage: severity < asked,
         incident_type,
         impact: clean(input.impact, MAX_IMPACT_CHARS),
@@ -118,10 +118,10 @@ pub fn decide_declare(
 
 impl NewIncident {
     /// The `declared` event: what was declared, how, and what it set in motion.
-    pub fn event(&self, severity_name: &str, via: DeclaredVia) -> Event {
+    pub fn event(&self, via: DeclaredVia) -> Event {
         Event::Declared(Declared {
             title: self.title.as_str().to_owned(),
-            severity: severity_name.to_owned(),
+            severity: self.severity.name().clone(),
             raised_by_triage: self.raised_by_triage,
             incident_type: self.incident_type.clone(),
             impact: self.impact.clone(),
@@ -166,7 +166,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.title.as_str(), "Payments API down");
-        assert_eq!(d.severity.index(), 2);
+        assert_eq!(d.severity.rank().index(), 2);
         assert_eq!(d.next_update_due_at, now() + chrono::Duration::hours(4));
         assert_eq!(d.impact, None, "a blank impact is no impact statement");
         assert!(!d.raised_by_triage);
@@ -177,10 +177,11 @@ mod tests {
         let s = Severities::builtin();
         let money = Triage::from_checked(["money_affected"]);
         let d = decide_declare(input("x", Some(3), money), &s, s.rank_at(2), now()).unwrap();
-        assert_eq!(d.severity.index(), 1);
+        assert_eq!(d.severity.rank().index(), 1);
+        assert_eq!(d.severity.name().as_str(), "SEV-2");
         assert!(d.raised_by_triage);
         let d = decide_declare(input("x", Some(0), money), &s, s.rank_at(2), now()).unwrap();
-        assert_eq!(d.severity.index(), 0);
+        assert_eq!(d.severity.rank().index(), 0);
         assert!(!d.raised_by_triage);
     }
 

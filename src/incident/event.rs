@@ -8,7 +8,7 @@
 //! tests beside this file).
 
 use super::{
-    Status, Triage,
+    RoleKey, SeverityName, Status, Triage,
     update::{ClosureAnswer, StructuredUpdate},
 };
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ pub enum Event {
     StatusChanged(StatusMove),
     SeverityChanged(SeverityMove),
     RoleAssigned {
-        role: String,
+        role: RoleKey,
         user: String,
         #[serde(default)]
         previous: Option<String>,
@@ -79,7 +79,7 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Declared {
     pub title: String,
-    pub severity: String,
+    pub severity: SeverityName,
     #[serde(default)]
     pub raised_by_triage: bool,
     #[serde(default)]
@@ -131,8 +131,8 @@ impl StatusMove {
 /// A severity change and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeverityMove {
-    pub from: String,
-    pub to: String,
+    pub from: SeverityName,
+    pub to: SeverityName,
     pub reason: String,
     pub direction: Direction,
 }
@@ -154,7 +154,7 @@ pub struct UpdatePosted {
     pub status_change: Option<StatusMove>,
     /// Severity when posted (absent from rows written before it was recorded).
     #[serde(default)]
-    pub severity: Option<String>,
+    pub severity: Option<SeverityName>,
     /// Status after the update (absent from rows written before it was recorded).
     #[serde(default)]
     pub status: Option<Status>,
@@ -168,7 +168,7 @@ pub enum Escalation {
     AckOverdue {
         reminder: AckOverdueTag,
         window_seconds: u64,
-        severity: String,
+        severity: SeverityName,
     },
     /// Escalation triggers that began to hold (production down, money, personal data, …).
     Triggers { triggers: Vec<String> },

@@ -18,8 +18,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
     Incident {
         id: IncidentId::parse("INC-20261124-001").unwrap(),
         title: "Checkout down".into(),
-        severity: level.name.clone(),
-        severity_rank: rank,
+        severity: s.severity(s.rank_at(rank)),
         status: Status::Investigating,
         incident_type: None,
         impact: None,

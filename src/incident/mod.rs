@@ -14,11 +14,11 @@ pub mod status;
 pub mod triage;
 pub mod update;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, RoleKey};
 pub use declare::{DeclareError, DeclareInput, NewIncident, decide_declare};
 pub use event::Event;
 pub use id::IncidentId;
-pub use severity::{Severities, SeverityLevel, SeverityRank};
+pub use severity::{Severities, Severity, SeverityLevel, SeverityName, SeverityRank};
 pub use status::Status;
 pub use triage::Triage;
 
@@ -80,8 +80,7 @@ impl From<&str> for Title {
 pub struct Incident {
     pub id: IncidentId,
     pub title: Title,
-    pub severity: String,
-    pub severity_rank: usize,
+    pub severity: Severity,
     pub status: Status,
     pub incident_type: Option<String>,
     pub impact: Option<String>,
@@ -98,7 +97,7 @@ pub struct Incident {
     pub closed_at: Option<DateTime<Utc>>,
     pub resolution_summary: Option<String>,
     /// Role key → Slack user ID of its holder.
-    pub roles: std::collections::BTreeMap<String, String>,
+    pub roles: std::collections::BTreeMap<RoleKey, String>,
     pub latest_update: Option<update::StructuredUpdate>,
     /// When a personal-data breach was discovered (the 72-hour clock starts here).
     pub breach_discovered_at: Option<DateTime<Utc>>,
@@ -113,7 +112,7 @@ pub struct Incident {
 impl Incident {
     /// The incident commander's Slack user ID, once someone holds the role.
     pub fn commander(&self) -> Option<&str> {
-        self.roles.get(catalog::COMMANDER).map(String::as_str)
+        self.roles.get(&RoleKey::commander()).map(String::as_str)
     }
 
     /// Who reminders speak to: the latest update's owner, else the commander, else the declarer.

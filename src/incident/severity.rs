@@ -2,6 +2,7 @@
 //! type (`sev1`, `SEV-1`, `p1`), how fast an incident must be acknowledged and how often it owes
 //! an update.
 
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// One configured severity level.
@@ -22,6 +23,66 @@ impl SeverityRank {
     /// The index into the configured list.
     pub fn index(self) -> usize {
         self.0
+    }
+}
+
+/// The name of a severity level as the timeline records it. Events keep only the name: a rank is
+/// a position in the configured list, which an operator may reorder after the fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SeverityName(String);
+
+impl SeverityName {
+    /// The name as configured, e.g. `SEV-1`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SeverityName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+impl From<&str> for SeverityName {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+/// An incident's severity: a configured level's name together with its rank. Built from the
+/// list ([`Severities::severity`]), so the two always name the same level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Severity {
+    rank: SeverityRank,
+    name: SeverityName,
+}
+
+impl Severity {
+    /// Its position in the list when it was set.
+    pub fn rank(&self) -> SeverityRank {
+        self.rank
+    }
+
+    /// Its name, e.g. `SEV-1`.
+    pub fn name(&self) -> &SeverityName {
+        &self.name
+    }
+
+    /// Wraps a severity read back from the database, which stores both halves as they were set.
+    pub(crate) fn from_stored(name: String, rank: usize) -> Self {
+        Self {
+            rank: SeverityRank(rank),
+            name: SeverityName(name),
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.name.fmt(f)
     }
 }
 
@@ -100,6 +161,14 @@ impl Severities {
         &self.levels[rank.0.min(self.levels.len() - 1)]
     }
 
+    /// The severity at `rank`: its configured name with the rank.
+    pub fn severity(&self, rank: SeverityRank) -> Severity {
+        Severity {
+            rank,
+            name: SeverityName(self.get(rank).name.clone()),
+        }
+    }
+
     /// The rank for an index, clamped into the list (used for floors and stored ranks).
     pub fn rank_at(&self, index: usize) -> SeverityRank {
         SeverityRank(index.min(self.levels.len() - 1))
@@ -144,6 +213,18 @@ mod tests {
         assert_eq!(s.parse("sev5"), None);
         assert_eq!(s.parse("Payments"), None);
         assert_eq!(s.parse("--"), None);
+    }
+
+    #[test]
+    fn a_severity_taken_from_the_list_names_the_level_at_its_rank_and_is_stored_as_its_name() {
+        let s = Severities::builtin();
+        let high = s.severity(s.rank_at(1));
+        assert_eq!((high.name().as_str(), high.rank().index()), ("SEV-2", 1));
+        assert_eq!(high.to_string(), "SEV-2");
+        assert_eq!(
+            serde_json::to_value(high.name()).unwrap(),
+            serde_json::json!("SEV-2")
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn announcement(
         Event::Declared(d) => {
             return Some(declared_note(
                 actor,
-                &d.severity,
+                d.severity.as_str(),
                 d.raised_by_triage,
                 d.impact.as_deref(),
                 &d.triage,
@@ -71,7 +71,7 @@ pub fn announcement(
         Event::RoleAssigned { role, user, .. } => {
             let name = process
                 .catalog
-                .role(role)
+                .role(role.as_str())
                 .map_or(role.as_str(), |r| &r.name);
             format!(":bust_in_silhouette: <@{user}> is now *{name}* (assigned by {who}).")
         }
@@ -147,7 +147,7 @@ pub fn announcement(
 /// The structured update as posted in the thread: all seven fields, in the guide's order.
 fn update(incident: &Incident, posted: &UpdatePosted) -> String {
     let u = &posted.update;
-    let severity = posted.severity.as_deref().unwrap_or(&incident.severity);
+    let severity = posted.severity.as_ref().unwrap_or(incident.severity.name());
     let status = posted.status.unwrap_or(incident.status);
     [
         format!(":mega: *Update* from <@{}>", u.posted_by),

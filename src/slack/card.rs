@@ -25,13 +25,13 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
     let (severities, catalog) = (&process.severities, &process.catalog);
     let id = &incident.id;
     let title = escape(&incident.title);
-    let severity_line = match severities.by_name(&incident.severity) {
+    let severity_line = match severities.by_name(incident.severity.name().as_str()) {
         Some(rank) => format!(
             "{} · {}",
             incident.severity,
             escape(&severities.get(rank).description)
         ),
-        None => incident.severity.clone(),
+        None => incident.severity.to_string(),
     };
     let next_update = incident
         .next_update_due_at
@@ -145,8 +145,9 @@ fn card_controls(incident: &Incident, severities: &Severities) -> Value {
         "type": "static_select", "action_id": Control::Severity.action_id(), "placeholder": plain("Severity", 150),
         "options": severity_options(severities),
     });
-    if severities.by_name(&incident.severity).is_some() {
-        severity_select["initial_option"] = option(&incident.severity, &incident.severity);
+    let severity = incident.severity.name().as_str();
+    if severities.by_name(severity).is_some() {
+        severity_select["initial_option"] = option(severity, severity);
     }
     elements.push(severity_select);
     elements.push(json!({ "type": "button", "action_id": Control::Roles.action_id(), "value": id, "text": plain("Assign roles", 75) }));

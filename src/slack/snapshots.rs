@@ -7,7 +7,7 @@ use crate::{
     commands::forms::{CardForm, FormRequest, MessageAction, Origin},
     config::ProcessConfig,
     incident::{
-        Event, Incident, Status, Triage,
+        Event, Incident, RoleKey, Status, Triage,
         event::{
             BreachNotification, Changed, Declared, DeclaredVia, Direction, Edits, Escalation,
             ReminderSent, SeverityMove, StatusMove, UpdatePosted,
@@ -42,7 +42,7 @@ fn busy() -> Incident {
         status: Status::Identified,
         ..incident(0)
     };
-    i.roles.insert("commander".into(), "UCMD".into());
+    i.roles.insert(RoleKey::commander(), "UCMD".into());
     i
 }
 

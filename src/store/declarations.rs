@@ -28,7 +28,6 @@ pub enum Inserted {
 /// Everything one declaration writes.
 pub struct Declaration<'a> {
     pub new: &'a NewIncident,
-    pub severity_name: &'a str,
     pub by: &'a DeclaredBy,
     /// The `declared` event.
     pub event: &'a Event,
@@ -54,7 +53,6 @@ pub struct Declaration<'a> {
 pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Inserted, sqlx::Error> {
     let Declaration {
         new,
-        severity_name,
         by,
         event,
         outbox,
@@ -138,8 +136,8 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         "#,
         new.declared_at.date_naive(),
         new.title.as_str(),
-        severity_name,
-        new.severity.index() as i32,
+        new.severity.name().as_str(),
+        new.severity.rank().index() as i32,
         new.incident_type.as_deref(),
         new.impact.as_deref(),
         Json(&new.triage) as _,

@@ -1,6 +1,8 @@
 //! Incidents: finding them, locking one for a change, and writing its new state.
 
-use crate::incident::{Incident, IncidentId, Status, Title, Triage, update::StructuredUpdate};
+use crate::incident::{
+    Incident, IncidentId, RoleKey, Severity, Status, Title, Triage, update::StructuredUpdate,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
@@ -109,8 +111,10 @@ impl From<IncidentRow> for Incident {
         Incident {
             id: IncidentId::from_stored(r.id),
             title: Title::from_stored(r.title),
-            severity: r.severity,
-            severity_rank: usize::try_from(r.severity_rank).unwrap_or_default(),
+            severity: Severity::from_stored(
+                r.severity,
+                usize::try_from(r.severity_rank).unwrap_or_default(),
+            ),
             // The CHECK constraint admits only known statuses.
             status: Status::parse(&r.status).unwrap_or(Status::Investigating),
             incident_type: r.incident_type,
@@ -127,7 +131,9 @@ impl From<IncidentRow> for Incident {
             resolved_at: r.resolved_at,
             closed_at: r.closed_at,
             resolution_summary: r.resolution_summary,
-            roles: r.roles.0,
+            roles: (r.roles.0.into_iter())
+                .map(|(key, holder)| (RoleKey::from_stored(key), holder))
+                .collect(),
             latest_update: r.latest_update.map(|u| u.0),
             breach_discovered_at: r.breach_discovered_at,
             authority_notified_at: r.authority_notified_at,
@@ -172,8 +178,8 @@ pub async fn update_incident_state(
          WHERE id = $1",
         incident.id.as_str(),
         incident.title.as_str(),
-        &incident.severity,
-        incident.severity_rank as i32,
+        incident.severity.name().as_str(),
+        incident.severity.rank().index() as i32,
         incident.status.as_str(),
         incident.incident_type.as_deref(),
         incident.impact.as_deref(),

@@ -138,7 +138,7 @@ pub(super) async fn post_card(state: &AppState, row: &OutboxRow, incident: &Inci
 /// After a render of `incident` reached Slack: if the incident has changed since it was read,
 /// another render is queued so the card ends on the latest state.
 async fn render_again_if_moved(state: &AppState, incident: &Incident) -> Result<(), Outcome> {
-    let priority = Delivery::UpdateCard.priority(incident.severity_rank);
+    let priority = Delivery::UpdateCard.priority(incident.severity.rank().index());
     store::cards::insert_card_update_if_moved(
         &state.worker_pool,
         incident.id.as_str(),

@@ -159,7 +159,11 @@ async fn fire_in(
         } else {
             Delivery::ThreadReply { post }
         };
-        let mut row = NewOutbox::about(&incident.channel_id, incident.severity_rank, delivery);
+        let mut row = NewOutbox::about(
+            &incident.channel_id,
+            incident.severity.rank().index(),
+            delivery,
+        );
         // Checked again when it is sent: an update landing meanwhile makes it moot.
         row.only_if_next_update_due_at = reminder.about_deadline();
         store::outbox::insert_outbox(tx, Some(id.as_str()), &[row]).await?;

@@ -75,7 +75,9 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
     let form = match &click.action {
         CardAction::SetStatus(Status::Resolved) => CardForm::Resolve,
         CardAction::SetStatus(Status::Closed) => CardForm::Close,
-        CardAction::ChooseSeverity(level) if *level == incident.severity => return Reply::Ack,
+        CardAction::ChooseSeverity(level) if level == incident.severity.name().as_str() => {
+            return Reply::Ack;
+        }
         CardAction::ChooseSeverity(level) => CardForm::Severity {
             chosen: level.clone(),
         },

@@ -120,12 +120,17 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
             }
         }
         CardFields::Roles { role, user } => {
-            let role = required(role, Input::Role, &mut errors, "Choose a role.");
-            if !role.is_empty() && process.catalog.role(&role).is_none() {
+            let typed = required(role, Input::Role, &mut errors, "Choose a role.");
+            let role = process.catalog.role(&typed).map(|r| r.key.clone());
+            if role.is_none() && !typed.is_empty() {
                 errors.push((Input::Role, "Choose one of the listed roles.".to_owned()));
             }
             let user = required(user, Input::User, &mut errors, "Choose a person.");
-            Change::AssignRole { role, user }
+            match role {
+                Some(role) => Change::AssignRole { role, user },
+                // Unknown or missing: `errors` already says so.
+                None => return Err(errors),
+            }
         }
         CardFields::Update {
             impact,

@@ -3,7 +3,7 @@
 
 use super::{Applied, Refusal, Rules};
 use crate::incident::{
-    Incident, MAX_IMPACT_CHARS, SeverityRank, Status, Title, Triage,
+    Incident, MAX_IMPACT_CHARS, RoleKey, SeverityRank, Status, Title, Triage,
     event::{Changed, Direction, Edits, Event, SeverityMove, StatusMove, UpdatePosted},
     truncate_chars,
     update::{ClosureAnswer, StructuredUpdate, open_criteria},
@@ -40,8 +40,8 @@ fn cadence(rules: Rules<'_>, rank: SeverityRank) -> Duration {
 pub(super) fn severity_rank(incident: &Incident, rules: Rules<'_>) -> SeverityRank {
     rules
         .severities
-        .by_name(&incident.severity)
-        .unwrap_or_else(|| rules.severities.rank_at(incident.severity_rank))
+        .by_name(incident.severity.name().as_str())
+        .unwrap_or_else(|| rules.severities.rank_at(incident.severity.rank().index()))
 }
 
 pub(super) fn acknowledge(current: &Incident, at: At<'_>) -> Outcome {
@@ -140,7 +140,7 @@ pub(super) fn set_severity(
     at: At<'_>,
 ) -> Outcome {
     let target = &at.rules.severities.get(to).name;
-    if *target == current.severity {
+    if target == current.severity.name().as_str() {
         return Ok(None);
     }
     if let Some(floor) = floor(&current.triage, at.rules)
@@ -163,8 +163,8 @@ pub(super) fn change_severity(
     reason: String,
     at: At<'_>,
 ) -> SeverityMove {
-    let from = next.severity.clone();
-    let direction = if to.index() < next.severity_rank {
+    let from = next.severity.name().clone();
+    let direction = if to < next.severity.rank() {
         Direction::Raised
     } else {
         Direction::Lowered
@@ -172,11 +172,10 @@ pub(super) fn change_severity(
     if next.status.is_open() {
         next.next_update_due_at = Some(recomputed_due(next, to, at));
     }
-    next.severity = at.rules.severities.get(to).name.clone();
-    next.severity_rank = to.index();
+    next.severity = at.rules.severities.severity(to);
     SeverityMove {
         from,
-        to: next.severity.clone(),
+        to: next.severity.name().clone(),
         reason,
         direction,
     }
@@ -196,8 +195,8 @@ fn recomputed_due(current: &Incident, to: SeverityRank, at: At<'_>) -> DateTime<
     }
 }
 
-pub(super) fn assign_role(current: &Incident, role: String, user: String, at: At<'_>) -> Outcome {
-    if at.rules.catalog.role(&role).is_none() {
+pub(super) fn assign_role(current: &Incident, role: RoleKey, user: String, at: At<'_>) -> Outcome {
+    if at.rules.catalog.role(role.as_str()).is_none() {
         return Err(Refusal::UnknownRole { role });
     }
     if current.roles.get(&role) == Some(&user) {
@@ -248,7 +247,7 @@ pub(super) fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) 
     let event = Event::UpdatePosted(UpdatePosted {
         update,
         status_change,
-        severity: Some(next.severity.clone()),
+        severity: Some(next.severity.name().clone()),
         status: Some(next.status),
     });
     applied(next, vec![event])

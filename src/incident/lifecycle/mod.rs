@@ -8,7 +8,7 @@ mod exposure;
 pub mod permission;
 
 use super::{
-    Incident, Severities, SeverityRank, Status, Triage,
+    Incident, RoleKey, Severities, SeverityRank, Status, Triage,
     catalog::Catalog,
     event::{BreachNotification, Escalation, Event},
     schedule,
@@ -37,7 +37,7 @@ pub enum Change {
         reason: String,
     },
     AssignRole {
-        role: String,
+        role: RoleKey,
         user: String,
     },
     /// A structured update; the next one is due `next_update_in` after it is posted.
@@ -103,7 +103,7 @@ pub enum Refusal {
     )]
     NotPermitted,
     #[error("`{role}` is not a configured role.")]
-    UnknownRole { role: String },
+    UnknownRole { role: RoleKey },
     #[error("`{incident_type}` is not a configured incident type.")]
     UnknownType { incident_type: String },
     #[error("{what} cannot be empty.")]

@@ -4,7 +4,7 @@
 //! acknowledge, post an update that changes no status, add notes and messages, and raise a breach
 //! flag. The match below names every event, so a new one cannot slip past unguarded.
 
-use crate::incident::{Incident, catalog::COMMANDER, event::Event};
+use crate::incident::{Incident, RoleKey, event::Event};
 
 /// Whether causing `event` needs the incident's steering people when changes are restricted.
 pub fn needs_steering(event: &Event) -> bool {
@@ -33,5 +33,5 @@ pub fn needs_steering(event: &Event) -> bool {
 /// Role holders steer; the declarer does too until someone is commander.
 pub fn may_steer(incident: &Incident, actor: &str) -> bool {
     incident.roles.values().any(|holder| holder == actor)
-        || (!incident.roles.contains_key(COMMANDER) && incident.declared_by == actor)
+        || (!incident.roles.contains_key(&RoleKey::commander()) && incident.declared_by == actor)
 }

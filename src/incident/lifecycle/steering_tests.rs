@@ -32,7 +32,7 @@ fn record() -> BreachNotification {
 /// An incident led by UCMD, so neither the declarer nor a bystander steers it.
 fn led() -> Incident {
     let mut i = incident();
-    i.roles.insert("commander".into(), "UCMD".into());
+    i.roles.insert(RoleKey::commander(), "UCMD".into());
     i
 }
 
@@ -144,8 +144,7 @@ fn reopening_through_post_update_clears_the_resolution_and_owes_updates_again() 
 fn reviewing_the_triage_records_the_answers_raises_to_a_new_floor_and_lets_severity_drop_after() {
     let s = Severities::builtin();
     let mut quick = incident();
-    quick.severity = "SEV-3".into();
-    quick.severity_rank = 2;
+    quick.severity = s.severity(s.rank_at(2));
     let raised = applied(run(
         &quick,
         Change::ReviewTriage {
@@ -154,14 +153,14 @@ fn reviewing_the_triage_records_the_answers_raises_to_a_new_floor_and_lets_sever
         "U1",
         false,
     ));
-    assert_eq!(raised.incident.severity, "SEV-2");
+    assert_eq!(raised.incident.severity.name().as_str(), "SEV-2");
     assert!(matches!(
         &raised.events[..],
         [
             Event::TriageReviewed { .. },
             Event::SeverityChanged(m),
             Event::Escalated(_)
-        ] if m.direction == Direction::Raised && m.to == "SEV-2"
+        ] if m.direction == Direction::Raised && m.to.as_str() == "SEV-2"
     ));
     let lower = Change::SetSeverity {
         to: s.rank_at(2),
@@ -180,12 +179,13 @@ fn reviewing_the_triage_records_the_answers_raises_to_a_new_floor_and_lets_sever
         false,
     ));
     assert_eq!(
-        cleared.incident.severity, "SEV-2",
+        cleared.incident.severity.name().as_str(),
+        "SEV-2",
         "a lower floor lowers nothing"
     );
     assert_eq!(cleared.events.len(), 1);
     let lowered = applied(run(&cleared.incident, lower, "U1", false));
-    assert_eq!(lowered.incident.severity, "SEV-3");
+    assert_eq!(lowered.incident.severity.name().as_str(), "SEV-3");
     assert!(matches!(
         run(
             &cleared.incident,
@@ -210,7 +210,7 @@ fn triage_that_says_personal_data_starts_the_breach_clock_once() {
         false,
     ));
     assert_eq!(reviewed.incident.breach_discovered_at, Some(at(10)));
-    assert_eq!(reviewed.incident.severity, "SEV-1");
+    assert_eq!(reviewed.incident.severity.name().as_str(), "SEV-1");
     assert!(
         reviewed
             .events

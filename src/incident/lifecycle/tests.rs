@@ -4,7 +4,7 @@ use crate::incident::example::at;
 pub(super) fn incident() -> Incident {
     crate::incident::example::incident(1)
 }
-use crate::incident::{Triage, event::StatusMove};
+use crate::incident::{SeverityName, Triage, event::StatusMove};
 
 pub(super) fn run(current: &Incident, change: Change, actor: &str, restrict: bool) -> Decision {
     let (s, c) = (Severities::builtin(), Catalog::builtin());
@@ -210,8 +210,8 @@ fn severity_changes_need_a_reason_keep_the_triage_floor_and_recompute_the_deadli
     ));
     assert_eq!(
         (
-            raised.incident.severity.as_str(),
-            raised.incident.severity_rank
+            raised.incident.severity.name().as_str(),
+            raised.incident.severity.rank().index()
         ),
         ("SEV-1", 0)
     );
@@ -273,7 +273,7 @@ fn restricted_mode_lets_only_role_holders_and_the_declarer_before_a_commander_st
     );
     applied(run(&incident(), to.clone(), "UDECL", true));
     let mut led = incident();
-    led.roles.insert("commander".into(), "UCMD".into());
+    led.roles.insert(RoleKey::commander(), "UCMD".into());
     assert_eq!(
         refused(run(&led, to.clone(), "UDECL", true)),
         Refusal::NotPermitted
@@ -297,7 +297,10 @@ fn an_update_sets_the_next_deadline_and_can_change_status() {
     assert_eq!(a.incident.status, Status::Identified);
     match &a.events[..] {
         [Event::UpdatePosted(posted)] => {
-            assert_eq!(posted.severity.as_deref(), Some("SEV-2"));
+            assert_eq!(
+                posted.severity.as_ref().map(SeverityName::as_str),
+                Some("SEV-2")
+            );
             assert_eq!(posted.status, Some(Status::Identified));
             assert_eq!(posted.update.owner, "U2");
             assert_eq!(posted.update.next_update_at, at(40));

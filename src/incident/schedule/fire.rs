@@ -122,7 +122,7 @@ pub fn fire(
         let armed: Option<DateTime<Utc>> = serde_json::from_value(details["deadline"].clone()).ok();
         incident.status.is_open() && armed.is_some() && incident.next_update_due_at == armed
     };
-    let level = severities.get(severities.rank_at(incident.severity_rank));
+    let level = severities.get(incident.severity.rank());
     match kind {
         // A heads-up after its deadline (the scheduler was down) would only be noise.
         HEADS_UP if deadline_matches() && incident.next_update_due_at.is_some_and(|d| d > now) => {
@@ -170,7 +170,7 @@ pub fn fire(
             let entry = Event::Escalated(Escalation::AckOverdue {
                 reminder: AckOverdueTag::AckOverdue,
                 window_seconds: level.ack_within.as_secs(),
-                severity: incident.severity.clone(),
+                severity: incident.severity.name().clone(),
             });
             let post = Reminder::AckOverdue {
                 to: escalation_audience(incident, cfg),

@@ -134,7 +134,7 @@ pub fn plan(
             .map(|kind| Arm::Cancel { kind })
             .collect();
     }
-    let level = severities.get(severities.rank_at(after.severity_rank));
+    let level = severities.get(after.severity.rank());
     // Updates are owed while the incident is open.
     match (after.status.is_open(), after.next_update_due_at) {
         (true, Some(deadline)) => {
@@ -167,16 +167,16 @@ pub fn plan(
     // The acknowledgement window, re-computed when the severity changes.
     if after.acknowledged_at.is_some() || !after.status.is_open() {
         arms.push(Arm::Cancel { kind: ACK_OVERDUE });
-    } else if before.is_none_or(|b| b.severity != after.severity) {
+    } else if before.is_none_or(|b| b.severity.name() != after.severity.name()) {
         let due = (after.declared_at + span(level.ack_within)).max(now);
         arms.push(Arm::Set {
             kind: ACK_OVERDUE,
             due_at: due,
-            details: json!({ "severity": after.severity }),
+            details: json!({ "severity": after.severity.name() }),
         });
     }
     // The post-incident review of severe incidents.
-    let severe = after.severity_rank <= 1;
+    let severe = after.severity.rank().index() <= 1;
     match (after.status, after.resolved_at) {
         (Status::Resolved, Some(resolved))
             if severe && before.is_none_or(|b| b.status != Status::Resolved) =>

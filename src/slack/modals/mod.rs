@@ -34,8 +34,11 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
         CardForm::Severity { chosen } => severity(incident, &process.severities, chosen),
         CardForm::Roles => roles(incident, &process.catalog),
         CardForm::Update { owner } => {
-            let rank = process.severities.rank_at(incident.severity_rank);
-            update(incident, process.severities.get(rank).update_every, owner)
+            let cadence = process
+                .severities
+                .get(incident.severity.rank())
+                .update_every;
+            update(incident, cadence, owner)
         }
         CardForm::Cancel => cancel(incident),
         CardForm::Edit => edit(incident, &process.catalog),
@@ -172,7 +175,7 @@ fn roles(incident: &Incident, catalog: &Catalog) -> Value {
         .roles
         .iter()
         .take(100)
-        .map(|r| option(&r.name, &r.key))
+        .map(|r| option(&r.name, r.key.as_str()))
         .collect();
     let blocks = vec![
         heading(incident),
