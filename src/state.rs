@@ -42,9 +42,13 @@ impl AppState {
             .max_connections(worker_connections(config.process.db_max_connections))
             .acquire_timeout(Duration::from_secs(5))
             .idle_timeout(Duration::from_secs(300))
-            .connect_lazy_with((*pool.connect_options()).clone());
+            .connect_lazy_with(pool.connect_options().as_ref().clone().options([(
+                "statement_timeout",
+                crate::store::BACKGROUND_STATEMENT_TIMEOUT,
+            )]));
         Self {
             context: Context {
+                deadline: crate::store::Deadline::each_call(config.process.request_deadline),
                 config: Arc::new(config),
                 pool,
                 clock,

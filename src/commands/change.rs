@@ -37,11 +37,10 @@ pub async fn apply(
     actor: &str,
     key: Option<&str>,
 ) -> Result<ChangeOutcome, StoreError> {
-    store::within(
-        state.config.process.request_deadline,
-        apply_in_transaction(state, id, change, actor, key),
-    )
-    .await
+    state
+        .deadline
+        .run(apply_in_transaction(state, id, change, actor, key))
+        .await
 }
 
 async fn apply_in_transaction(
@@ -149,16 +148,15 @@ async fn lock_for_change(
     Ok(Ok(incident))
 }
 
-/// Tells one person something privately, through the outbox.
-pub async fn tell(state: &Context, to: Recipient, answer: Answer) {
+/// Tells one person something privately, through the outbox. An error means it could not be
+/// queued (the caller may still say it another way).
+pub async fn tell(state: &Context, to: Recipient, answer: Answer) -> Result<(), StoreError> {
     if !to.reachable() {
-        return;
+        return Ok(());
     }
     let rows = [NewOutbox::standalone(Delivery::Tell { to, answer })];
     let enqueue = store::outbox::insert_outbox_now(&state.pool, &rows);
-    if let Err(e) = store::within(state.config.process.request_deadline, enqueue).await {
-        tracing::warn!(error = %e, "could not queue a private answer");
-    }
+    state.deadline.run(enqueue).await
 }
 
 /// Snoozes the overdue-update reminder for `by`, recorded on the timeline and in the thread.
@@ -169,11 +167,10 @@ pub async fn snooze(
     actor: &str,
     key: Option<&str>,
 ) -> Result<ChangeOutcome, StoreError> {
-    store::within(
-        state.config.process.request_deadline,
-        snooze_in_transaction(state, id, by, actor, key),
-    )
-    .await
+    state
+        .deadline
+        .run(snooze_in_transaction(state, id, by, actor, key))
+        .await
 }
 
 async fn snooze_in_transaction(

@@ -213,7 +213,6 @@ async fn declare(
     let now = state.clock.now();
     let new = decide_declare(input, &process.severities, process.default_severity, now)
         .map_err(|_| DeclareFailure::User(Answer::MissingTitle))?;
-    let deadline = process.request_deadline;
     let channel = state.config.incident_channel.clone();
     let by = DeclaredBy {
         user_id: user_id.to_owned(),
@@ -245,7 +244,9 @@ async fn declare(
         double_submit_since: now - DOUBLE_SUBMIT_WINDOW,
     };
     let insert = store::declarations::insert_declared(&state.pool, declaration);
-    match store::within(deadline, insert)
+    match state
+        .deadline
+        .run(insert)
         .await
         .map_err(DeclareFailure::Store)?
     {

@@ -8,11 +8,10 @@ const LIMIT: i64 = 25;
 
 /// Lists open incidents.
 pub async fn run(state: &Context) -> Reply {
-    let found = store::within(
-        state.config.process.request_deadline,
-        store::incidents::find_open(&state.pool, LIMIT),
-    )
-    .await;
+    let found = state
+        .deadline
+        .run(store::incidents::find_open(&state.pool, LIMIT))
+        .await;
     match found {
         Ok(incidents) => Reply::Show(View::List(incidents)),
         Err(e) => Reply::Say(read_failure(state, e)),

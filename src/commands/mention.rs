@@ -25,10 +25,13 @@ pub async fn run(state: &Context, mention: Mention) -> Result<(), StoreError> {
         post: ChannelPost::MentionHelp,
     });
     let key = format!("event:{}", mention.event_id);
-    store::within(
-        state.config.process.request_deadline,
-        store::requests::insert_request_key_with_outbox(&state.pool, &key, &[row]),
-    )
-    .await?;
+    state
+        .deadline
+        .run(store::requests::insert_request_key_with_outbox(
+            &state.pool,
+            &key,
+            &[row],
+        ))
+        .await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     context::Context,
-    delivery::{Answer, Recipient},
+    delivery::Answer,
     incident::{IncidentId, lifecycle::Change},
     store,
 };
@@ -45,16 +45,18 @@ impl TimelineMessage for MessageAction {
 
 /// The shortcut was used on a message.
 pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
-    let deadline = state.config.process.request_deadline;
     let anchor = action
         .thread_ts
         .clone()
         .unwrap_or_else(|| action.message_ts.clone());
-    let found = store::within(
-        deadline,
-        store::incidents::find_incident_by_message(&state.pool, &action.channel_id, &anchor),
-    )
-    .await;
+    let found = state
+        .deadline
+        .run(store::incidents::find_incident_by_message(
+            &state.pool,
+            &action.channel_id,
+            &anchor,
+        ))
+        .await;
     match found {
         Ok(Some(incident)) => {
             let outcome = change::apply(
@@ -66,7 +68,7 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
             )
             .await;
             let id = incident.id.to_string();
-            let answer = match outcome {
+            Reply::Say(match outcome {
                 Ok(ChangeOutcome::Applied) => Answer::AddedToTimeline { id },
                 Ok(ChangeOutcome::Duplicate | ChangeOutcome::NoOp) => {
                     Answer::AlreadyOnTimeline { id }
@@ -74,17 +76,12 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
                 Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
                 Ok(ChangeOutcome::NotFound) => Answer::not_found(&incident.id),
                 Err(e) => super::store_failure(state, e),
-            };
-            let to = Recipient {
-                user: action.user_id.clone(),
-                channel: Some(action.channel_id.clone()),
-                response_url: action.response_url.clone(),
-            };
-            change::tell(state, to, answer).await;
-            Reply::Ack
+            })
         }
         Ok(None) => {
-            let open = match store::within(deadline, store::incidents::find_open(&state.pool, 100))
+            let open = match state
+                .deadline
+                .run(store::incidents::find_open(&state.pool, 100))
                 .await
             {
                 Ok(open) => open,

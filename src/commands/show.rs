@@ -34,11 +34,10 @@ pub async fn show(state: &Context, rest: &str) -> Reply {
         Ok((id, _)) => id,
         Err(reply) => return reply,
     };
-    match store::within(
-        state.config.process.request_deadline,
-        store::incidents::find_incident(&state.pool, &id),
-    )
-    .await
+    match state
+        .deadline
+        .run(store::incidents::find_incident(&state.pool, &id))
+        .await
     {
         Ok(Some(incident)) => Reply::Show(View::Incident(Box::new(incident))),
         Ok(None) => Reply::Say(Answer::not_found(&id)),
@@ -52,11 +51,14 @@ pub async fn timeline(state: &Context, rest: &str) -> Reply {
         Ok((id, _)) => id,
         Err(reply) => return reply,
     };
-    let found = store::within(
-        state.config.process.request_deadline,
-        store::timeline::find_timeline(&state.pool, &id, TIMELINE_LIMIT),
-    )
-    .await;
+    let found = state
+        .deadline
+        .run(store::timeline::find_timeline(
+            &state.pool,
+            &id,
+            TIMELINE_LIMIT,
+        ))
+        .await;
     match found {
         Ok((entries, _)) if entries.is_empty() => Reply::Say(Answer::not_found(&id)),
         Ok((entries, total)) => Reply::Show(View::Timeline { id, entries, total }),

@@ -11,11 +11,9 @@ use super::{
     parse::{self, Event, Interaction, Malformed},
 };
 use crate::{
-    commands::{
-        self, Invocation, Reply,
-        forms::{Click, FormRequest},
-    },
-    delivery::Answer,
+    commands::{self, Invocation, Reply, forms::FormRequest},
+    context::Context,
+    delivery::{Answer, Recipient},
     metrics::Metrics,
     state::AppState,
 };
@@ -130,8 +128,9 @@ pub async fn handle_command(
         tracing::warn!("too many Slack requests in flight; a slash command was turned away");
         return Some(json!({ "response_type": "ephemeral", "text": OVERLOADED }));
     };
+    let ctx = state.for_request(received);
     let trigger_id = invocation.trigger_id.clone();
-    let reply = match commands::run_slash(state, invocation).await {
+    let reply = match commands::run_slash(&ctx, invocation).await {
         Reply::Open(form) => match open_form(state, trigger_id.as_deref(), &form, received).await {
             Ok(()) => Reply::Ack,
             Err(()) => Reply::Say(Answer::DeclareFormDidNotOpen),
@@ -189,8 +188,9 @@ pub async fn handle_interaction(
     received: Instant,
 ) -> Option<Value> {
     let _in_flight = state.metrics.request_started();
+    let ctx = state.for_request(received);
     match interaction {
-        Interaction::Submission(submission) => match commands::run_form(state, submission).await {
+        Interaction::Submission(submission) => match commands::run_form(&ctx, submission).await {
             Reply::FieldErrors(errors) if !errors.is_empty() => {
                 let errors: serde_json::Map<String, Value> = errors
                     .into_iter()
@@ -201,8 +201,13 @@ pub async fn handle_interaction(
             _ => None,
         },
         Interaction::Click { click, trigger_id } => {
-            let reply = commands::card::on_click(state, click.clone()).await;
-            answer_click(state, &click, trigger_id.as_deref(), reply, received).await;
+            let reply = commands::card::on_click(&ctx, click.clone()).await;
+            let to = Recipient {
+                user: click.user_id.clone(),
+                channel: click.channel_id.clone(),
+                response_url: click.response_url.clone(),
+            };
+            answer_click(state, &ctx, to, trigger_id.as_deref(), reply, received).await;
             None
         }
         Interaction::MessageAction {
@@ -210,22 +215,24 @@ pub async fn handle_interaction(
             action,
             trigger_id,
         } if callback_id == ADD_TO_TIMELINE => {
-            match commands::shortcut::on_message(state, action).await {
-                Reply::Open(form) => {
-                    let _ = open_form(state, trigger_id.as_deref(), &form, received).await;
-                    None
-                }
-                reply => command_reply(state, reply),
-            }
+            let to = Recipient {
+                user: action.user_id.clone(),
+                channel: Some(action.channel_id.clone()),
+                response_url: action.response_url.clone(),
+            };
+            let reply = commands::shortcut::on_message(&ctx, action).await;
+            answer_click(state, &ctx, to, trigger_id.as_deref(), reply, received).await;
+            None
         }
         Interaction::MessageAction { .. } | Interaction::Ignored => None,
     }
 }
 
-/// Performs a click's reply: its form, or a private answer.
+/// Performs a click's (or a shortcut's) reply: its form, or a private answer.
 async fn answer_click(
     state: &AppState,
-    click: &Click,
+    ctx: &Context,
+    to: Recipient,
     trigger_id: Option<&str>,
     reply: Reply,
     received: Instant,
@@ -238,7 +245,38 @@ async fn answer_click(
         Reply::Say(answer) => answer,
         Reply::Show(_) | Reply::Ack | Reply::FieldErrors(_) => return,
     };
-    commands::card::private(state, click, answer).await;
+    tell_privately(state, ctx, to, answer).await;
+}
+
+/// Tells one person something privately: through the outbox as a rule, so it survives a slow
+/// Slack. When this request found the database unreachable the outbox cannot hold it either, so
+/// it goes straight to the interaction's `response_url`, after the acknowledgement.
+async fn tell_privately(state: &AppState, ctx: &Context, to: Recipient, answer: Answer) {
+    if !ctx.deadline.database_down() {
+        match commands::change::tell(ctx, to.clone(), answer.clone()).await {
+            Ok(()) => return,
+            Err(e) if e.is_unavailable() => {}
+            Err(e) => {
+                tracing::error!(error = %e, "could not queue a private answer");
+                return;
+            }
+        }
+    }
+    let Some(url) = to.response_url else {
+        tracing::warn!(
+            "the database is unreachable and there is no response_url: an answer is lost"
+        );
+        return;
+    };
+    let mut body = answers::render(&answer, &state.config.process).to_json();
+    body["response_type"] = json!("ephemeral");
+    body["replace_original"] = json!(false);
+    let slack = state.slack.clone();
+    tokio::spawn(async move {
+        if let Err(e) = slack.respond(&url, &body).await {
+            tracing::warn!(reason = %e, "could not answer straight to the response_url");
+        }
+    });
 }
 
 /// The database could not take an event; it must not be acknowledged.
@@ -254,13 +292,15 @@ pub async fn handle_event(state: &AppState, event: Event) -> Result<Option<Value
     };
     match event {
         Event::UrlVerification(challenge) => Ok(Some(json!({ "challenge": challenge }))),
-        Event::Mention(mention) => match commands::mention::run(state, mention).await {
-            Ok(()) => Ok(None),
-            Err(e) => {
-                let _ = commands::store_failure(state, e);
-                Err(Unavailable)
+        Event::Mention(mention) => {
+            match commands::mention::run(&state.for_request(Instant::now()), mention).await {
+                Ok(()) => Ok(None),
+                Err(e) => {
+                    let _ = commands::store_failure(state, e);
+                    Err(Unavailable)
+                }
             }
-        },
+        }
         Event::RateLimited => {
             tracing::warn!("Slack reports that warroom's event deliveries are being rate limited");
             Ok(None)

@@ -3,12 +3,15 @@
 //! `mark_*`).
 
 pub mod cards;
+pub mod deadline;
 pub mod declarations;
 pub mod incidents;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
 pub mod timeline;
+
+pub use deadline::Deadline;
 
 use crate::config::{Config, Secret};
 use sqlx::{
@@ -35,6 +38,8 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable => true,
+            // 57014 query_canceled: Postgres cut the statement off at the request deadline.
+            StoreError::Database(sqlx::Error::Database(e)) => e.code().as_deref() == Some("57014"),
             StoreError::Database(e) => matches!(
                 e,
                 sqlx::Error::PoolTimedOut
@@ -47,27 +52,13 @@ impl StoreError {
     }
 }
 
-/// Runs database work under a deadline, so a hung Postgres cannot hold a Slack request past
-/// Slack's three seconds.
-pub async fn within<T, E>(
-    deadline: Duration,
-    work: impl Future<Output = Result<T, E>>,
-) -> Result<T, StoreError>
-where
-    StoreError: From<E>,
-{
-    match tokio::time::timeout(deadline, work).await {
-        Ok(result) => result.map_err(StoreError::from),
-        Err(_) => Err(StoreError::Unavailable),
-    }
-}
-
 fn options(url: &Secret) -> Result<PgConnectOptions, sqlx::Error> {
     Ok(PgConnectOptions::from_str(url.expose())?
         .application_name("warroom")
-        // Statements never legitimately run long; a stuck one must not pin a connection.
+        // Statements never legitimately run long; a stuck one must not pin a connection. The
+        // request pool cuts this to the request deadline (see `connect`).
         .options([
-            ("statement_timeout", "5s"),
+            ("statement_timeout", BACKGROUND_STATEMENT_TIMEOUT),
             ("idle_in_transaction_session_timeout", "10s"),
         ])
         .log_statements(tracing::log::LevelFilter::Trace)
@@ -103,16 +94,39 @@ pub async fn create_database_if_missing(url: &Secret) -> Result<(), sqlx::Error>
     Ok(())
 }
 
-/// Connects the pool used by the whole process. Acquiring a connection waits at most one second:
-/// sqlx's default of thirty would outlive every Slack deadline.
+/// How long a statement of the background workers may run before Postgres cancels it.
+pub const BACKGROUND_STATEMENT_TIMEOUT: &str = "5s";
+
+/// Connects the pool Slack's requests use. Acquiring a connection waits at most one second:
+/// sqlx's default of thirty would outlive every Slack deadline. Postgres cancels a statement
+/// that outlives the request deadline, so work the request gave up on does not go on holding
+/// its locks.
 pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
+    let deadline = format!("{}ms", config.process.request_deadline.as_millis().max(1));
     PgPoolOptions::new()
         .max_connections(config.process.db_max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(1))
         .idle_timeout(Duration::from_secs(300))
-        .connect_with(options(&config.database_url)?)
+        .connect_with(options(&config.database_url)?.options([("statement_timeout", deadline)]))
         .await
+}
+
+/// Runs the migrations over a connection of their own, without the request deadline (a
+/// migration may take longer than a request may).
+async fn migrate(url: &Secret) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options(url)?)
+        .await
+        .context("cannot connect to migrate the database")?;
+    MIGRATOR
+        .run(&own)
+        .await
+        .context("database migrations failed")?;
+    own.close().await;
+    Ok(())
 }
 
 /// Creates the database if needed, runs the migrations and connects. With a separate migration
@@ -151,10 +165,7 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
         .await
         .context("cannot connect to the database (DATABASE_URL)")?;
     if config.migrate_database_url.is_none() {
-        MIGRATOR
-            .run(&pool)
-            .await
-            .context("database migrations failed")?;
+        migrate(&config.database_url).await?;
     }
     match find_timeline_exposure(&pool).await {
         Ok(Some(why)) => tracing::warn!(

@@ -4,7 +4,7 @@
 use crate::fake_slack::FakeSlack;
 use crate::helpers::*;
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 async fn incidents(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM incidents")
@@ -237,6 +237,67 @@ async fn a_hung_database_still_gets_a_clear_answer_and_warroom_recovers() {
         .await
         .unwrap();
     assert_eq!(titles, vec!["After the database is back".to_owned()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_database_hung_a_click_is_answered_in_one_deadline_and_told_why() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let (id, card_ts) = declared(
+        &app,
+        &slack,
+        "declare sev2 Clicked while the database hangs",
+    )
+    .await;
+    // Another session holds the incidents and the outbox: the click's change would wait forever,
+    // and so would queueing the answer that says so.
+    let mut blocker = app.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE incidents, outbox IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    app.acknowledge(&slack, &card_ts, &id, "U0BYSTANDER").await;
+    let took = started.elapsed();
+    // The request's database work shares one deadline (1.5 s): once it has run out nothing more
+    // waits on the database, so the click is acknowledged well inside Slack's three seconds.
+    assert!(
+        took < Duration::from_millis(2500),
+        "the click took {took:?}: more than one deadline"
+    );
+    // The outbox cannot hold the answer, so it goes straight to the click's response_url.
+    let told = eventually("the person to be told", Duration::from_secs(10), || async {
+        slack
+            .calls_to("response_url")
+            .into_iter()
+            .find(|c| c.path.contains("click-U0BYSTANDER"))
+    })
+    .await;
+    assert!(
+        told.body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cannot reach its database"),
+        "{:?}",
+        told.body
+    );
+    blocker.rollback().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_on_the_request_path_is_cancelled_at_the_request_deadline() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let show = |pool: sqlx::PgPool| async move {
+        sqlx::query_scalar::<_, String>("SHOW statement_timeout")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    // Work cancelled at the deadline must not keep running (and holding locks) in Postgres.
+    assert_eq!(show(app.pool.clone()).await, "1500ms");
+    // The workers' claims and records are not on a Slack request's clock.
+    assert_eq!(show(app.state.worker_pool.clone()).await, "5s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@
 //! Assign roles / Post update   → their forms; the update lands in the thread with all seven fields
 //! More ▾ Edit / Review triage / breach / Cancel → their forms
 //! ```
-//! Every click is answered at once. Refusals reach the person privately; choosing what the
+//! Every click is answered at once. Refusals are answered (the edge tells the person privately); choosing what the
 //! incident already is does nothing at all.
 
 mod submit;
@@ -23,7 +23,7 @@ use super::{
 };
 use crate::{
     context::Context,
-    delivery::{Answer, Recipient},
+    delivery::Answer,
     incident::{
         Incident, Status,
         lifecycle::{Change, Refusal, refusal_for_state},
@@ -40,37 +40,26 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
         CardAction::SetStatus(to) if to.is_open() => Some(Change::SetStatus(*to)),
         CardAction::Snooze(by) => {
             let outcome = change::snooze(state, &id, *by, &click.user_id, key).await;
-            answer_outcome(state, &click, outcome).await;
-            return Reply::Ack;
+            return answer_outcome(state, &click, outcome);
         }
         _ => None,
     };
     if let Some(change) = change {
         let outcome = change::apply(state, &id, change, &click.user_id, key).await;
-        answer_outcome(state, &click, outcome).await;
-        return Reply::Ack;
+        return answer_outcome(state, &click, outcome);
     }
     // Everything else opens a form about the incident's current state.
-    let incident = match store::within(
-        state.config.process.request_deadline,
-        store::incidents::find_incident(&state.pool, &id),
-    )
-    .await
+    let incident = match state
+        .deadline
+        .run(store::incidents::find_incident(&state.pool, &id))
+        .await
     {
         Ok(Some(incident)) => incident,
-        Ok(None) => {
-            private(state, &click, Answer::not_found(&id)).await;
-            return Reply::Ack;
-        }
-        Err(e) => {
-            let answer = super::store_failure(state, e);
-            private(state, &click, answer).await;
-            return Reply::Ack;
-        }
+        Ok(None) => return Reply::Say(Answer::not_found(&id)),
+        Err(e) => return Reply::Say(super::store_failure(state, e)),
     };
     if let Some(refusal) = refusal_for_form(&incident, &click.action) {
-        private(state, &click, Answer::refused(refusal)).await;
-        return Reply::Ack;
+        return Reply::Say(Answer::refused(refusal));
     }
     let form = match &click.action {
         CardAction::SetStatus(Status::Resolved) => CardForm::Resolve,
@@ -119,26 +108,16 @@ fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal>
     }
 }
 
-/// Tells the person who clicked, privately.
-pub async fn private(state: &Context, click: &Click, answer: Answer) {
-    let to = Recipient {
-        user: click.user_id.clone(),
-        channel: click.channel_id.clone(),
-        response_url: click.response_url.clone(),
-    };
-    change::tell(state, to, answer).await;
-}
-
-async fn answer_outcome(
+/// What the person who clicked is told about the change's outcome, if anything.
+fn answer_outcome(
     state: &Context,
     click: &Click,
     outcome: Result<ChangeOutcome, store::StoreError>,
-) {
-    let answer = match outcome {
+) -> Reply {
+    Reply::Say(match outcome {
         Ok(ChangeOutcome::Refused(refusal)) => Answer::refused(refusal),
         Ok(ChangeOutcome::NotFound) => Answer::not_found(&click.incident),
-        Ok(_) => return,
+        Ok(_) => return Reply::Ack,
         Err(e) => super::store_failure(state, e),
-    };
-    private(state, click, answer).await;
+    })
 }
