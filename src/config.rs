@@ -96,6 +96,38 @@ pub struct ProcessConfig {
     pub max_requests_in_flight: u64,
     /// Reminders, escalations, the breach clock, review reminders and the daily digest.
     pub schedule: crate::incident::schedule::ScheduleConfig,
+    /// How Socket Mode connects, watches its connections and backs off between them.
+    pub socket: SocketTimings,
+}
+
+/// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketTimings {
+    /// Longest wait for the TCP, TLS and WebSocket handshake of one connection.
+    pub connect_timeout: Duration,
+    /// How often warroom pings Slack on an open connection.
+    pub ping_every: Duration,
+    /// A connection that brings nothing (no frame, no pong, no `hello`) for this long is dead.
+    pub silence: Duration,
+    /// The first wait before reconnecting; each reconnect after it waits twice as long.
+    pub backoff_initial: Duration,
+    /// The longest wait before reconnecting.
+    pub backoff_max: Duration,
+    /// A connection that stayed up this long resets the wait to `backoff_initial`.
+    pub stable_after: Duration,
+}
+
+impl Default for SocketTimings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(10),
+            silence: Duration::from_secs(30),
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            stable_after: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Default for ProcessConfig {
@@ -116,6 +148,7 @@ impl Default for ProcessConfig {
             max_requests_in_flight: 64,
             db_max_connections: 16,
             schedule: crate::incident::schedule::ScheduleConfig::default(),
+            socket: SocketTimings::default(),
         }
     }
 }
