@@ -63,6 +63,9 @@ pub struct Config {
     /// Channel ID where incident cards and threads live.
     pub incident_channel: String,
     pub listen: SocketAddr,
+    /// A second address serving only `/healthz`, `/readyz` and `/metrics` (they stay on
+    /// `listen` too), e.g. for a load balancer's checks on a private network.
+    pub admin_listen: Option<SocketAddr>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -98,6 +101,11 @@ pub struct ProcessConfig {
     pub schedule: crate::incident::schedule::ScheduleConfig,
     /// How Socket Mode connects, watches its connections and backs off between them.
     pub socket: SocketTimings,
+    /// How long a client has to send a request's headers, from the moment the server starts
+    /// reading them; a slower one (a slow-loris) is disconnected.
+    pub http_header_timeout: Duration,
+    /// How long a client has to send a request's whole body once its headers are in.
+    pub http_body_timeout: Duration,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -149,6 +157,8 @@ impl Default for ProcessConfig {
             db_max_connections: 16,
             schedule: crate::incident::schedule::ScheduleConfig::default(),
             socket: SocketTimings::default(),
+            http_header_timeout: Duration::from_secs(10),
+            http_body_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -220,6 +230,16 @@ impl Config {
                 format!("`{listen}` is not an address such as 0.0.0.0:3000"),
             )
         })?;
+        let admin_listen = get("WARROOM_ADMIN_LISTEN")
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    err(
+                        "WARROOM_ADMIN_LISTEN",
+                        format!("`{a}` is not an address such as 127.0.0.1:9090"),
+                    )
+                })
+            })
+            .transpose()?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(err("DATABASE_URL", "must be a postgres:// URL"));
@@ -251,6 +271,7 @@ impl Config {
             slack_api_url: slack_api_url.trim_end_matches('/').to_owned(),
             incident_channel,
             listen,
+            admin_listen,
             process,
         })
     }
