@@ -63,6 +63,9 @@ pub struct Config {
     /// Channel ID where incident cards and threads live.
     pub incident_channel: String,
     pub listen: SocketAddr,
+    /// A second address serving only `/healthz`, `/readyz` and `/metrics` (they stay on
+    /// `listen` too), e.g. for a load balancer's checks on a private network.
+    pub admin_listen: Option<SocketAddr>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -96,6 +99,43 @@ pub struct ProcessConfig {
     pub max_requests_in_flight: u64,
     /// Reminders, escalations, the breach clock, review reminders and the daily digest.
     pub schedule: crate::incident::schedule::ScheduleConfig,
+    /// How Socket Mode connects, watches its connections and backs off between them.
+    pub socket: SocketTimings,
+    /// How long a client has to send a request's headers, from the moment the server starts
+    /// reading them; a slower one (a slow-loris) is disconnected.
+    pub http_header_timeout: Duration,
+    /// How long a client has to send a request's whole body once its headers are in.
+    pub http_body_timeout: Duration,
+}
+
+/// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketTimings {
+    /// Longest wait for the TCP, TLS and WebSocket handshake of one connection.
+    pub connect_timeout: Duration,
+    /// How often warroom pings Slack on an open connection.
+    pub ping_every: Duration,
+    /// A connection that brings nothing (no frame, no pong, no `hello`) for this long is dead.
+    pub silence: Duration,
+    /// The first wait before reconnecting; each reconnect after it waits twice as long.
+    pub backoff_initial: Duration,
+    /// The longest wait before reconnecting.
+    pub backoff_max: Duration,
+    /// A connection that stayed up this long resets the wait to `backoff_initial`.
+    pub stable_after: Duration,
+}
+
+impl Default for SocketTimings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(10),
+            silence: Duration::from_secs(30),
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            stable_after: Duration::from_secs(30),
+        }
+    }
 }
 
 impl ProcessConfig {
@@ -125,6 +165,9 @@ impl Default for ProcessConfig {
             max_requests_in_flight: 64,
             db_max_connections: 16,
             schedule: crate::incident::schedule::ScheduleConfig::default(),
+            socket: SocketTimings::default(),
+            http_header_timeout: Duration::from_secs(10),
+            http_body_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -196,6 +239,16 @@ impl Config {
                 format!("`{listen}` is not an address such as 0.0.0.0:3000"),
             )
         })?;
+        let admin_listen = get("WARROOM_ADMIN_LISTEN")
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    err(
+                        "WARROOM_ADMIN_LISTEN",
+                        format!("`{a}` is not an address such as 127.0.0.1:9090"),
+                    )
+                })
+            })
+            .transpose()?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(err("DATABASE_URL", "must be a postgres:// URL"));
@@ -227,6 +280,7 @@ impl Config {
             slack_api_url: slack_api_url.trim_end_matches('/').to_owned(),
             incident_channel,
             listen,
+            admin_listen,
             process,
         })
     }

@@ -27,6 +27,8 @@ pub mod context;
 pub mod delivery;
 /// The domain: severities, statuses, triage, identifiers, the declare rules. No I/O.
 pub mod incident;
+/// HTTP listeners with header and body read timeouts, and their graceful shutdown.
+pub mod listen;
 /// Process counters exported at `/metrics`.
 pub mod metrics;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.

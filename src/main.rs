@@ -57,8 +57,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .map_err(|e| {
                     anyhow::anyhow!("WARROOM_LISTEN: cannot listen on {}: {e}", config.listen)
                 })?;
+            let admin = match config.admin_listen {
+                Some(at) => Some(tokio::net::TcpListener::bind(at).await.map_err(|e| {
+                    anyhow::anyhow!("WARROOM_ADMIN_LISTEN: cannot listen on {at}: {e}")
+                })?),
+                None => None,
+            };
             let state = app::AppState::new(config, pool, Arc::new(SystemClock));
-            app::serve(listener, state, shutdown_signal()).await
+            app::serve_with_admin(listener, admin, state, shutdown_signal()).await
         }
     }
 }

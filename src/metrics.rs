@@ -22,6 +22,7 @@ pub struct Metrics {
     pub outbox_lease_renewal_failures: AtomicU64,
     pub outbox_claims_lost: AtomicU64,
     pub worker_restarts: AtomicU64,
+    pub readiness_probes: AtomicU64,
     /// Slack requests being handled right now (a gauge, not a counter).
     requests_in_flight: AtomicU64,
     /// When the delivery loop last claimed outbox rows without an error (milliseconds since the
@@ -106,7 +107,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 16] = [
+        let rows: [(&str, &str, &AtomicU64); 17] = [
             (
                 "warroom_requests_shed_total",
                 "Slash commands and events turned away because too many requests were in flight",
@@ -181,6 +182,11 @@ impl Metrics {
                 "warroom_outbox_claims_lost_total",
                 "Posts not made because another replica had taken the row over",
                 &self.outbox_claims_lost,
+            ),
+            (
+                "warroom_readiness_probes_total",
+                "Database checks run for /readyz (at most one a second, however often it is asked)",
+                &self.readiness_probes,
             ),
             (
                 "warroom_outbox_duplicates_avoided_total",

@@ -23,6 +23,43 @@ pub struct AppState {
     pub verifier: Option<Verifier>,
     /// Live Socket Mode connections; `None` in HTTP mode.
     pub socket_connections: Option<Arc<std::sync::atomic::AtomicUsize>>,
+    /// `/readyz`'s last database check, shared by every listener.
+    pub database_probe: Arc<DatabaseProbe>,
+}
+
+/// `/readyz`'s database check, run at most once a second however often (and on however many
+/// listeners) readiness is asked: a load balancer or a flood of hits cannot take the request
+/// pool's connections from Slack's requests.
+#[derive(Debug, Default)]
+pub struct DatabaseProbe {
+    /// When the last check finished and whether the database answered. Held across the check,
+    /// so hits arriving meanwhile wait for its answer instead of starting checks of their own.
+    last: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
+}
+
+impl DatabaseProbe {
+    /// How long one check's answer is reused.
+    pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+    /// Whether the database answered a `SELECT 1` within a second, as of at most
+    /// [`Self::FRESH_FOR`] ago; counts each real check in `metrics`.
+    pub async fn reachable(&self, pool: &PgPool, metrics: &Metrics) -> bool {
+        let mut last = self.last.lock().await;
+        if let Some((at, reachable)) = *last
+            && at.elapsed() < Self::FRESH_FOR
+        {
+            return reachable;
+        }
+        Metrics::inc(&metrics.readiness_probes);
+        let ping = tokio::time::timeout(
+            Duration::from_secs(1),
+            sqlx::query("SELECT 1").execute(pool),
+        )
+        .await;
+        let reachable = matches!(ping, Ok(Ok(_)));
+        *last = Some((std::time::Instant::now(), reachable));
+        reachable
+    }
 }
 
 impl AppState {
@@ -58,6 +95,7 @@ impl AppState {
             slack,
             verifier,
             socket_connections,
+            database_probe: Arc::default(),
         }
     }
 }

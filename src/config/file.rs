@@ -28,6 +28,8 @@ struct FileConfig {
     #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
+    http: FileHttp,
+    #[serde(default)]
     reminders: FileReminders,
     #[serde(default)]
     escalation: FileEscalation,
@@ -104,6 +106,13 @@ struct FileOutbox {
     lease: Option<String>,
     max_backoff: Option<String>,
     concurrency: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileHttp {
+    header_timeout: Option<String>,
+    body_timeout: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -224,6 +233,12 @@ impl ProcessConfig {
         }
         if let Some(v) = file.database.max_connections {
             cfg.db_max_connections = v.max(2);
+        }
+        if let Some(v) = file.http.header_timeout {
+            cfg.http_header_timeout = positive("http.header_timeout", &v)?;
+        }
+        if let Some(v) = file.http.body_timeout {
+            cfg.http_body_timeout = positive("http.body_timeout", &v)?;
         }
         if let Some(v) = file.database.max_requests_in_flight {
             cfg.max_requests_in_flight = v;

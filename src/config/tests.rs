@@ -43,6 +43,27 @@ fn each_error_names_its_variable() {
             .to_string()
             .starts_with("WARROOM_LISTEN:")
     );
+    let mut bad = BASE.to_vec();
+    bad.push(("WARROOM_ADMIN_LISTEN", "localhost"));
+    assert!(
+        Config::from_lookup(env(&bad))
+            .unwrap_err()
+            .to_string()
+            .starts_with("WARROOM_ADMIN_LISTEN:")
+    );
+    let mut admin = BASE.to_vec();
+    admin.push(("WARROOM_ADMIN_LISTEN", "127.0.0.1:9090"));
+    let admin = Config::from_lookup(env(&admin)).unwrap().admin_listen;
+    assert_eq!(
+        admin.map(|a| a.to_string()).as_deref(),
+        Some("127.0.0.1:9090")
+    );
+    assert!(
+        Config::from_lookup(env(&BASE))
+            .unwrap()
+            .admin_listen
+            .is_none()
+    );
     let no_secret = Config::from_lookup(env(&[BASE[0], BASE[2]])).unwrap_err();
     assert!(no_secret.to_string().starts_with("SLACK_SIGNING_SECRET:"));
     let socket =
@@ -90,6 +111,8 @@ fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
             "database.request_deadline",
         ),
         ("[breach]\nwindow = \"0s\"", "breach.window"),
+        ("[http]\nheader_timeout = \"0s\"", "http.header_timeout"),
+        ("[http]\nbody_timeout = \"0s\"", "http.body_timeout"),
         (
             "[[severity]]\nname = \"SEV-1\"\nack_within = \"0s\"\nupdate_every = \"30m\"",
             "ack_within",

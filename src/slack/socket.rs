@@ -5,25 +5,56 @@
 //! inside Slack's three seconds. Slow work happens in the outbox and the scheduler, as always.
 //!
 //! Two connections are kept open for redundancy (Slack allows ten per app and sends each envelope
-//! on one of them). A `disconnect` (refresh, too many sockets), a dropped socket or a failed
-//! connect leads to a reconnect with capped, jittered back-off; `link_disabled` stops trying.
+//! on one of them). A `disconnect` (refresh, too many sockets), a dropped socket, a failed or
+//! timed-out connect, or a connection that has brought nothing for [`SocketTimings::silence`]
+//! despite warroom's pings leads to a reconnect after a jittered back-off: every reconnect
+//! waits, twice as long as the one before up to a cap, and only a connection that stayed up for
+//! [`SocketTimings::stable_after`] starts the sequence again — so replicas refused with
+//! `too_many_websockets` do not hammer `apps.connections.open`. `link_disabled` stops trying.
 
 use super::{
     ingress::{Unavailable, handle_command, handle_event, handle_interaction, malformed},
     parse,
 };
-use crate::state::AppState;
-use futures_util::{SinkExt, StreamExt};
+use crate::{config::SocketTimings, state::AppState};
+use futures_util::{Sink, SinkExt, StreamExt};
 use rand::Rng;
 use serde_json::{Value, json};
 use std::{sync::atomic::Ordering, time::Duration};
-use tokio::{sync::mpsc, task::JoinHandle};
+use tokio::{sync::mpsc, task::JoinHandle, time::Instant};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 /// How many sockets each replica keeps open.
 pub const CONNECTIONS: usize = 2;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The wait before each reconnect of one connection: doubling from `backoff_initial` up to
+/// `backoff_max`, back to the start only after a connection that stayed up `stable_after`.
+#[derive(Debug)]
+struct Backoff {
+    timings: SocketTimings,
+    next: Duration,
+}
+
+impl Backoff {
+    fn new(timings: SocketTimings) -> Self {
+        Self {
+            timings,
+            next: timings.backoff_initial,
+        }
+    }
+
+    /// The wait after a connection that stayed up for `up` (zero when it never said `hello`),
+    /// scaled by `jitter` in 0.5..=1.0 so replicas refused together do not return together.
+    fn after(&mut self, up: Duration, jitter: f64) -> Duration {
+        if up >= self.timings.stable_after {
+            self.next = self.timings.backoff_initial;
+        }
+        let wait = self.next.mul_f64(jitter.clamp(0.5, 1.0));
+        self.next = (self.next * 2).min(self.timings.backoff_max);
+        wait
+    }
+}
 
 /// Why a connection ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,12 +74,15 @@ pub fn spawn(state: AppState, stop: CancellationToken) -> Vec<JoinHandle<()>> {
 }
 
 async fn keep_connected(state: AppState, n: usize, stop: CancellationToken) {
-    let mut backoff = Duration::from_secs(1);
+    let timings = state.config.process.socket;
+    let mut backoff = Backoff::new(timings);
     while !stop.is_cancelled() {
+        let mut up = Duration::ZERO;
         let ended = match state.slack.open_socket_url().await {
-            Ok(url) => run(&state, &url, &stop).await,
+            Ok(url) => run(&state, &url, &stop, &mut up).await,
             Err(e) => Err(format!("apps.connections.open failed: {e}")),
         };
+        let wait = backoff.after(up, rand::rng().random_range(0.5..=1.0));
         match ended {
             Ok(Ended::Stopped) => return,
             Ok(Ended::LinkDisabled) => {
@@ -59,51 +93,95 @@ async fn keep_connected(state: AppState, n: usize, stop: CancellationToken) {
                 return;
             }
             Ok(Ended::Reconnect) => {
-                tracing::info!(connection = n, "Socket Mode connection ended; reconnecting");
-                backoff = Duration::from_secs(1);
-                continue;
+                tracing::info!(connection = n, up = ?up, retry_in = ?wait, "Socket Mode connection ended; reconnecting")
             }
             Err(why) => {
-                tracing::warn!(connection = n, reason = %why, retry_in = ?backoff, "Socket Mode connection failed")
+                tracing::warn!(connection = n, reason = %why, up = ?up, retry_in = ?wait, "Socket Mode connection failed")
             }
         }
-        let wait = backoff.mul_f64(rand::rng().random_range(0.5..=1.0));
         tokio::select! { _ = stop.cancelled() => return, _ = tokio::time::sleep(wait) => {} }
-        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 
-/// One connection, from handshake until it ends. Counts as connected (for `/readyz`) from
-/// Slack's `hello` until it ends.
-async fn run(state: &AppState, url: &str, stop: &CancellationToken) -> Result<Ended, String> {
-    let (socket, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .map_err(|e| format!("connect: {e}"))?;
+/// Sends one frame, giving up after `limit`: a peer that stopped reading must not hold the
+/// connection's loop (and its silence check) in a full send buffer.
+async fn send<S>(sink: &mut S, message: Message, limit: Duration) -> Result<(), String>
+where
+    S: Sink<Message> + Unpin,
+    S::Error: std::fmt::Display,
+{
+    match tokio::time::timeout(limit, sink.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!("send: {e}")),
+        Err(_) => Err(format!("send: not taken within {limit:?}")),
+    }
+}
+
+/// One connection, from handshake until it ends; `up` is set to how long it was connected.
+/// Counts as connected (for `/readyz`) from Slack's `hello` until it ends. warroom pings every
+/// `ping_every`; a connection that brings no frame at all (no pong, no `hello`, nothing) for
+/// `silence` is dead, however healthy its TCP connection looks.
+async fn run(
+    state: &AppState,
+    url: &str,
+    stop: &CancellationToken,
+    up: &mut Duration,
+) -> Result<Ended, String> {
+    let timings = state.config.process.socket;
+    let (socket, _) = match tokio::time::timeout(
+        timings.connect_timeout,
+        tokio_tungstenite::connect_async(url),
+    )
+    .await
+    {
+        Ok(connected) => connected.map_err(|e| format!("connect: {e}"))?,
+        Err(_) => {
+            return Err(format!(
+                "connect: no handshake within {:?}",
+                timings.connect_timeout
+            ));
+        }
+    };
     let (mut sink, mut stream) = socket.split();
     // Acknowledgements from the envelope tasks; the channel closes when this connection ends
     // and the tasks' senders are dropped.
     let (acks, mut pending) = mpsc::channel::<Value>(64);
-    let mut greeted = false;
+    let mut greeted: Option<Instant> = None;
     let connected = state.socket_connections.clone();
+    let mut ping =
+        tokio::time::interval_at(Instant::now() + timings.ping_every, timings.ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Reset by every frame Slack sends; firing means the connection is dead.
+    let silence = tokio::time::sleep(timings.silence);
+    tokio::pin!(silence);
     let ended = loop {
         tokio::select! {
             _ = stop.cancelled() => {
-                let _ = sink.send(Message::Close(None)).await;
+                let _ = send(&mut sink, Message::Close(None), timings.connect_timeout).await;
                 break Ok(Ended::Stopped);
             }
+            () = &mut silence => {
+                break Err(format!("nothing from Slack for {:?}: the connection is dead", timings.silence));
+            }
+            _ = ping.tick() => {
+                if let Err(e) = send(&mut sink, Message::Ping(Default::default()), timings.silence).await {
+                    break Err(e);
+                }
+            }
             Some(ack) = pending.recv() => {
-                if let Err(e) = sink.send(Message::Text(ack.to_string().into())).await {
-                    break Err(format!("send: {e}"));
+                if let Err(e) = send(&mut sink, Message::Text(ack.to_string().into()), timings.silence).await {
+                    break Err(e);
                 }
             }
             frame = stream.next() => match frame {
                 None => break Ok(Ended::Reconnect),
                 Some(Err(e)) => break Err(format!("receive: {e}")),
                 Some(Ok(Message::Text(text))) => {
+                    silence.as_mut().reset(Instant::now() + timings.silence);
                     let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
                     match frame.get("type").and_then(Value::as_str) {
-                        Some("hello") if !greeted => {
-                            greeted = true;
+                        Some("hello") if greeted.is_none() => {
+                            greeted = Some(Instant::now());
                             if let Some(c) = &connected {
                                 c.fetch_add(1, Ordering::SeqCst);
                             }
@@ -125,15 +203,21 @@ async fn run(state: &AppState, url: &str, stop: &CancellationToken) -> Result<En
                     }
                 }
                 Some(Ok(Message::Ping(data))) => {
-                    let _ = sink.send(Message::Pong(data)).await;
+                    silence.as_mut().reset(Instant::now() + timings.silence);
+                    if let Err(e) = send(&mut sink, Message::Pong(data), timings.silence).await {
+                        break Err(e);
+                    }
                 }
                 Some(Ok(Message::Close(_))) => break Ok(Ended::Reconnect),
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => silence.as_mut().reset(Instant::now() + timings.silence),
             }
         }
     };
-    if greeted && let Some(c) = &connected {
-        c.fetch_sub(1, Ordering::SeqCst);
+    if let Some(since) = greeted {
+        *up = since.elapsed();
+        if let Some(c) = &connected {
+            c.fetch_sub(1, Ordering::SeqCst);
+        }
     }
     ended
 }
@@ -187,4 +271,37 @@ pub fn connected(state: &AppState) -> Option<bool> {
         .socket_connections
         .as_ref()
         .map(|c| c.load(Ordering::SeqCst) > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn every_reconnect_waits_twice_as_long_up_to_the_cap_and_only_a_stable_connection_resets_it() {
+        let mut backoff = Backoff::new(SocketTimings::default());
+        let waits: Vec<u64> = (0..7).map(|_| backoff.after(S(2), 1.0).as_secs()).collect();
+        assert_eq!(
+            waits,
+            [1, 2, 4, 8, 16, 30, 30],
+            "short-lived connections keep doubling it"
+        );
+        assert_eq!(
+            backoff.after(S(29), 1.0),
+            S(30),
+            "29 s up is not stable yet"
+        );
+        assert_eq!(
+            backoff.after(S(30), 1.0),
+            S(1),
+            "30 s up starts again from 1 s"
+        );
+        assert_eq!(backoff.after(Duration::ZERO, 1.0), S(2));
+        // Jitter takes up to half off, never more, never adds.
+        assert_eq!(backoff.after(Duration::ZERO, 0.5), S(2));
+        assert_eq!(backoff.after(Duration::ZERO, 0.1), S(4));
+        assert_eq!(backoff.after(Duration::ZERO, 7.0), S(16));
+    }
 }

@@ -1,6 +1,7 @@
 //! A fake Slack Socket Mode server on loopback: accepts WebSocket connections, greets each with
 //! `hello`, lets a test send envelopes and `disconnect` frames or drop sockets, and records every
-//! acknowledgement the app sends back.
+//! acknowledgement the app sends back. A [`Behaviour`] makes it misbehave as Slack or the network
+//! can: refuse each new connection right after `hello`, go silent, or never finish a handshake.
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -8,13 +9,30 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
+
+/// How the fake treats its connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Greets, relays frames, answers pings (tungstenite does, as it reads).
+    Normal,
+    /// Greets each new connection, then at once asks it to go with this `disconnect` reason
+    /// (`too_many_websockets` when an app holds more sockets than Slack allows).
+    DisconnectAfterHello(&'static str),
+    /// A silently dropped TCP connection: every live connection, and each new one right after its
+    /// `hello`, stops sending and stops reading (so pings go unanswered), and stays so for good.
+    Silent,
+    /// Accepts TCP connections and never answers the WebSocket handshake.
+    HangHandshake,
+}
 
 #[derive(Default)]
 struct State {
-    /// Senders to the live connections; `None` once a connection ended.
+    /// Senders to the live connections; `None` once a connection ended or went silent.
     connections: Vec<Option<mpsc::UnboundedSender<Message>>>,
+    /// TCP connections accepted, handshake or not.
+    accepted: usize,
     acks: Vec<Value>,
 }
 
@@ -23,6 +41,8 @@ struct State {
 pub struct FakeSocket {
     state: Arc<Mutex<State>>,
     url: String,
+    // Every connection task watches it; the fake lives as long as the test, so it never closes.
+    behaviour: Arc<watch::Sender<Behaviour>>,
 }
 
 impl FakeSocket {
@@ -31,11 +51,21 @@ impl FakeSocket {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("ws://{}/link", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
+        let behaviour = Arc::new(watch::Sender::new(Behaviour::Normal));
         let shared = state.clone();
+        let watched = behaviour.clone();
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 let state = shared.clone();
+                let mut behaviour = watched.subscribe();
+                state.lock().unwrap().accepted += 1;
                 tokio::spawn(async move {
+                    if *behaviour.borrow_and_update() == Behaviour::HangHandshake {
+                        // Hold the TCP connection open, unanswered, until the client gives up.
+                        let _held = tcp;
+                        let never: std::convert::Infallible = std::future::pending().await;
+                        match never {}
+                    }
                     let Ok(socket) = tokio_tungstenite::accept_async(tcp).await else {
                         return;
                     };
@@ -48,8 +78,30 @@ impl FakeSocket {
                     };
                     let hello = json!({ "type": "hello", "num_connections": index + 1, "connection_info": { "app_id": "A0001" } });
                     let _ = tx.send(Message::Text(hello.to_string().into()));
+                    if let Behaviour::DisconnectAfterHello(reason) = *behaviour.borrow_and_update()
+                    {
+                        let bye = json!({ "type": "disconnect", "reason": reason, "debug_info": { "host": "wss-fake" } });
+                        let _ = tx.send(Message::Text(bye.to_string().into()));
+                    }
+                    let mut silent = *behaviour.borrow() == Behaviour::Silent;
                     loop {
+                        if silent {
+                            // Flush `hello` (and anything queued before), then neither send nor
+                            // read again; the socket stays open, as a black-holed connection does.
+                            while let Ok(message) = rx.try_recv() {
+                                let _ = sink.send(message).await;
+                            }
+                            state.lock().unwrap().connections[index] = None;
+                            let _held = (sink, stream);
+                            let never: std::convert::Infallible = std::future::pending().await;
+                            match never {}
+                        }
                         tokio::select! {
+                            changed = behaviour.changed() => {
+                                if changed.is_ok() && *behaviour.borrow_and_update() == Behaviour::Silent {
+                                    silent = true;
+                                }
+                            }
                             out = rx.recv() => match out {
                                 Some(Message::Close(frame)) => {
                                     let _ = sink.send(Message::Close(frame)).await;
@@ -73,7 +125,21 @@ impl FakeSocket {
                 });
             }
         });
-        FakeSocket { state, url }
+        FakeSocket {
+            state,
+            url,
+            behaviour,
+        }
+    }
+
+    /// From now on, treat connections this way (see [`Behaviour`]).
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        self.behaviour.send_replace(behaviour);
+    }
+
+    /// TCP connections accepted so far, whether or not their handshake completed.
+    pub fn accepted(&self) -> usize {
+        self.state.lock().unwrap().accepted
     }
 
     /// The URL `apps.connections.open` hands out.

@@ -114,6 +114,8 @@ fn init_logs() {
 /// One running warroom instance.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The admin listener's address, when the config named one (`WARROOM_ADMIN_LISTEN`).
+    pub admin_addr: Option<SocketAddr>,
     pub pool: PgPool,
     pub state: AppState,
     runtime: Option<tokio::runtime::Runtime>,
@@ -175,15 +177,20 @@ impl TestApp {
                 .expect("database");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
+            let admin = match config.admin_listen {
+                Some(at) => Some(tokio::net::TcpListener::bind(at).await.unwrap()),
+                None => None,
+            };
+            let admin_addr = admin.as_ref().map(|l| l.local_addr().unwrap());
             let state = AppState::new(config, pool.clone(), std::sync::Arc::new(SystemClock));
-            let _ = ready_tx.send((addr, pool, state.clone()));
-            let _ = warroom::app::serve(listener, state, async move {
+            let _ = ready_tx.send((addr, admin_addr, pool, state.clone()));
+            let _ = warroom::app::serve_with_admin(listener, admin, state, async move {
                 let _ = stop_rx.await;
             })
             .await;
             let _ = served_tx.send(());
         });
-        let (addr, pool, state) = ready_rx.await.expect("warroom started");
+        let (addr, admin_addr, pool, state) = ready_rx.await.expect("warroom started");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
@@ -191,6 +198,7 @@ impl TestApp {
         let verifier = Verifier::new(warroom::config::Secret::new(SIGNING_SECRET));
         TestApp {
             addr,
+            admin_addr,
             pool,
             state,
             runtime: Some(runtime),

@@ -10,6 +10,7 @@ mod declare;
 mod delivery;
 mod edge;
 mod guards;
+mod public_routes;
 mod reminders;
 mod replicas;
 mod security;

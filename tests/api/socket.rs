@@ -2,15 +2,26 @@
 //! with its envelope ID and producing the same rows and Slack calls as over HTTP.
 
 use crate::fake_slack::{FakeSlack, Fault};
-use crate::fake_socket::FakeSocket;
+use crate::fake_socket::{Behaviour, FakeSocket};
 use crate::helpers::*;
 use serde_json::{Value, json};
-use std::time::Duration;
-use warroom::config::Secret;
+use std::time::{Duration, Instant};
+use warroom::config::{Secret, SocketTimings};
 
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn spawn_socket_mode(slack: &FakeSlack, socket: &FakeSocket) -> (TestApp, TestDb) {
+    let (app, db) = spawn_socket_mode_with(slack, socket, SocketTimings::default()).await;
+    socket.wait_live(2, WAIT).await;
+    (app, db)
+}
+
+/// Socket Mode with these clocks; returns without waiting for any connection.
+async fn spawn_socket_mode_with(
+    slack: &FakeSlack,
+    socket: &FakeSocket,
+    timings: SocketTimings,
+) -> (TestApp, TestDb) {
     slack.set_answer(
         "apps.connections.open",
         json!({ "ok": true, "url": socket.url() }),
@@ -19,10 +30,20 @@ async fn spawn_socket_mode(slack: &FakeSlack, socket: &FakeSocket) -> (TestApp, 
     let mut config = config(&db, &slack.api_url(), TEST_CONFIG);
     config.slack_signing_secret = None;
     config.slack_app_token = Some(Secret::new("xapp-1-test-app-token"));
+    config.process.socket = timings;
     let app = TestApp::spawn_with_config(config).await;
-    socket.wait_live(2, WAIT).await;
     (app, db)
 }
+
+/// Clocks in tens of milliseconds, so a test sees many reconnects in a few seconds.
+const QUICK: SocketTimings = SocketTimings {
+    connect_timeout: Duration::from_millis(300),
+    ping_every: Duration::from_millis(100),
+    silence: Duration::from_millis(400),
+    backoff_initial: Duration::from_millis(50),
+    backoff_max: Duration::from_millis(800),
+    stable_after: Duration::from_secs(60),
+};
 
 fn slash_envelope(id: &str, text: &str, trigger: &str, slack: &FakeSlack) -> Value {
     json!({
@@ -289,4 +310,116 @@ async fn two_replicas_in_socket_mode_handle_each_envelope_once() {
             .count(),
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_with_too_many_websockets_each_reconnect_waits_longer_than_the_last() {
+    let slack = FakeSlack::start().await;
+    let socket = FakeSocket::start().await;
+    socket.set_behaviour(Behaviour::DisconnectAfterHello("too_many_websockets"));
+    let (_app, _db) = spawn_socket_mode_with(&slack, &socket, QUICK).await;
+    let first = slack.wait_for_calls("apps.connections.open", 1, WAIT).await[0].received_at;
+    let window = Duration::from_secs(3);
+    tokio::time::sleep_until((first + window + Duration::from_millis(100)).into()).await;
+    let opens: Vec<Duration> = slack
+        .calls_to("apps.connections.open")
+        .iter()
+        .map(|c| c.received_at.duration_since(first))
+        .filter(|at| *at <= window)
+        .collect();
+    // Each connection waits at least half its back-off (50 ms doubling, 800 ms at most) before
+    // each attempt: within 3 s that is at most 11 attempts per connection, 22 for both (30 leaves
+    // room for uneven latency). Reconnecting at once makes well over a thousand.
+    assert!(
+        opens.len() <= 30,
+        "{} calls to apps.connections.open within {window:?}; the first: {:?}",
+        opens.len(),
+        &opens[..opens.len().min(30)]
+    );
+    assert!(opens.len() >= 6, "it kept trying: {opens:?}");
+    // By the last second the waits have grown to at least 400 ms: three attempts per connection
+    // in it at most (8 with room for latency), where a fixed 50 ms back-off would make forty.
+    let last_second = opens
+        .iter()
+        .filter(|at| **at > window - Duration::from_secs(1))
+        .count();
+    assert!(
+        last_second <= 8,
+        "{last_second} attempts in the last second: {opens:?}"
+    );
+
+    // Slack takes the connections again: both come back, within the longest back-off.
+    socket.set_behaviour(Behaviour::Normal);
+    socket.wait_live(2, WAIT).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_socket_is_declared_dead_counted_down_for_readiness_and_replaced() {
+    let slack = FakeSlack::start().await;
+    let socket = FakeSocket::start().await;
+    let timings = SocketTimings {
+        backoff_initial: Duration::from_millis(300),
+        backoff_max: Duration::from_secs(2),
+        ..QUICK
+    };
+    let (app, _db) = spawn_socket_mode_with(&slack, &socket, timings).await;
+    socket.wait_live(2, WAIT).await;
+    let ready = || async {
+        reqwest::get(app.url("/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    eventually("ready with two connections", WAIT, || async {
+        (ready().await == 200).then_some(())
+    })
+    .await;
+    // Pings are answered on a healthy connection: it outlives its silence limit many times over.
+    tokio::time::sleep(timings.silence * 3).await;
+    assert_eq!(socket.connections(), 2, "healthy connections are kept");
+
+    // The network drops both connections without a word, and every new one after its hello.
+    socket.set_behaviour(Behaviour::Silent);
+    eventually(
+        "not ready once the silent connections are found dead",
+        WAIT,
+        || async { (ready().await == 503).then_some(()) },
+    )
+    .await;
+    eventually(
+        "new connections in place of the dead ones",
+        WAIT,
+        || async {
+            (socket.connections() >= 4 && slack.calls_to("apps.connections.open").len() >= 4)
+                .then_some(())
+        },
+    )
+    .await;
+    // The network heals: the next connection stays up and the replica is ready again.
+    socket.set_behaviour(Behaviour::Normal);
+    socket.wait_live(2, WAIT).await;
+    eventually("ready again", WAIT, || async {
+        (ready().await == 200).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handshake_that_never_completes_is_given_up_after_the_connect_timeout() {
+    let slack = FakeSlack::start().await;
+    let socket = FakeSocket::start().await;
+    socket.set_behaviour(Behaviour::HangHandshake);
+    let started = Instant::now();
+    let (_app, _db) = spawn_socket_mode_with(&slack, &socket, QUICK).await;
+    eventually("fresh attempts after the handshakes hung", WAIT, || async {
+        (socket.accepted() >= 4).then_some(())
+    })
+    .await;
+    assert!(
+        started.elapsed() >= QUICK.connect_timeout,
+        "no attempt is abandoned before its timeout"
+    );
+    socket.set_behaviour(Behaviour::Normal);
+    socket.wait_live(2, WAIT).await;
 }

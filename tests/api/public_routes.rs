@@ -1,0 +1,169 @@
+//! The public routes cost little: readiness checks the database at most about once a second
+//! however often it is asked, a client that sends its headers or its body too slowly is cut off,
+//! and `/healthz`, `/readyz` and `/metrics` can be served on a second, private address too.
+
+use crate::fake_slack::FakeSlack;
+use crate::helpers::*;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Short read timeouts, so a slow client is cut off within a test's patience.
+fn quick_timeouts() -> String {
+    format!("{TEST_CONFIG}\n[http]\nheader_timeout = \"300ms\"\nbody_timeout = \"300ms\"\n")
+}
+
+fn counter(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} is not in /metrics:\n{metrics}"))
+}
+
+/// Whether the server has closed `tcp`, waiting up to `wait` for it to say so.
+async fn closed(tcp: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    matches!(
+        tokio::time::timeout(wait, tcp.read(&mut buf)).await,
+        Ok(Ok(0) | Err(_))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_checks_the_database_at_most_about_once_a_second_however_often_it_is_asked() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let before = counter(&app.metrics().await, "warroom_readiness_probes_total");
+    let started = Instant::now();
+    let client = reqwest::Client::new();
+    let mut hits = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, url) = (client.clone(), app.url("/readyz"));
+        hits.spawn(async move {
+            for _ in 0..40 {
+                let status = client.get(&url).send().await.unwrap().status();
+                assert_eq!(status, 200);
+            }
+        });
+    }
+    while let Some(done) = hits.join_next().await {
+        done.unwrap();
+    }
+    let elapsed = started.elapsed();
+    let probes = counter(&app.metrics().await, "warroom_readiness_probes_total") - before;
+    // 320 hits; one probe per second at most (plus the one a hit may start at each end).
+    assert!(probes >= 1, "readiness did check the database");
+    assert!(
+        probes <= elapsed.as_secs() + 2,
+        "{probes} database checks for 320 hits in {elapsed:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_its_headers_byte_by_byte_is_cut_off_after_the_header_timeout() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let app = TestApp::spawn_on(&db, &slack, &quick_timeouts()).await;
+    let mut tcp = TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nX-Padding: {}\r\n",
+        "a".repeat(500)
+    );
+    let started = Instant::now();
+    let mut sent = 0;
+    let mut cut_off = false;
+    for byte in request.bytes() {
+        if tcp.write_all(&[byte]).await.is_err()
+            || closed(&mut tcp, Duration::from_millis(50)).await
+        {
+            cut_off = true;
+            break;
+        }
+        sent += 1;
+        if started.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+    }
+    assert!(
+        cut_off,
+        "still connected after {sent} header bytes over {:?}",
+        started.elapsed()
+    );
+    assert!(sent > 0, "the connection was accepted first");
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200, "a prompt client is still served");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_trickles_in_is_cut_off_after_the_body_timeout() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let app = TestApp::spawn_on(&db, &slack, &quick_timeouts()).await;
+    let mut tcp = TcpStream::connect(app.addr).await.unwrap();
+    let head = "POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n";
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    // One byte of the promised thousand every 50 ms, until warroom answers or hangs up.
+    while started.elapsed() < Duration::from_secs(10) {
+        if tcp.write_all(b"a").await.is_err() {
+            break;
+        }
+        let mut buf = [0u8; 1024];
+        match tokio::time::timeout(Duration::from_millis(50), tcp.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "after {:?}: {answer:?}",
+        started.elapsed()
+    );
+    assert!(
+        closed(&mut tcp, Duration::from_secs(5)).await,
+        "the connection is closed after the 408"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_listener_serves_health_readiness_and_metrics_and_nothing_else() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let mut config = config(&db, &slack.api_url(), TEST_CONFIG);
+    config.admin_listen = Some("127.0.0.1:0".parse().unwrap());
+    let app = TestApp::spawn_with_config(config).await;
+    let admin = app.admin_addr.expect("an admin listener");
+    assert_ne!(admin, app.addr);
+    let get = |path: &str| reqwest::get(format!("http://{admin}{path}"));
+    let health = get("/healthz").await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    assert_eq!(get("/readyz").await.unwrap().status(), 200);
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    assert!(
+        metrics.contains("warroom_requests_accepted_total"),
+        "{metrics}"
+    );
+    let slack_route = reqwest::Client::new()
+        .post(format!("http://{admin}/slack/commands"))
+        .body("text=hi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        slack_route.status(),
+        404,
+        "Slack's routes are not on the admin address"
+    );
+    // The three routes stay where they were, too.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        assert_eq!(
+            reqwest::get(app.url(path)).await.unwrap().status(),
+            200,
+            "{path}"
+        );
+    }
+}
