@@ -106,6 +106,11 @@ pub struct ProcessConfig {
     pub http_header_timeout: Duration,
     /// How long a client has to send a request's whole body once its headers are in.
     pub http_body_timeout: Duration,
+    /// How long delivered (or given up) messages and fired reminders are kept; the timeline and
+    /// the incidents are kept for good.
+    pub retention: Duration,
+    /// How often the housekeeping loop deletes what is past retention.
+    pub housekeeping_every: Duration,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -168,6 +173,8 @@ impl Default for ProcessConfig {
             socket: SocketTimings::default(),
             http_header_timeout: Duration::from_secs(10),
             http_body_timeout: Duration::from_secs(10),
+            retention: Duration::from_secs(30 * 24 * 3600),
+            housekeeping_every: Duration::from_secs(3600),
         }
     }
 }

@@ -30,6 +30,8 @@ struct FileConfig {
     #[serde(default)]
     http: FileHttp,
     #[serde(default)]
+    retention: FileRetention,
+    #[serde(default)]
     reminders: FileReminders,
     #[serde(default)]
     escalation: FileEscalation,
@@ -113,6 +115,13 @@ struct FileOutbox {
 struct FileHttp {
     header_timeout: Option<String>,
     body_timeout: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileRetention {
+    keep: Option<String>,
+    every: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -239,6 +248,12 @@ impl ProcessConfig {
         }
         if let Some(v) = file.http.body_timeout {
             cfg.http_body_timeout = positive("http.body_timeout", &v)?;
+        }
+        if let Some(v) = file.retention.keep {
+            cfg.retention = positive("retention.keep", &v)?;
+        }
+        if let Some(v) = file.retention.every {
+            cfg.housekeeping_every = positive("retention.every", &v)?;
         }
         if let Some(v) = file.database.max_requests_in_flight {
             cfg.max_requests_in_flight = v;

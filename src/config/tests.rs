@@ -113,6 +113,8 @@ fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
         ("[breach]\nwindow = \"0s\"", "breach.window"),
         ("[http]\nheader_timeout = \"0s\"", "http.header_timeout"),
         ("[http]\nbody_timeout = \"0s\"", "http.body_timeout"),
+        ("[retention]\nkeep = \"0s\"", "retention.keep"),
+        ("[retention]\nevery = \"0s\"", "retention.every"),
         (
             "[[severity]]\nname = \"SEV-1\"\nack_within = \"0s\"\nupdate_every = \"30m\"",
             "ack_within",

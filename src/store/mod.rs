@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod outbox;
 pub mod reminders;
 pub mod requests;
+pub mod retention;
 pub mod timeline;
 
 pub use deadline::Deadline;

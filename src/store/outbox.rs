@@ -268,7 +268,8 @@ pub async fn mark_delivered(
     sqlx::query!(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
          done AS (
-             UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now()
+             UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now(),
+                               payload = (payload #- '{to,response_url}'::text[]) - 'response_url'::text
              WHERE id = $1 AND attempts = $2 AND state = 'pending' AND EXISTS (SELECT 1 FROM relaxed)
              RETURNING incident_id, kind
          )
@@ -315,7 +316,8 @@ pub async fn mark_failed(
     error: &str,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
-        "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now()
+        "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now(),
+                           payload = (payload #- '{to,response_url}'::text[]) - 'response_url'::text
          WHERE id = $1 AND attempts = $2 AND state = 'pending'",
         id,
         attempt,
@@ -369,7 +371,9 @@ pub async fn insert_outbox_now(pool: &PgPool, rows: &[NewOutbox]) -> Result<(), 
 /// Marks a row no longer wanted (a reminder whose deadline moved before it was sent).
 pub async fn mark_superseded(pool: &PgPool, id: i64, attempt: i32) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = now() WHERE id = $1 AND attempts = $2 AND state = 'pending'",
+        "UPDATE outbox SET state = 'superseded', lease_until = NULL, updated_at = now(),
+                           payload = (payload #- '{to,response_url}'::text[]) - 'response_url'::text
+         WHERE id = $1 AND attempts = $2 AND state = 'pending'",
         id,
         attempt,
     )

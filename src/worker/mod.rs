@@ -77,20 +77,70 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Forgets old idempotency keys once an hour.
+/// Rows deleted per statement, so that no delete holds its locks for long.
+const RETENTION_BATCH: i64 = 1000;
+
+/// Forgets old idempotency keys, and deletes delivered messages and finished reminders past
+/// retention (`retention.keep`, 30 days by default), every `retention.every`. The timeline and
+/// the incidents are never deleted: they are the record.
 async fn housekeeping(state: AppState, stop: CancellationToken) {
-    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    let process = &state.config.process;
+    let mut every = tokio::time::interval(process.housekeeping_every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = every.tick() => {}
         }
-        match crate::store::requests::delete_expired_request_keys(&state.worker_pool).await {
+        let pool = &state.worker_pool;
+        match crate::store::requests::delete_expired_request_keys(pool).await {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "forgot expired Slack request keys"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not forget expired Slack request keys"),
         }
+        let keep = process.retention;
+        let outbox = drain_in_batches(&stop, || {
+            crate::store::retention::delete_finished_outbox_before(pool, keep, RETENTION_BATCH)
+        });
+        match outbox.await {
+            Ok(n) if n > 0 => {
+                tracing::info!(deleted = n, "deleted delivered messages past retention")
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not delete delivered messages past retention")
+            }
+        }
+        let reminders = drain_in_batches(&stop, || {
+            crate::store::retention::delete_finished_reminders_before(pool, keep, RETENTION_BATCH)
+        });
+        match reminders.await {
+            Ok(n) if n > 0 => {
+                tracing::info!(deleted = n, "deleted finished reminders past retention")
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not delete finished reminders past retention")
+            }
+        }
     }
+}
+
+/// Repeats `delete` until a batch comes back short (or `stop`); the total deleted.
+async fn drain_in_batches<F, Fut>(stop: &CancellationToken, delete: F) -> Result<u64, sqlx::Error>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<u64, sqlx::Error>>,
+{
+    let mut total = 0;
+    while !stop.is_cancelled() {
+        let n = delete().await?;
+        total += n;
+        if n < RETENTION_BATCH as u64 {
+            break;
+        }
+    }
+    Ok(total)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod guards;
 mod public_routes;
 mod reminders;
 mod replicas;
+mod retention;
 mod security;
 mod shortcut;
 mod slack_calls;
