@@ -117,7 +117,7 @@ class Cluster:
 
 class Replica:
     def __init__(self, n, env):
-        self.n, self.env, self.proc = n, env, None
+        self.n, self.env, self.proc, self.frozen = n, env, None, False
         self.port = 3400 + n
 
     def start(self):
@@ -132,11 +132,13 @@ class Replica:
 
     def freeze(self):
         if self.proc and self.proc.poll() is None:
+            self.frozen = True  # a load balancer's health check would take it out too
             self.proc.send_signal(signal.SIGSTOP)
 
     def thaw(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGCONT)
+        self.frozen = False
 
     def stop(self):
         self.thaw()
@@ -187,7 +189,7 @@ class Load:
         self.stop = threading.Event()
 
     def live(self):
-        return [r for r in self.replicas if r.proc and r.proc.poll() is None]
+        return [r for r in self.replicas if r.proc and r.proc.poll() is None and not r.frozen]
 
     def send(self, path, body, content_type, copies):
         targets = self.live() or self.replicas
@@ -384,7 +386,7 @@ def report(load, fake_url, kills, freezes, restarted_pg, outage, first_after):
         oid = ((m.get("metadata") or {}).get("event_payload") or {}).get("outbox_id")
         if oid is not None:
             by_outbox.setdefault(str(oid), []).append(m)
-    rows = CLUSTER.query("SELECT id, kind, state, coalesce(last_error, '') FROM outbox WHERE method = 'chat.postMessage'")
+    rows = CLUSTER.query("SELECT id, kind, state, coalesce(last_error, '') FROM outbox WHERE method IN ('post', 'chat.postMessage')")
     delivered = [r for r in rows if r[2] == "delivered"]
     failed = [r for r in rows if r[2] == "failed"]
     pending = [r for r in rows if r[2] == "pending"]

@@ -7,6 +7,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::Duration;
 
+mod claim;
+
+pub use claim::{Hold, Leases, claim_outbox, extend_outbox_leases, hold_for_call};
+
 /// The channel `NOTIFY`ed when work is enqueued.
 pub const WAKE_CHANNEL: &str = "warroom_outbox";
 
@@ -55,7 +59,7 @@ impl NewOutbox {
 }
 
 /// A claimed row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct OutboxRow {
     pub id: i64,
     pub incident_id: Option<String>,
@@ -69,9 +73,11 @@ pub struct OutboxRow {
     /// A previous attempt may have reached Slack: look for it before posting again.
     pub ambiguous: bool,
     pub created_at: DateTime<Utc>,
+    /// When this replica's claim came back, on its own clock.
+    pub claimed_at: std::time::Instant,
 }
 
-fn interval(d: Duration) -> f64 {
+pub(super) fn interval(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
@@ -101,154 +107,6 @@ pub async fn insert_outbox(
     sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
         .execute(&mut **tx)
         .await?;
-    Ok(())
-}
-
-/// Claims up to `limit` due rows for this replica. A row is due when its time has come, no
-/// earlier post or card edit of the same incident is still pending (the card goes before its
-/// thread replies, and they go in order), and neither its channel nor its method is paused. An
-/// answer to one person waits only for the incident's card and holds back nothing: a
-/// `response_url` that keeps failing never delays the incident's channel posts. With pacing on, at most one post per channel
-/// is claimed, and the channel's next slot is taken in the same transaction, so all replicas
-/// together keep to the pace.
-#[tracing::instrument(skip_all)]
-pub async fn claim_outbox(
-    pool: &PgPool,
-    limit: i64,
-    lease: Duration,
-    pace: Duration,
-) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    // Walk the pending index in delivery order and stop at `limit`. Left to itself the planner
-    // may instead gather and sort every pending row, which is what it does when the table's
-    // statistics are stale (a burst of thousands of declares on a server where autovacuum is off
-    // or behind): each claim then reads the whole backlog, and the queue stops draining just
-    // when it is longest.
-    sqlx::query!(
-        "SELECT set_config('enable_sort', 'off', true) AS enable_sort,
-                set_config('enable_bitmapscan', 'off', true) AS enable_bitmapscan"
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let candidates: Vec<(i64, Option<String>)> = sqlx::query!(
-        "SELECT o.id, o.pace_key FROM outbox o
-         WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
-                           AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
-                           AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card'))
-           AND NOT EXISTS (SELECT 1 FROM slack_pacing p
-                           WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
-         ORDER BY o.priority, o.id
-         LIMIT $1
-         FOR UPDATE OF o SKIP LOCKED",
-        limit,
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|c| (c.id, c.pace_key))
-    .collect();
-    if candidates.is_empty() {
-        tx.rollback().await?;
-        return Ok(Vec::new());
-    }
-    let mut ids: Vec<i64> = candidates
-        .iter()
-        .filter(|(_, key)| key.is_none() || pace.is_zero())
-        .map(|(id, _)| *id)
-        .collect();
-    if !pace.is_zero() {
-        // The first (most urgent) candidate of each channel competes for the channel's slot.
-        let mut first_per_channel: Vec<(String, i64)> = Vec::new();
-        for (id, key) in &candidates {
-            if let Some(key) = key
-                && !first_per_channel.iter().any(|(k, _)| k == key)
-            {
-                first_per_channel.push((key.clone(), *id));
-            }
-        }
-        // Sorted keys take their row locks in one order everywhere: no deadlock between replicas.
-        first_per_channel.sort();
-        let keys: Vec<String> = first_per_channel.iter().map(|(k, _)| k.clone()).collect();
-        let won: Vec<String> = sqlx::query_scalar!(
-            "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at)
-             SELECT k, now() + make_interval(secs => $2) FROM UNNEST($1::text[]) AS k
-             ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at, updated_at = now()
-             WHERE p.next_allowed_at <= now()
-             RETURNING pace_key",
-            &keys,
-            interval(pace),
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        ids.extend(
-            first_per_channel
-                .iter()
-                .filter(|(k, _)| won.contains(k))
-                .map(|(_, id)| *id),
-        );
-    }
-    let rows = sqlx::query_as!(
-        OutboxRow,
-        "UPDATE outbox SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1,
-                ambiguous = ambiguous OR lease_until IS NOT NULL, updated_at = now()
-         WHERE id = ANY($1)
-         RETURNING id, incident_id, kind, method, pace_key, payload, only_if_next_update_due_at, attempts, ambiguous, created_at",
-        &ids,
-        interval(lease),
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let mut rows = rows;
-    rows.sort_by_key(|r| r.id);
-    Ok(rows)
-}
-
-/// Whether this attempt still holds the row: nobody took it over (the attempt count is still
-/// ours) and its lease has not run out. Asked right before each post, so a replica that stalled
-/// past its lease leaves the post to whoever holds the row now. A row still held is held for
-/// `hold` from now: long enough for the call to end (it times out before that), so a replica that
-/// stalls while Slack is still at work is not taken over until Slack has finished — the replica
-/// that takes over then finds the post instead of repeating it.
-pub async fn hold_for_call(
-    pool: &PgPool,
-    id: i64,
-    attempt: i32,
-    hold: Duration,
-) -> Result<bool, sqlx::Error> {
-    let held = sqlx::query_scalar!(
-        "UPDATE outbox SET lease_until = GREATEST(lease_until, now() + make_interval(secs => $3))
-         WHERE id = $1 AND attempts = $2 AND state = 'pending' AND lease_until > now()
-         RETURNING id",
-        id,
-        attempt,
-        interval(hold),
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(held.is_some())
-}
-
-/// Keeps this replica's claims alive while their Slack calls are in flight; a row held longer for
-/// a call in progress keeps that longer hold.
-pub async fn extend_outbox_leases(
-    pool: &PgPool,
-    claims: &[(i64, i32)],
-    lease: Duration,
-) -> Result<(), sqlx::Error> {
-    let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
-    let attempts: Vec<i32> = claims.iter().map(|c| c.1).collect();
-    sqlx::query!(
-        "UPDATE outbox o SET lease_until = GREATEST(o.lease_until, now() + make_interval(secs => $3))
-         FROM UNNEST($1::bigint[], $2::int[]) AS c(id, attempts)
-         WHERE o.id = c.id AND o.attempts = c.attempts AND o.state = 'pending'",
-        &ids,
-        &attempts,
-        interval(lease),
-    )
-    .execute(pool)
-    .await?;
     Ok(())
 }
 

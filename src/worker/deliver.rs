@@ -8,7 +8,10 @@ use crate::{
     incident::{Incident, IncidentId},
     slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
     state::AppState,
-    store::{self, outbox::OutboxRow},
+    store::{
+        self,
+        outbox::{Hold, OutboxRow},
+    },
 };
 use serde_json::{Value, json};
 
@@ -34,6 +37,8 @@ pub enum Outcome {
     Internal(anyhow::Error),
     /// Another replica holds the row now (this one stalled past its lease): it delivers it.
     ClaimLost,
+    /// Not sent: its channel is paused or its pace slot has passed; try again after this.
+    HeldBack(std::time::Duration),
 }
 
 impl From<SlackFailure> for Outcome {
@@ -93,16 +98,23 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
 
 pub(super) type Attempt = Result<Outcome, Outcome>;
 
-/// Posts `body` to `chat.postMessage` if this attempt still holds the row, checked right before
-/// the call — which also holds the row until the call is surely over (see
+/// Posts `body` to `chat.postMessage` while this attempt surely holds the row. The claim holds a
+/// post for the Slack timeout plus a lease, so a call that starts within half a lease of the
+/// claim ends before anyone may take the row over. Later than that (this replica stalled, or the
+/// row waited for a form to render), the claim is checked — and the hold renewed — first (see
 /// [`store::outbox::hold_for_call`]).
 pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value) -> Attempt {
-    let hold = state.config.process.call_hold();
-    let held = store::outbox::hold_for_call(&state.worker_pool, row.id, row.attempts, hold)
-        .await
-        .map_err(|e| Outcome::Internal(e.into()))?;
-    if !held {
-        return Err(Outcome::ClaimLost);
+    let process = &state.config.process;
+    if row.claimed_at.elapsed() >= process.outbox_lease / 2 {
+        let hold = process.call_hold();
+        match store::outbox::hold_for_call(&state.worker_pool, row.id, row.attempts, hold)
+            .await
+            .map_err(|e| Outcome::Internal(e.into()))?
+        {
+            Hold::Held => {}
+            Hold::Lost => return Err(Outcome::ClaimLost),
+            Hold::Wait(wait) => return Err(Outcome::HeldBack(wait)),
+        }
     }
     let answer = state.slack.call("chat.postMessage", body).await?;
     Ok(Outcome::Delivered { ts: ts_of(&answer) })

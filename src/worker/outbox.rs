@@ -69,7 +69,11 @@ pub async fn run(state: AppState, stop: CancellationToken) {
                 continue;
             }
         }
-        let claimed = queue::claim_outbox(&state.worker_pool, free as i64, lease, pace).await;
+        let leases = queue::Leases {
+            lease,
+            hold: process.call_hold(),
+        };
+        let claimed = queue::claim_outbox(&state.worker_pool, free as i64, leases, pace).await;
         match &claimed {
             Ok(_) => state.metrics.claim_succeeded(),
             Err(_) => state.metrics.claim_failed(),
@@ -283,6 +287,18 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             let failed = record::record_failed(state, &row, &code).await;
             record::report_undelivered(state, &row, &code).await;
             failed
+        }
+        Outcome::HeldBack(wait) => {
+            tracing::info!(retry_in = ?wait, "a post that waited too long to be sent gives its channel's turn back");
+            queue::mark_retry(
+                &state.worker_pool,
+                row.id,
+                row.attempts,
+                wait,
+                "waited for its channel's turn",
+                false,
+            )
+            .await
         }
         Outcome::Superseded => {
             tracing::info!("reminder no longer due; not sent");

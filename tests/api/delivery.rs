@@ -634,6 +634,54 @@ fn cards_titled(slack: &FakeSlack, title: &str) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_held_up_past_a_retry_after_given_meanwhile_waits_for_it_to_pass() {
+    let slack = FakeSlack::start().await;
+    // The card's first post fails ambiguously; the retry first looks for it in the channel, and
+    // that look takes two seconds — long enough for its claim to be stale.
+    slack.push_fault("chat.postMessage", Fault::ServerError(503));
+    slack.set_delay("conversations.history", Duration::from_secs(2));
+    let (app, _db) = TestApp::spawn(&slack).await;
+    app.slash(&slack, "declare sev2 Paused meanwhile").await;
+    eventually("the failed first post", WAIT, || async {
+        slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.status == 503)
+            .then_some(())
+    })
+    .await;
+    // While the retry is looking, Slack tells another replica to hold the channel for 3 s.
+    eventually("the retry to look for the post", WAIT, || async {
+        (slack.arrived("conversations.history") >= 1).then_some(())
+    })
+    .await;
+    sqlx::query(
+        "INSERT INTO slack_pacing (pace_key, next_allowed_at) VALUES ($1, now() + interval '3 seconds')
+         ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at",
+    )
+    .bind(INCIDENT_CHANNEL)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let paused_until = std::time::Instant::now() + Duration::from_secs(3);
+    eventually("the card", WAIT, || async {
+        (cards(&slack) == 1).then_some(())
+    })
+    .await;
+    let posted = slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.status == 200)
+        .unwrap();
+    assert!(
+        posted.received_at + Duration::from_millis(100) >= paused_until,
+        "the card was posted inside the channel's Retry-After"
+    );
+    drained(&app.pool).await;
+    assert_eq!(cards(&slack), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_that_lost_its_claim_does_not_post() {
     let slack = FakeSlack::start().await;
     // The card's first post fails ambiguously; the retry first looks for it in the channel, and
