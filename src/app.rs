@@ -15,8 +15,7 @@ use std::{future::Future, time::Duration};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Slack payloads are small; anything larger than this is refused before any signature work.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub use crate::slack::ingress::MAX_BODY_BYTES;
 
 pub use crate::state::AppState;
 
@@ -32,7 +31,12 @@ pub fn router(state: AppState) -> Router {
             body_timeout,
             read_body_within,
         ))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost: a request without a fresh, well-formed signature is refused unread.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            slack::ingress::screen_signature,
+        ));
     operator_routes(Router::new().merge(slack))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)

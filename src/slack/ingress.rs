@@ -50,6 +50,45 @@ fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
     }
 }
 
+/// Slack payloads are small; anything larger than this is refused before any signature work.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Runs before a Slack route reads its body: a request whose signature headers are missing,
+/// stale or malformed is answered 401 at once, so nobody can make warroom buffer bodies without
+/// at least a fresh, well-formed signature. The signature itself is checked over the body after.
+pub async fn screen_signature(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared_length = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared_length.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is too large",
+        )
+            .into_response();
+    }
+    let Some(verifier) = &state.verifier else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "HTTP requests are not accepted in Socket Mode",
+        )
+            .into_response();
+    };
+    match verifier.screen(request.headers(), state.clock.now().timestamp()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => {
+            Metrics::inc(&state.metrics.requests_bad_signature);
+            tracing::warn!(reason = %e, "refused a request with a bad signature before reading its body");
+            (StatusCode::UNAUTHORIZED, "invalid signature").into_response()
+        }
+    }
+}
+
 /// Counts and logs a malformed payload (never its contents).
 pub fn malformed(state: &AppState, error: Malformed) {
     Metrics::inc(&state.metrics.requests_malformed);

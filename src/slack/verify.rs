@@ -37,6 +37,29 @@ impl Verifier {
         Self { secret }
     }
 
+    /// What can be checked before the body is read: both headers present, the timestamp inside
+    /// the window and the signature well formed. A request failing this is refused without
+    /// reading (or buffering) its body.
+    pub fn screen(&self, headers: &HeaderMap, now: i64) -> Result<(), VerifyError> {
+        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let (Some(signature), Some(timestamp)) =
+            (header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER))
+        else {
+            return Err(VerifyError::Missing);
+        };
+        let ts: i64 = timestamp
+            .trim()
+            .parse()
+            .map_err(|_| VerifyError::Malformed)?;
+        if now.abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
+            return Err(VerifyError::Stale);
+        }
+        match signature.strip_prefix("v0=") {
+            Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(()),
+            _ => Err(VerifyError::Malformed),
+        }
+    }
+
     /// Checks the signature headers against the raw body at `now` (unix seconds).
     pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), VerifyError> {
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());

@@ -100,7 +100,12 @@ async fn a_body_that_trickles_in_is_cut_off_after_the_body_timeout() {
     let db = TestDb::fresh();
     let app = TestApp::spawn_on(&db, &slack, &quick_timeouts()).await;
     let mut tcp = TcpStream::connect(app.addr).await.unwrap();
-    let head = "POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n";
+    // Fresh, well-formed signature headers, so the request gets as far as reading its body.
+    let now = chrono::Utc::now().timestamp();
+    let head = format!(
+        "POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Slack-Request-Timestamp: {now}\r\nX-Slack-Signature: v0={}\r\nContent-Length: 1000\r\n\r\n",
+        "0".repeat(64)
+    );
     tcp.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
     let mut answer = Vec::new();
@@ -165,5 +170,38 @@ async fn the_admin_listener_serves_health_readiness_and_metrics_and_nothing_else
             200,
             "{path}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_fresh_signature_is_refused_before_its_body_is_read() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let stale = (chrono::Utc::now().timestamp() - 3600).to_string();
+    let cases = [
+        ("no signature headers", String::new()),
+        (
+            "a stale timestamp",
+            format!(
+                "X-Slack-Request-Timestamp: {stale}\r\nX-Slack-Signature: v0={}\r\n",
+                "0".repeat(64)
+            ),
+        ),
+    ];
+    for (what, headers) in cases {
+        let mut tcp = TcpStream::connect(app.addr).await.unwrap();
+        // A large body is promised and never sent: reading it would hold the connection until
+        // the body timeout (10 s by default).
+        let head = format!(
+            "POST /slack/commands HTTP/1.1\r\nHost: warroom\r\nContent-Type: application/x-www-form-urlencoded\r\n{headers}Content-Length: 200000\r\n\r\ntoken=x"
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        let mut buf = [0u8; 1024];
+        let n = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer while the body was still owed"))
+            .unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(answer.starts_with("HTTP/1.1 401"), "{what}: {answer:?}");
     }
 }
