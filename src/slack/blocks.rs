@@ -29,6 +29,15 @@ impl Message {
     pub fn to_json(&self) -> Value {
         json!({ "text": self.text, "blocks": self.blocks })
     }
+
+    /// The body of a private answer posted to a `response_url`: shown only to that person, added
+    /// beside the message it answers rather than replacing it.
+    pub fn private_reply(&self) -> Value {
+        let mut body = self.to_json();
+        body["response_type"] = json!("ephemeral");
+        body["replace_original"] = json!(false);
+        body
+    }
 }
 
 /// Escapes user text for `mrkdwn`, so nobody can inject `<!channel>` or a fake link.

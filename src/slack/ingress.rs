@@ -307,9 +307,7 @@ async fn tell_privately(state: &AppState, ctx: &Context, to: Recipient, answer: 
         );
         return;
     };
-    let mut body = answers::render(&answer, &state.config.process).to_json();
-    body["response_type"] = json!("ephemeral");
-    body["replace_original"] = json!(false);
+    let body = answers::render(&answer, &state.config.process).private_reply();
     let slack = state.slack.clone();
     tokio::spawn(async move {
         if let Err(e) = slack.respond(&url, &body).await {

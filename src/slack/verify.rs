@@ -41,33 +41,13 @@ impl Verifier {
     /// the window and the signature well formed. A request failing this is refused without
     /// reading (or buffering) its body.
     pub fn screen(&self, headers: &HeaderMap, now: i64) -> Result<(), VerifyError> {
-        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        let (Some(signature), Some(timestamp)) =
-            (header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER))
-        else {
-            return Err(VerifyError::Missing);
-        };
-        let ts: i64 = timestamp
-            .trim()
-            .parse()
-            .map_err(|_| VerifyError::Malformed)?;
-        if now.abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
-            return Err(VerifyError::Stale);
-        }
-        match signature.strip_prefix("v0=") {
-            Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(()),
-            _ => Err(VerifyError::Malformed),
-        }
+        let (signature, timestamp) = signature_headers(headers)?;
+        well_formed(signature, timestamp, now).map(drop)
     }
 
     /// Checks the signature headers against the raw body at `now` (unix seconds).
     pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<(), VerifyError> {
-        let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        let (Some(signature), Some(timestamp)) =
-            (header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER))
-        else {
-            return Err(VerifyError::Missing);
-        };
+        let (signature, timestamp) = signature_headers(headers)?;
         self.verify_parts(signature, timestamp, body, now)
     }
 
@@ -79,21 +59,7 @@ impl Verifier {
         body: &[u8],
         now: i64,
     ) -> Result<(), VerifyError> {
-        let ts: i64 = timestamp
-            .trim()
-            .parse()
-            .map_err(|_| VerifyError::Malformed)?;
-        // `abs_diff` cannot overflow, whatever the clock or the header says.
-        if now.abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
-            return Err(VerifyError::Stale);
-        }
-        let hex_sig = signature
-            .strip_prefix("v0=")
-            .ok_or(VerifyError::Malformed)?;
-        if hex_sig.len() != 64 {
-            return Err(VerifyError::Malformed);
-        }
-        let received = hex::decode(hex_sig).map_err(|_| VerifyError::Malformed)?;
+        let received = well_formed(signature, timestamp, now)?;
         let mac = self.mac(timestamp, body);
         // `verify_slice` compares in constant time.
         mac.verify_slice(&received)
@@ -115,6 +81,35 @@ impl Verifier {
         mac.update(body);
         mac
     }
+}
+
+/// The signature and timestamp headers, both present.
+fn signature_headers(headers: &HeaderMap) -> Result<(&str, &str), VerifyError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    match (header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER)) {
+        (Some(signature), Some(timestamp)) => Ok((signature, timestamp)),
+        _ => Err(VerifyError::Missing),
+    }
+}
+
+/// The received signature's bytes, once the timestamp is inside the window and the signature has
+/// Slack's form (`v0=` and 64 hex digits).
+fn well_formed(signature: &str, timestamp: &str, now: i64) -> Result<Vec<u8>, VerifyError> {
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::Malformed)?;
+    // `abs_diff` cannot overflow, whatever the clock or the header says.
+    if now.abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
+        return Err(VerifyError::Stale);
+    }
+    let hex_sig = signature
+        .strip_prefix("v0=")
+        .ok_or(VerifyError::Malformed)?;
+    if hex_sig.len() != 64 {
+        return Err(VerifyError::Malformed);
+    }
+    hex::decode(hex_sig).map_err(|_| VerifyError::Malformed)
 }
 
 #[cfg(test)]

@@ -257,14 +257,12 @@ pub(super) async fn declare_link(state: &AppState, to: &Recipient, incident: &In
 /// A message for one person: through the interaction's `response_url`, else ephemerally in the
 /// channel.
 pub(super) async fn tell(state: &AppState, to: &Recipient, message: &blocks::Message) -> Attempt {
-    let mut body = message.to_json();
     match (&to.response_url, &to.channel) {
         (Some(url), _) => {
-            body["response_type"] = json!("ephemeral");
-            body["replace_original"] = json!(false);
-            state.slack.respond(url, &body).await?;
+            state.slack.respond(url, &message.private_reply()).await?;
         }
         (None, Some(channel)) => {
+            let mut body = message.to_json();
             body["channel"] = json!(channel);
             body["user"] = json!(to.user);
             state.slack.call("chat.postEphemeral", &body).await?;

@@ -633,15 +633,14 @@ fn cards_titled(slack: &FakeSlack, title: &str) -> usize {
         .count()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_post_held_up_past_a_retry_after_given_meanwhile_waits_for_it_to_pass() {
-    let slack = FakeSlack::start().await;
-    // The card's first post fails ambiguously; the retry first looks for it in the channel, and
-    // that look takes two seconds — long enough for its claim to be stale.
+/// Declares with `text`, and returns once the card's first post has failed ambiguously: its retry
+/// first looks for it in the channel, and that look takes two seconds — long enough for the
+/// retry's claim to be stale by the time it would post.
+async fn card_retried_after_a_slow_look(slack: &FakeSlack, text: &str) -> (TestApp, TestDb) {
     slack.push_fault("chat.postMessage", Fault::ServerError(503));
     slack.set_delay("conversations.history", Duration::from_secs(2));
-    let (app, _db) = TestApp::spawn(&slack).await;
-    app.slash(&slack, "declare sev2 Paused meanwhile").await;
+    let (app, db) = TestApp::spawn(slack).await;
+    app.slash(slack, text).await;
     eventually("the failed first post", WAIT, || async {
         slack
             .calls_to("chat.postMessage")
@@ -650,6 +649,13 @@ async fn a_post_held_up_past_a_retry_after_given_meanwhile_waits_for_it_to_pass(
             .then_some(())
     })
     .await;
+    (app, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_held_up_past_a_retry_after_given_meanwhile_waits_for_it_to_pass() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = card_retried_after_a_slow_look(&slack, "declare sev2 Paused meanwhile").await;
     // While the retry is looking, Slack tells another replica to hold the channel for 3 s.
     eventually("the retry to look for the post", WAIT, || async {
         (slack.arrived("conversations.history") >= 1).then_some(())
@@ -684,20 +690,7 @@ async fn a_post_held_up_past_a_retry_after_given_meanwhile_waits_for_it_to_pass(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_that_lost_its_claim_does_not_post() {
     let slack = FakeSlack::start().await;
-    // The card's first post fails ambiguously; the retry first looks for it in the channel, and
-    // that look takes two seconds.
-    slack.push_fault("chat.postMessage", Fault::ServerError(503));
-    slack.set_delay("conversations.history", Duration::from_secs(2));
-    let (app, _db) = TestApp::spawn(&slack).await;
-    app.slash(&slack, "declare sev2 Lost claim").await;
-    eventually("the failed first post", WAIT, || async {
-        slack
-            .calls_to("chat.postMessage")
-            .iter()
-            .any(|c| c.status == 503)
-            .then_some(())
-    })
-    .await;
+    let (app, _db) = card_retried_after_a_slow_look(&slack, "declare sev2 Lost claim").await;
     // While the retry is looking, another replica takes the row over (as after a stall that
     // outlived the lease): the attempt count moves on and the lease is theirs.
     tokio::time::sleep(Duration::from_millis(1600)).await;
