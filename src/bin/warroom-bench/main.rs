@@ -7,10 +7,12 @@
 //! warroom-bench --scenario declare --rate 1500 --duration 60s
 //! warroom-bench --scenario storm            # 100 declares in 10 s into one channel, pacing on
 //! warroom-bench --scenario reminders --incidents 10000 --replicas 3
-//! warroom-bench --db-ceiling                # pgbench of the declare statement alone
+//! warroom-bench --scenario e2e --duration 20s   # closed loop at 4, 16 and 64 declarers
+//! warroom-bench --db-ceiling                # pgbench: warroom's declare statements, a minimal declare
 //! ```
 
 mod ceiling;
+mod e2e;
 #[path = "../../../tests/api/fake_slack.rs"]
 #[expect(
     dead_code,
@@ -25,6 +27,7 @@ mod reminders;
 mod report;
 mod requests;
 mod server;
+mod storm;
 
 use report::{report, summary};
 use server::{Server, sample_rss, spawn_server};
@@ -60,6 +63,9 @@ enum Scenario {
     Storm,
     /// Open incidents whose update reminders come due, several replicas.
     Reminders,
+    /// Closed loop: each declarer waits for its card and first thread reply, then declares
+    /// again; with the database's and the fake's ceilings measured in the same run.
+    E2e,
 }
 
 /// Measures warroom on this machine.
@@ -85,7 +91,10 @@ struct Args {
     /// For `reminders`: the span over which their due times are spread.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     spread: Duration,
-    /// Measure the database ceiling of the declare statement with pgbench instead.
+    /// For `e2e`: the numbers of concurrent declarers, one level after another.
+    #[arg(long, value_delimiter = ',', default_values_t = [4, 16, 64])]
+    declarers: Vec<usize>,
+    /// Measure the database ceilings of a declaration with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
 }
@@ -298,7 +307,8 @@ async fn main() -> anyhow::Result<()> {
                 &servers,
             );
         }
-        Scenario::Storm => storm(&base, &fake, &fake_base, &servers).await,
+        Scenario::Storm => storm::storm(&base, &fake, &fake_base, &servers).await,
+        Scenario::E2e => e2e::e2e(&args, &fake, &fake_base, &servers, &db_url).await?,
         Scenario::Reminders => reminders::reminders(&args, &fake, &mut db).await?,
     }
     for mut s in servers {
@@ -340,54 +350,4 @@ async fn prepare_cards(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-async fn storm(base: &str, fake: &fake_slack::FakeSlack, fake_base: &str, servers: &[Server]) {
-    let started = unix_ms();
-    let (results, elapsed) = open_loop(base, 10, 100, |n| {
-        let severity = if n % 5 == 0 { "sev1" } else { "sev3" };
-        slash(
-            &format!("declare {severity} Storm incident {n}"),
-            7_000_000 + n,
-            fake_base,
-        )
-    })
-    .await;
-    let deadline = Instant::now() + Duration::from_secs(600);
-    let (mut sev1_done, mut all_done) = (None, None);
-    while all_done.is_none() && Instant::now() < deadline {
-        let cards: Vec<_> = fake
-            .messages()
-            .into_iter()
-            .filter(|m| m.thread_ts.is_none())
-            .collect();
-        let sev1 = cards
-            .iter()
-            .filter(|m| m.text.as_deref().is_some_and(|t| t.contains("[SEV-1]")))
-            .count();
-        if sev1 >= 20 && sev1_done.is_none() {
-            sev1_done = Some(unix_ms() - started);
-        }
-        if cards.len() >= 100 {
-            all_done = Some(unix_ms() - started);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    println!(
-        "storm: 100 declares sent in {:.1} s, {} acknowledged, non-2xx {}",
-        elapsed.as_secs_f64(),
-        results.declared_at_ms.len(),
-        results.non_2xx
-    );
-    println!(
-        "every SEV-1 card posted after {sev1_done:?} ms; all 100 cards after {all_done:?} ms (pacing 1 post/s into one channel)"
-    );
-    println!(
-        "{}",
-        summary("storm ack latency (ms)", results.latencies_ms)
-    );
-    println!(
-        "warroom peak RSS: {} kB",
-        servers[0].peak_rss_kb.lock().unwrap()
-    );
 }
