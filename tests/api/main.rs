@@ -6,6 +6,7 @@ pub mod fake_socket;
 pub mod helpers;
 
 mod card;
+mod claims;
 mod declare;
 mod delivery;
 mod edge;

@@ -1,0 +1,87 @@
+//! What a claim of the outbox costs as the outbox grows: it reads the rows it claims by index,
+//! never the whole table.
+
+use crate::helpers::{TestDb, config};
+use sqlx::{PgPool, postgres::PgPoolOptions};
+use std::time::Duration;
+use warroom::store::outbox::{Leases, claim_outbox};
+
+const LEASES: Leases = Leases {
+    lease: Duration::from_secs(5),
+    hold: Duration::from_secs(20),
+};
+
+async fn queue_posts(pool: &PgPool, from: i32, n: i32, state: &str) {
+    sqlx::query(
+        "INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, declared_at)
+         SELECT 'INC-' || g, 'Claim cost', 'SEV-2', 1, 'U1', 'C1', now() FROM generate_series($1, $1 + $2 - 1) g
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(from)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO outbox (incident_id, kind, method, pace_key, priority, payload, state)
+         SELECT 'INC-' || g, 'thread_reply', 'post', 'C1', 101, '{}', $3 FROM generate_series($1, $1 + $2 - 1) g",
+    )
+    .bind(from)
+    .bind(n)
+    .bind(state)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// Whole-table reads of the outbox so far, as counted by Postgres for this connection's work.
+async fn outbox_seq_scans(pool: &PgPool) -> i64 {
+    // The statistics of this connection's finished statements are flushed when it next idles.
+    sqlx::query("SELECT pg_stat_force_next_flush()")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query_scalar("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'outbox'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// A connection keeps its prepared statements, and Postgres may settle on one plan for each
+/// after a few runs. Planned while the outbox was small, a whole-table read is the cheapest way
+/// to find a few rows; kept once the outbox holds thousands of delivered rows, every claim would
+/// read them all (on a server whose statistics are stale, as with autovacuum off or behind).
+#[tokio::test]
+async fn a_claim_still_reads_by_index_after_the_outbox_has_grown_past_what_its_plan_was_made_for() {
+    let db = TestDb::fresh();
+    warroom::store::connect_and_migrate(&config(&db, "http://127.0.0.1:9/api", ""))
+        .await
+        .unwrap()
+        .close()
+        .await;
+    // One connection, so every claim runs on the same prepared statements.
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&db.url)
+        .await
+        .unwrap();
+    for round in 0..8 {
+        queue_posts(&pool, 1 + round * 8, 8, "pending").await;
+        let claimed = claim_outbox(&pool, 8, LEASES, Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 8);
+    }
+    queue_posts(&pool, 100, 20_000, "delivered").await;
+    queue_posts(&pool, 50_000, 8, "pending").await;
+    let before = outbox_seq_scans(&pool).await;
+    let claimed = claim_outbox(&pool, 8, LEASES, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 8, "the new posts are claimed");
+    assert_eq!(
+        outbox_seq_scans(&pool).await,
+        before,
+        "the claim read the whole outbox to find eight rows"
+    );
+}
