@@ -132,7 +132,8 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             INSERT INTO reminders (incident_id, kind, due_at, details)
             SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
         )
-        SELECT id AS "id!" FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake
+        SELECT id AS "id!" FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''),
+                                                    pg_notify('warroom_reminders', COALESCE((SELECT EXTRACT(EPOCH FROM min(d) - now())::text FROM UNNEST($22::timestamptz[]) AS d), ''))) AS wake
         "#,
         new.declared_at.date_naive(),
         new.title.as_str(),

@@ -5,8 +5,17 @@ use crate::incident::schedule::Arm;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 
-/// The channel `NOTIFY`ed when a reminder is armed, so sleeping schedulers re-check.
+/// The channel `NOTIFY`ed when a reminder is armed, so sleeping schedulers re-check. The payload
+/// is the number of seconds until the earliest reminder armed is due, as the database counts them
+/// (so no clock is compared with another): a scheduler that will look sooner anyway sleeps on.
+/// An empty or unreadable payload means "look now".
 pub const WAKE_CHANNEL: &str = "warroom_reminders";
+
+/// When a wake-up's reminder is due, counted from its arrival: `None` for "look now".
+pub fn wake_due_in(payload: &str) -> Option<std::time::Duration> {
+    let secs: f64 = payload.trim().parse().ok()?;
+    (secs.is_finite() && secs > 0.0).then(|| std::time::Duration::from_secs_f64(secs))
+}
 
 /// A reminder as claimed.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,7 +33,7 @@ pub async fn apply_arms(
     incident_id: Option<&str>,
     arms: &[Arm],
 ) -> Result<(), sqlx::Error> {
-    let mut armed = false;
+    let mut earliest: Option<DateTime<Utc>> = None;
     for arm in arms {
         match arm {
             Arm::Set {
@@ -43,7 +52,7 @@ pub async fn apply_arms(
                 )
                 .execute(&mut **tx)
                 .await?;
-                armed = true;
+                earliest = Some(earliest.map_or(*due_at, |e| e.min(*due_at)));
             }
             Arm::Cancel { kind } => {
                 sqlx::query!(
@@ -57,10 +66,14 @@ pub async fn apply_arms(
             }
         }
     }
-    if armed {
-        sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
-            .execute(&mut **tx)
-            .await?;
+    if let Some(due_at) = earliest {
+        sqlx::query!(
+            "SELECT pg_notify($1, EXTRACT(EPOCH FROM ($2::timestamptz - now()))::text)",
+            WAKE_CHANNEL,
+            due_at,
+        )
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -131,4 +144,22 @@ pub async fn insert_digest_if_missing(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wake_due_in;
+    use std::time::Duration;
+
+    #[test]
+    fn a_wake_up_says_when_its_reminder_is_due_or_asks_for_a_look_now() {
+        assert_eq!(
+            wake_due_in("1800.25"),
+            Some(Duration::from_secs_f64(1800.25))
+        );
+        assert_eq!(wake_due_in("-3.5"), None, "already due");
+        assert_eq!(wake_due_in("0"), None);
+        assert_eq!(wake_due_in(""), None, "an earlier version's wake-up");
+        assert_eq!(wake_due_in("NaN"), None);
+    }
 }

@@ -54,15 +54,36 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             continue;
         }
         match &mut listener {
-            Some(l) => tokio::select! {
-                _ = stop.cancelled() => {}
-                _ = tokio::time::sleep(wait) => {}
-                received = l.recv() => if received.is_err() { listener = None; },
-            },
+            Some(l) => {
+                if sleep_until_due(&stop, l, wait).await.is_err() {
+                    listener = None;
+                }
+            }
             None => {
                 tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(wait) => {} }
                 listener = listen(&state).await;
             }
+        }
+    }
+}
+
+/// Sleeps for `wait`, or less when a reminder armed meanwhile is due sooner; a reminder due later
+/// than the next look (a declaration's, due in half an hour) does not wake the scheduler at all.
+/// Fails when the notification connection dropped.
+async fn sleep_until_due(
+    stop: &CancellationToken,
+    listener: &mut PgListener,
+    wait: Duration,
+) -> Result<(), sqlx::Error> {
+    let mut until = tokio::time::Instant::now() + wait;
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return Ok(()),
+            _ = tokio::time::sleep_until(until) => return Ok(()),
+            received = listener.recv() => match queue::wake_due_in(received?.payload()) {
+                None => return Ok(()),
+                Some(due_in) => until = until.min(tokio::time::Instant::now() + due_in),
+            },
         }
     }
 }
