@@ -1,9 +1,9 @@
-//! Re-rendering incident cards: one pending render at a time per incident, and another when a
-//! render reached Slack after the incident had moved on.
+//! Re-rendering incident cards: one pending render at a time per incident. (Another is queued
+//! when a render reached Slack after the incident had moved on: see `outbox::mark_delivered`.)
 
 use super::outbox::WAKE_CHANNEL;
 use crate::delivery::{Delivery, lanes};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 
 /// Enqueues a card re-render unless one is already waiting (that one will render the latest
 /// state when it is sent, so a burst of changes costs one `chat.update`).
@@ -30,41 +30,4 @@ pub async fn insert_card_update(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Enqueues another card render when the incident has moved past `rendered`, the version a
-/// delivered render showed, and no other render is waiting: a change that committed while a
-/// render was in flight, and counted on that render, is shown too.
-pub async fn insert_card_update_if_moved(
-    pool: &PgPool,
-    incident_id: &str,
-    rendered: i32,
-    priority: i32,
-) -> Result<bool, sqlx::Error> {
-    let delivery = Delivery::UpdateCard;
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query!(
-        "INSERT INTO outbox (incident_id, kind, method, priority, payload)
-         SELECT $1, $3, $4, $2, $5 FROM incidents
-         WHERE id = $1 AND version > $6
-           AND NOT EXISTS (SELECT 1 FROM outbox WHERE incident_id = $1 AND state = 'pending'
-                           AND kind IN ('post_card', 'update_card') AND lease_until IS NULL)",
-        incident_id,
-        priority,
-        delivery.kind(),
-        lanes::UPDATE,
-        serde_json::to_value(&delivery).unwrap_or_default(),
-        rendered,
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if inserted {
-        sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(inserted)
 }

@@ -110,9 +110,19 @@ pub async fn insert_outbox(
     Ok(())
 }
 
+/// A card render that reached Slack: the incident version it showed, and the priority of a
+/// further render should the incident have moved on since.
+#[derive(Debug, Clone, Copy)]
+pub struct Rendered {
+    pub version: i32,
+    pub priority: i32,
+}
+
 /// Records a delivery, if this attempt still holds the row: one statement, so the worker's
 /// bookkeeping costs the database one round trip. A delivered card also gives its incident the
-/// card's `ts` (the first one wins).
+/// card's `ts` (the first one wins). After a card render (`rendered`), another render is queued
+/// in the same statement when the incident has moved past the version shown and no render is
+/// waiting, so the card ends on the latest state.
 ///
 /// It commits without waiting for its WAL flush. Should Postgres crash before the flush, the row
 /// is still pending with a claim on it, so it is retried as ambiguous: warroom looks the message
@@ -122,7 +132,9 @@ pub async fn mark_delivered(
     id: i64,
     attempt: i32,
     slack_ts: Option<&str>,
+    rendered: Option<Rendered>,
 ) -> Result<(), sqlx::Error> {
+    let again = crate::delivery::Delivery::UpdateCard;
     sqlx::query!(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
          done AS (
@@ -130,14 +142,30 @@ pub async fn mark_delivered(
                                payload = (payload #- '{to,response_url}'::text[]) - 'response_url'::text
              WHERE id = $1 AND attempts = $2 AND state = 'pending' AND EXISTS (SELECT 1 FROM relaxed)
              RETURNING incident_id, kind
+         ),
+         card AS (
+             UPDATE incidents SET card_ts = $3, updated_at = now()
+             FROM done WHERE done.kind = 'post_card' AND incidents.id = done.incident_id AND $3::text IS NOT NULL AND incidents.card_ts IS NULL
+         ),
+         again AS (
+             INSERT INTO outbox (incident_id, kind, method, priority, payload)
+             SELECT i.id, $6, $7, $5, $8 FROM incidents i JOIN done ON i.id = done.incident_id
+             WHERE i.version > $4
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.state = 'pending'
+                               AND o.kind IN ('post_card', 'update_card') AND o.lease_until IS NULL)
+             RETURNING id
          )
-         UPDATE incidents SET card_ts = $3, updated_at = now()
-         FROM done WHERE done.kind = 'post_card' AND incidents.id = done.incident_id AND $3::text IS NOT NULL AND incidents.card_ts IS NULL",
+         SELECT count(*) AS \"woken!\" FROM again, LATERAL (SELECT pg_notify('warroom_outbox', '')) AS wake",
         id,
         attempt,
         slack_ts,
+        rendered.map(|r| r.version),
+        rendered.map(|r| r.priority),
+        again.kind(),
+        crate::delivery::lanes::UPDATE,
+        serde_json::to_value(&again).unwrap_or_default(),
     )
-    .execute(pool)
+    .fetch_one(pool)
     .await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::{
     state::AppState,
     store::{
         self,
-        outbox::{Hold, OutboxRow},
+        outbox::{Hold, OutboxRow, Rendered},
     },
 };
 use serde_json::{Value, json};
@@ -27,6 +27,11 @@ pub const METADATA_EVENT_TYPE: &str = "warroom_outbox";
 pub enum Outcome {
     Delivered {
         ts: Option<String>,
+    },
+    /// The card was posted or edited, showing the incident as of `rendered`.
+    CardShown {
+        ts: String,
+        rendered: Rendered,
     },
     Failed(SlackFailure),
     /// No longer wanted: the state it was about has moved on.
@@ -142,24 +147,22 @@ pub(super) async fn post_card(state: &AppState, row: &OutboxRow, incident: &Inci
     body["channel"] = json!(incident.channel_id);
     body["metadata"] = metadata(row);
     body["unfurl_links"] = json!(false);
-    let posted = post_message(state, row, &body).await?;
-    render_again_if_moved(state, incident).await?;
-    Ok(posted)
+    match post_message(state, row, &body).await? {
+        Outcome::Delivered { ts: Some(ts) } => Ok(shown(ts, incident)),
+        other => Ok(other),
+    }
 }
 
-/// After a render of `incident` reached Slack: if the incident has changed since it was read,
-/// another render is queued so the card ends on the latest state.
-async fn render_again_if_moved(state: &AppState, incident: &Incident) -> Result<(), Outcome> {
-    let priority = Delivery::UpdateCard.priority(incident.severity.rank().index());
-    store::cards::insert_card_update_if_moved(
-        &state.worker_pool,
-        incident.id.as_str(),
-        incident.version,
-        priority,
-    )
-    .await
-    .map(|_| ())
-    .map_err(|e| Outcome::Internal(e.into()))
+/// A render of `incident` that reached Slack: recording it queues another render if the incident
+/// has changed since it was read, so the card ends on the latest state.
+fn shown(ts: String, incident: &Incident) -> Outcome {
+    Outcome::CardShown {
+        ts,
+        rendered: Rendered {
+            version: incident.version,
+            priority: Delivery::UpdateCard.priority(incident.severity.rank().index()),
+        },
+    }
 }
 
 pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attempt {
@@ -171,10 +174,7 @@ pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attemp
     body["channel"] = json!(incident.channel_id);
     body["ts"] = json!(ts);
     state.slack.call("chat.update", &body).await?;
-    render_again_if_moved(state, incident).await?;
-    Ok(Outcome::Delivered {
-        ts: Some(ts.clone()),
-    })
+    Ok(shown(ts.clone(), incident))
 }
 
 /// The message a thread post shows, rendered from the incident as it is now.

@@ -233,7 +233,11 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
     let recorded = match outcome {
         Outcome::Delivered { ts } => {
             Metrics::inc(&metrics.outbox_delivered);
-            record::record_delivered(state, &row, ts.as_deref()).await
+            record::record_delivered(state, &row, ts.as_deref(), None).await
+        }
+        Outcome::CardShown { ts, rendered } => {
+            Metrics::inc(&metrics.outbox_delivered);
+            record::record_delivered(state, &row, Some(&ts), Some(rendered)).await
         }
         Outcome::Failed(SlackFailure::RateLimited(wait)) => {
             Metrics::inc(&metrics.slack_rate_limited);

@@ -13,8 +13,9 @@ pub async fn record_delivered(
     state: &AppState,
     row: &OutboxRow,
     ts: Option<&str>,
+    rendered: Option<store::outbox::Rendered>,
 ) -> Result<(), sqlx::Error> {
-    store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts).await
+    store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts, rendered).await
 }
 
 /// Records that a row is no longer wanted.
