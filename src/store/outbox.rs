@@ -122,7 +122,8 @@ pub struct Rendered {
 /// bookkeeping costs the database one round trip. A delivered card also gives its incident the
 /// card's `ts` (the first one wins). After a card render (`rendered`), another render is queued
 /// in the same statement when the incident has moved past the version shown and no render is
-/// waiting, so the card ends on the latest state.
+/// waiting, so the card ends on the latest state. Whether the incident has other rows still
+/// pending, which this delivery may have made due.
 ///
 /// It commits without waiting for its WAL flush. Should Postgres crash before the flush, the row
 /// is still pending with a claim on it, so it is retried as ambiguous: warroom looks the message
@@ -133,9 +134,9 @@ pub async fn mark_delivered(
     attempt: i32,
     slack_ts: Option<&str>,
     rendered: Option<Rendered>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let again = crate::delivery::Delivery::UpdateCard;
-    sqlx::query!(
+    let recorded = sqlx::query!(
         "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
          done AS (
              UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now(),
@@ -154,8 +155,11 @@ pub async fn mark_delivered(
                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.state = 'pending'
                                AND o.kind IN ('post_card', 'update_card') AND o.lease_until IS NULL)
              RETURNING id
-         )
-         SELECT count(*) AS \"woken!\" FROM again, LATERAL (SELECT pg_notify('warroom_outbox', '')) AS wake",
+         ),
+         woke AS (SELECT pg_notify('warroom_outbox', '') FROM again)
+         SELECT (SELECT count(*) FROM woke) AS \"woken!\",
+                EXISTS (SELECT 1 FROM outbox o JOIN done ON o.incident_id = done.incident_id
+                        WHERE o.state = 'pending' AND o.id <> $1) AS \"more!\"",
         id,
         attempt,
         slack_ts,
@@ -167,7 +171,7 @@ pub async fn mark_delivered(
     )
     .fetch_one(pool)
     .await?;
-    Ok(())
+    Ok(recorded.more)
 }
 
 /// Gives an attempt back to be retried after `delay`.

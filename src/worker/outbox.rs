@@ -50,9 +50,11 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         in_flight.clone(),
         renewing.clone(),
     )));
-    // Rung by each delivery as it finishes: a slot is free, and the next row of its incident
-    // (the thread reply after the card) may have become due.
+    // Rung by each delivery as it ends: a slot is free.
     let finished = Arc::new(Notify::new());
+    // Rung by a delivery whose outcome may have made another row due (the thread reply after
+    // its card); a delivery that leaves its incident nothing pending does not cost a claim.
+    let unblocked = Arc::new(Notify::new());
     let mut listener = listen(&state).await;
     state.metrics.claim_succeeded();
     while !stop.is_cancelled() {
@@ -80,20 +82,27 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         }
         match claimed {
             Ok(rows) if !rows.is_empty() => {
+                // Fewer rows than slots asked for: nothing else is due until something changes.
+                let all_due_taken = rows.len() < free;
                 for row in rows {
                     let Ok(permit) = permits.clone().acquire_owned().await else {
                         break;
                     };
                     let slot = Slot::take(&in_flight, (row.id, row.attempts), permit, &finished);
-                    let state = state.clone();
+                    let (state, unblocked) = (state.clone(), unblocked.clone());
                     tokio::spawn(async move {
                         // Released when the delivery ends, however it ends.
                         let _slot = slot;
-                        deliver_one(&state, row).await;
+                        if deliver_one(&state, row).await {
+                            unblocked.notify_one();
+                        }
                     });
                 }
+                if all_due_taken {
+                    wait_for_work(&stop, &unblocked, &mut listener, &state).await;
+                }
             }
-            Ok(_) => wait_for_work(&stop, &finished, &mut listener, &state).await,
+            Ok(_) => wait_for_work(&stop, &unblocked, &mut listener, &state).await,
             Err(e) => {
                 tracing::warn!(error = %e, "could not claim outbox rows; retrying");
                 tokio::select! { _ = stop.cancelled() => {}, _ = tokio::time::sleep(Duration::from_secs(1)) => {} }
@@ -174,7 +183,7 @@ async fn listen(state: &AppState) -> Option<PgListener> {
 
 async fn wait_for_work(
     stop: &CancellationToken,
-    finished: &Notify,
+    unblocked: &Notify,
     listener: &mut Option<PgListener>,
     state: &AppState,
 ) {
@@ -182,7 +191,7 @@ async fn wait_for_work(
         Some(l) => {
             tokio::select! {
                 _ = stop.cancelled() => {}
-                _ = finished.notified() => {}
+                _ = unblocked.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
                 received = l.recv() => if received.is_err() {
                     // The connection dropped; poll until a new one can be made.
@@ -193,7 +202,7 @@ async fn wait_for_work(
         None => {
             tokio::select! {
                 _ = stop.cancelled() => {}
-                _ = finished.notified() => {}
+                _ = unblocked.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
             *listener = listen(state).await;
@@ -223,7 +232,9 @@ async fn extend_leases(state: AppState, in_flight: InFlight, stop: CancellationT
 }
 
 #[tracing::instrument(skip_all, fields(outbox.id = row.id, outbox.kind = %row.kind, outbox.attempt = row.attempts, incident.id = row.incident_id.as_deref().unwrap_or("-")))]
-async fn deliver_one(state: &AppState, row: OutboxRow) {
+/// Delivers `row` and records the outcome; whether that may have made another row of its incident
+/// due (the thread reply waiting for its card, the post after a failed one).
+async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
     let metrics = &state.metrics;
     // Rows queued by an earlier version carry a ready-made Slack call instead of a delivery.
     let outcome = match serde_json::from_value::<Delivery>(row.payload.clone()) {
@@ -257,7 +268,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
                 false,
             )
             .await;
-            paused.and(retry)
+            paused.and(retry).map(|()| false)
         }
         Outcome::Failed(SlackFailure::Transient { reason, .. })
             if row.attempts >= attempt_cap(&row) =>
@@ -268,7 +279,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             tracing::error!(reason = %reason, attempts = row.attempts, "a Slack delivery kept failing; giving up on it so the incident's queue moves on");
             let failed = record::record_failed(state, &row, &why).await;
             record::report_undelivered(state, &row, &why).await;
-            failed
+            failed.map(|()| true)
         }
         Outcome::Failed(SlackFailure::Transient { reason, ambiguous }) => {
             Metrics::inc(&metrics.slack_transient_failures);
@@ -283,6 +294,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
                 ambiguous,
             )
             .await
+            .map(|()| false)
         }
         Outcome::Failed(SlackFailure::Permanent(code)) => {
             Metrics::inc(&metrics.slack_permanent_failures);
@@ -290,7 +302,7 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
             tracing::error!(slack.error = %code, "Slack refused the call for good; not retrying");
             let failed = record::record_failed(state, &row, &code).await;
             record::report_undelivered(state, &row, &code).await;
-            failed
+            failed.map(|()| true)
         }
         Outcome::HeldBack(wait) => {
             tracing::info!(retry_in = ?wait, "a post that waited too long to be sent gives its channel's turn back");
@@ -303,32 +315,36 @@ async fn deliver_one(state: &AppState, row: OutboxRow) {
                 false,
             )
             .await
+            .map(|()| false)
         }
         Outcome::Superseded => {
             tracing::info!("reminder no longer due; not sent");
-            record::record_superseded(state, &row).await
+            record::record_superseded(state, &row).await.map(|()| true)
         }
         Outcome::Dropped(reason) => {
             Metrics::inc(&metrics.outbox_failed);
             tracing::warn!(reason, "outbox row cannot be delivered");
-            record::record_failed(state, &row, reason).await
+            record::record_failed(state, &row, reason)
+                .await
+                .map(|()| true)
         }
         Outcome::ClaimLost => {
             Metrics::inc(&metrics.outbox_claims_lost);
             tracing::warn!(
                 "another replica took this row over while it was being delivered; leaving it to them"
             );
-            Ok(())
+            Ok(false)
         }
         Outcome::Internal(e) => {
             // The lease runs out and the row is retried (as ambiguous, so nothing is posted twice).
             tracing::error!(error = %e, "could not deliver an outbox row");
-            Ok(())
+            Ok(false)
         }
     };
-    if let Err(e) = recorded {
+    recorded.unwrap_or_else(|e| {
         tracing::error!(error = %e, "could not record a delivery outcome; the row will be retried when its lease runs out");
-    }
+        false
+    })
 }
 
 /// Attempts after which an answer to one person that keeps failing is given up on: a

@@ -9,12 +9,13 @@ use crate::{
 };
 
 /// Records a delivery; a posted card's `ts` is stored on its incident in the same statement.
+/// Whether the incident has other rows pending, which may have become due.
 pub async fn record_delivered(
     state: &AppState,
     row: &OutboxRow,
     ts: Option<&str>,
     rendered: Option<store::outbox::Rendered>,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts, rendered).await
 }
 
