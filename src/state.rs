@@ -8,7 +8,7 @@ use crate::{
     metrics::Metrics,
     slack::{outbound::SlackApi, verify::Verifier},
 };
-use sqlx::{PgPool, postgres::PgPoolOptions};
+use sqlx::PgPool;
 use std::{sync::Arc, time::Duration};
 
 /// Everything a request handler or worker needs; cheap to clone.
@@ -75,14 +75,8 @@ impl AppState {
         .with_app_token(config.slack_app_token.clone());
         let socket_connections = config.slack_app_token.as_ref().map(|_| Arc::default());
         let verifier = config.slack_signing_secret.clone().map(Verifier::new);
-        let worker_pool = PgPoolOptions::new()
-            .max_connections(worker_connections(config.process.db_max_connections))
-            .acquire_timeout(Duration::from_secs(5))
-            .idle_timeout(Duration::from_secs(300))
-            .connect_lazy_with(pool.connect_options().as_ref().clone().options([(
-                "statement_timeout",
-                crate::store::BACKGROUND_STATEMENT_TIMEOUT,
-            )]));
+        let worker_pool =
+            crate::store::worker_pool(&pool, worker_connections(config.process.db_max_connections));
         Self {
             context: Context {
                 deadline: crate::store::Deadline::each_call(config.process.request_deadline),

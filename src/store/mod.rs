@@ -113,6 +113,28 @@ pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
         .await
 }
 
+/// The background workers' pool, beside the request pool `pool` and on the same database: its
+/// own connections, so a burst of requests never starves deliveries (nor the reverse), with the
+/// workers' statement timeout.
+///
+/// Its connections never read a whole table where an index will do. Every statement of the
+/// workers looks rows up by key, in tables (the outbox, reminders) that start empty and grow by
+/// thousands of rows a minute in a burst. A connection keeps its prepared statements, and
+/// Postgres may settle on one plan for each after a few runs: planned on a near-empty table,
+/// where reading it all is cheapest, that plan would go on reading every delivered row on every
+/// claim and every recorded delivery (on a server whose statistics lag, as with autovacuum off
+/// or behind). A whole-table read is still made where no index can serve.
+pub fn worker_pool(pool: &PgPool, max_connections: u32) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(300))
+        .connect_lazy_with(pool.connect_options().as_ref().clone().options([
+            ("statement_timeout", BACKGROUND_STATEMENT_TIMEOUT),
+            ("enable_seqscan", "off"),
+        ]))
+}
+
 /// Runs the migrations over a connection of their own, without the request deadline (a
 /// migration may take longer than a request may).
 async fn migrate(url: &Secret) -> anyhow::Result<()> {

@@ -33,13 +33,11 @@ pub async fn claim_outbox(
     // may instead gather and sort every pending row, which is what it does when the table's
     // statistics are stale (a burst of thousands of declares on a server where autovacuum is off
     // or behind): each claim then reads the whole backlog, and the queue stops draining just
-    // when it is longest. Likewise the claimed rows are found by their key: the connection keeps
-    // its prepared statements, and a plan settled on while the outbox was small (where reading
-    // the whole table is cheapest) would otherwise read every delivered row on each claim.
+    // when it is longest. (The workers' connections read no whole table where an index will do:
+    // see `store::worker_pool`.)
     sqlx::query!(
         "SELECT set_config('enable_sort', 'off', true) AS enable_sort,
-                set_config('enable_bitmapscan', 'off', true) AS enable_bitmapscan,
-                set_config('enable_seqscan', 'off', true) AS enable_seqscan"
+                set_config('enable_bitmapscan', 'off', true) AS enable_bitmapscan"
     )
     .fetch_one(&mut *tx)
     .await?;
