@@ -122,8 +122,8 @@ pub struct Rendered {
 /// bookkeeping costs the database one round trip. A delivered card also gives its incident the
 /// card's `ts` (the first one wins). After a card render (`rendered`), another render is queued
 /// in the same statement when the incident has moved past the version shown and no render is
-/// waiting, so the card ends on the latest state. Whether the incident has other rows still
-/// pending, which this delivery may have made due.
+/// waiting, so the card ends on the latest state. Whether the incident has other rows waiting
+/// (pending and not being delivered), which this delivery may have made due.
 ///
 /// It commits without waiting for its WAL flush. Should Postgres crash before the flush, the row
 /// is still pending with a claim on it, so it is retried as ambiguous: warroom looks the message
@@ -159,7 +159,7 @@ pub async fn mark_delivered(
          woke AS (SELECT pg_notify('warroom_outbox', '') FROM again)
          SELECT (SELECT count(*) FROM woke) AS \"woken!\",
                 EXISTS (SELECT 1 FROM outbox o JOIN done ON o.incident_id = done.incident_id
-                        WHERE o.state = 'pending' AND o.id <> $1) AS \"more!\"",
+                        WHERE o.state = 'pending' AND o.id <> $1 AND (o.lease_until IS NULL OR o.lease_until < now())) AS \"more!\"",
         id,
         attempt,
         slack_ts,

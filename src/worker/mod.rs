@@ -1,6 +1,7 @@
 //! Background loops that every replica runs; none is special. Work lives in Postgres, so a loop
 //! can die with its process and another replica (or the restarted one) carries on.
 
+mod attempt;
 pub mod deliver;
 mod legacy;
 pub mod outbox;
