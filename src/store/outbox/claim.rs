@@ -33,8 +33,8 @@ pub async fn claim_outbox(
     // may instead gather and sort every pending row, which is what it does when the table's
     // statistics are stale (a burst of thousands of declares on a server where autovacuum is off
     // or behind): each claim then reads the whole backlog, and the queue stops draining just
-    // when it is longest. (The workers' connections read no whole table where an index will do:
-    // see `store::worker_pool`.)
+    // when it is longest. (The workers' connections plan each statement for the outbox as it is
+    // now, not as it was when the connection first ran it: see `store::worker_pool`.)
     sqlx::query!(
         "SELECT set_config('enable_sort', 'off', true) AS enable_sort,
                 set_config('enable_bitmapscan', 'off', true) AS enable_bitmapscan"
