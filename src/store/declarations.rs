@@ -2,7 +2,7 @@
 //! declaration writes, in one statement.
 
 use super::outbox::NewOutbox;
-use crate::incident::{Event, Incident, IncidentId, NewIncident, schedule::Arm};
+use crate::incident::{Event, IncidentId, NewIncident, schedule::Arm};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, types::Json};
 
@@ -22,7 +22,15 @@ pub enum Inserted {
     /// The Slack request (same trigger or view) was handled before: nothing new was written.
     AlreadyHandled(Option<IncidentId>),
     /// The same person declared the same title within the double-submit window: that incident.
-    DoubleSubmit(Box<Incident>),
+    DoubleSubmit(Earlier),
+}
+
+/// The incident an earlier press of Enter declared, as the declarer is pointed back to it.
+#[derive(Debug, Clone)]
+pub struct Earlier {
+    pub id: IncidentId,
+    pub card_ts: Option<String>,
+    pub team_domain: Option<String>,
 }
 
 /// Everything one declaration writes.
@@ -71,17 +79,6 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
     )
     .fetch_one(&mut *tx)
     .await?;
-    let first = super::incidents::find_recent_duplicate(
-        &mut *tx,
-        &by.user_id,
-        new.title.as_str(),
-        double_submit_since,
-    )
-    .await?;
-    if let Some(first) = first {
-        tx.rollback().await?;
-        return Ok(Inserted::DoubleSubmit(Box::new(first)));
-    }
     let (mut reminder_kinds, mut reminder_due, mut reminder_details) =
         (Vec::new(), Vec::new(), Vec::new());
     for arm in reminders {
@@ -104,10 +101,16 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         .iter()
         .map(|o| serde_json::to_value(&o.delivery).unwrap_or_default())
         .collect();
-    let result = sqlx::query_scalar!(
+    // The statement starts after the lock is held, so it sees any declaration of the pair that
+    // committed before: that one (`earlier`) is returned instead, and nothing is written.
+    let result = sqlx::query!(
         r#"
-        WITH counter AS (
-            SELECT $26::int AS last_number
+        WITH earlier AS (
+            SELECT id, card_ts, team_domain FROM incidents
+            WHERE declared_by = $8 AND declared_at >= $28 AND title = $2 AND status <> 'cancelled'
+            ORDER BY declared_at DESC LIMIT 1
+        ), counter AS (
+            SELECT $26::int AS last_number WHERE NOT EXISTS (SELECT 1 FROM earlier)
         ), inc AS (
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
@@ -132,8 +135,11 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             INSERT INTO reminders (incident_id, kind, due_at, details)
             SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
         )
-        SELECT id AS "id!" FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''),
+        SELECT id AS "id!", NULL::text AS "card_ts?", NULL::text AS "team_domain?", true AS "declared!"
+        FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''),
                                                     pg_notify('warroom_reminders', COALESCE((SELECT EXTRACT(EPOCH FROM min(d) - now())::text FROM UNNEST($22::timestamptz[]) AS d), ''))) AS wake
+        UNION ALL
+        SELECT id, card_ts, team_domain, false FROM earlier
         "#,
         new.declared_at.date_naive(),
         new.title.as_str(),
@@ -162,13 +168,22 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         Json(&new.escalations) as _,
         number,
         event.kind(),
+        double_submit_since,
     )
     .fetch_one(&mut *tx)
     .await;
     match result {
-        Ok(id) => {
+        Ok(row) if row.declared => {
             tx.commit().await?;
-            Ok(Inserted::Declared(IncidentId::from_stored(id)))
+            Ok(Inserted::Declared(IncidentId::from_stored(row.id)))
+        }
+        Ok(row) => {
+            tx.rollback().await?;
+            Ok(Inserted::DoubleSubmit(Earlier {
+                id: IncidentId::from_stored(row.id),
+                card_ts: row.card_ts,
+                team_domain: row.team_domain,
+            }))
         }
         Err(sqlx::Error::Database(e)) if e.constraint() == Some("slack_requests_pkey") => {
             tx.rollback().await?;

@@ -11,33 +11,6 @@ use std::collections::BTreeMap;
 // against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.
 // JSONB columns decode through the type named in the column's alias.
 
-/// The incident the same person declared with the same title since `since`, if any: a user who
-/// pressed Enter twice gets their first incident back instead of a duplicate.
-#[tracing::instrument(skip_all)]
-pub async fn find_recent_duplicate(
-    db: impl sqlx::PgExecutor<'_>,
-    user_id: &str,
-    title: &str,
-    since: DateTime<Utc>,
-) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
-         FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND title = $3 AND status <> 'cancelled'
-         ORDER BY declared_at DESC LIMIT 1"#,
-        user_id,
-        since,
-        title,
-    )
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(Incident::from))
-}
-
 /// One incident by ID.
 #[tracing::instrument(skip_all, fields(incident.id = %id))]
 pub async fn find_incident(

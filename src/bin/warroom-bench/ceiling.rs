@@ -114,8 +114,8 @@ async fn drop_database(name: &str) -> anyhow::Result<()> {
 
 /// What `store::declarations::insert_declared` runs, with literal values: the day's number (its
 /// own statement, committed without waiting for the flush), then one transaction holding the
-/// per-(person, title) lock, the double-submit lookup and the declaration with its card, thread
-/// reply, declarer link, two reminders and the request key.
+/// per-(person, title) lock and the declaration — unless the same person declared the same title
+/// moments ago — with its card, thread reply, declarer link, two reminders and the request key.
 const WARROOM_DECLARE_SQL: &str = r#"\set n random(1, 2000000000)
 WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
 INSERT INTO incident_day_counters AS c (day, last_number) SELECT current_date, 1 FROM relaxed
@@ -123,13 +123,12 @@ ON CONFLICT (day) DO UPDATE SET last_number = c.last_number + 1, updated_at = no
 RETURNING last_number \gset
 BEGIN;
 SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended('U' || :n || E'\nBench incident ' || :n, 0))) AS l;
-SELECT id, title, severity, severity_rank, status, incident_type, impact, triage, declared_by, team_domain, channel_id, card_ts, declared_at,
-       acknowledged_at, acknowledged_by, next_update_due_at, resolved_at, closed_at, resolution_summary, roles, latest_update,
-       breach_discovered_at, authority_notified_at, escalations, version
-FROM incidents WHERE declared_by = 'U' || :n AND declared_at >= now() - interval '10 seconds' AND title = 'Bench incident ' || :n AND status <> 'cancelled'
-ORDER BY declared_at DESC LIMIT 1;
-WITH counter AS (
-    SELECT :last_number::int AS last_number
+WITH earlier AS (
+    SELECT id, card_ts, team_domain FROM incidents
+    WHERE declared_by = 'U' || :n AND declared_at >= now() - interval '10 seconds' AND title = 'Bench incident ' || :n AND status <> 'cancelled'
+    ORDER BY declared_at DESC LIMIT 1
+), counter AS (
+    SELECT :last_number::int AS last_number WHERE NOT EXISTS (SELECT 1 FROM earlier)
 ), inc AS (
     INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations)
     SELECT 'INC-' || to_char(current_date, 'YYYYMMDD') || '-' || CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
@@ -151,7 +150,8 @@ WITH counter AS (
     INSERT INTO reminders (incident_id, kind, due_at, details)
     SELECT inc.id, r.kind, r.due_at, '{}'::jsonb FROM inc, UNNEST(ARRAY['update_due','ack_overdue'], ARRAY[now() + interval '1 hour', now() + interval '30 minutes']) AS r(kind, due_at)
 )
-SELECT id FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '')) AS wake;
+SELECT id, NULL::text, NULL::text, true FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '1800')) AS wake
+UNION ALL SELECT id, card_ts, team_domain, false FROM earlier;
 COMMIT;
 "#;
 
