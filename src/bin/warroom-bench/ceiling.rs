@@ -54,8 +54,10 @@ pub(crate) async fn pgbench(
     clients: usize,
     length: Duration,
 ) -> anyhow::Result<f64> {
-    let scratch = format!("{}_ceiling", db_url.rsplit('/').next().unwrap_or("warroom"));
-    let scratch_url = format!("postgres://postgres@127.0.0.1:5432/{scratch}");
+    let (base, query) = db_url.split_once('?').unwrap_or((db_url, ""));
+    let scratch = format!("{}_ceiling", base.rsplit('/').next().unwrap_or("warroom"));
+    let scratch_url = format!("postgres://postgres@127.0.0.1:5432/{scratch}?{query}");
+    let sslmode = query.strip_prefix("sslmode=").unwrap_or("prefer");
     drop_database(&scratch).await?;
     let config = warroom::config::Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(scratch_url.clone()),
@@ -76,6 +78,7 @@ pub(crate) async fn pgbench(
     let file = std::env::temp_dir().join(format!("warroom-{script:?}-{}.sql", std::process::id()));
     std::fs::write(&file, script.sql())?;
     let out = Command::new("pgbench")
+        .env("PGSSLMODE", sslmode)
         .args(["-n", "-h", "127.0.0.1", "-U", "postgres", "-j", "2", "-c"])
         .arg(clients.to_string())
         .arg("-T")

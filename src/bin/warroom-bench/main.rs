@@ -94,6 +94,10 @@ struct Args {
     /// For `e2e`: the numbers of concurrent declarers, one level after another.
     #[arg(long, value_delimiter = ',', default_values_t = [4, 16, 64])]
     declarers: Vec<usize>,
+    /// How warroom and pgbench reach Postgres: `prefer` (TLS when the server offers it, as
+    /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
+    #[arg(long, default_value = "prefer")]
+    db_sslmode: String,
     /// Measure the database ceilings of a declaration with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
@@ -225,7 +229,10 @@ async fn main() -> anyhow::Result<()> {
     // Loopback only, but reqwest still wants a TLS provider chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db_name = format!("warroom_bench_{}", std::process::id());
-    let db_url = format!("postgres://postgres@127.0.0.1:5432/{db_name}");
+    let db_url = format!(
+        "postgres://postgres@127.0.0.1:5432/{db_name}?sslmode={}",
+        args.db_sslmode
+    );
     let fake = fake_slack::FakeSlack::start().await;
     let fake_base = fake.api_url().trim_end_matches("/api").to_owned();
     if args.db_ceiling {
