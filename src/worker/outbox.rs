@@ -77,7 +77,10 @@ pub async fn run(state: AppState, stop: CancellationToken) {
         match claimed {
             Ok(rows) if !rows.is_empty() => {
                 // Fewer rows than slots asked for: nothing else is due until something changes.
-                let all_due_taken = rows.len() < free;
+                // Not so with pacing on: a claim takes one post per channel, and the rows it
+                // passed over may include another channel's, which the next claim (with this
+                // channel's slot now taken) reaches.
+                let all_due_taken = rows.len() < free && pace.is_zero();
                 for row in rows {
                     let Ok(permit) = permits.clone().acquire_owned().await else {
                         break;

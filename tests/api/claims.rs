@@ -100,3 +100,75 @@ async fn the_workers_still_read_by_index_after_the_outbox_has_grown_past_what_th
         "recording a delivery read the whole outbox"
     );
 }
+
+/// With pacing on, a claim takes one post per channel. A channel with a long queue must not keep
+/// another channel's post waiting until its queue is empty.
+#[tokio::test]
+async fn a_post_into_another_channel_does_not_wait_behind_a_paced_backlog() {
+    let slack = crate::fake_slack::FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let toml =
+        crate::helpers::TEST_CONFIG.replace("channel_pace = \"0s\"", "channel_pace = \"50ms\"");
+    let app = crate::helpers::TestApp::spawn_on(&db, &slack, &toml).await;
+    let help = |channel: &str| warroom::delivery::Delivery::ChannelPost {
+        channel: channel.to_owned(),
+        thread_ts: None,
+        post: warroom::delivery::ChannelPost::MentionHelp,
+    };
+    let queue = |channel: &'static str, n: i32| {
+        let (pool, delivery) = (app.pool.clone(), help(channel));
+        async move {
+            sqlx::query(
+                "INSERT INTO outbox (kind, method, pace_key, priority, payload)
+                 SELECT $1, $2, $3, $4, $5 FROM generate_series(1, $6);
+                 ",
+            )
+            .bind(delivery.kind())
+            .bind(delivery.lane())
+            .bind(channel)
+            .bind(delivery.priority(0))
+            .bind(serde_json::to_value(&delivery).unwrap())
+            .bind(n)
+            .execute(&pool)
+            .await
+            .unwrap();
+            // No wake-up: the rows are found by the delivery loop's own rounds, which come when
+            // the busy channel's slot is free again.
+        }
+    };
+    queue("C0BUSY", 50).await;
+    crate::helpers::eventually(
+        "the busy channel's first post",
+        Duration::from_secs(10),
+        || async {
+            slack
+                .messages()
+                .iter()
+                .any(|m| m.channel == "C0BUSY")
+                .then_some(())
+        },
+    )
+    .await;
+    queue("C0QUIET", 1).await;
+    crate::helpers::eventually(
+        "the quiet channel's post",
+        Duration::from_secs(10),
+        || async {
+            slack
+                .messages()
+                .iter()
+                .any(|m| m.channel == "C0QUIET")
+                .then_some(())
+        },
+    )
+    .await;
+    let busy = slack
+        .messages()
+        .iter()
+        .filter(|m| m.channel == "C0BUSY")
+        .count();
+    assert!(
+        busy < 10,
+        "the quiet channel's post waited for {busy} of the busy channel's posts at one every 50 ms"
+    );
+}

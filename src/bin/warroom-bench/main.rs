@@ -11,6 +11,7 @@
 //! warroom-bench --db-ceiling                # pgbench: warroom's declare statements, a minimal declare
 //! ```
 
+mod backlog;
 mod ceiling;
 mod e2e;
 #[path = "../../../tests/api/fake_slack.rs"]
@@ -66,6 +67,8 @@ enum Scenario {
     /// Closed loop: each declarer waits for its card and first thread reply, then declares
     /// again; with the database's and the fake's ceilings measured in the same run.
     E2e,
+    /// `--pending N` posts already queued for one channel, pacing on at `--pace`.
+    Backlog,
 }
 
 /// Measures warroom on this machine.
@@ -94,6 +97,11 @@ struct Args {
     /// For `e2e`: the numbers of concurrent declarers, one level after another.
     #[arg(long, value_delimiter = ',', default_values_t = [4, 16, 64])]
     declarers: Vec<usize>,
+    /// For `backlog`: posts queued for the incidents channel before the run, and the pace.
+    #[arg(long, default_value_t = 1000)]
+    pending: usize,
+    #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration)]
+    pace: Duration,
     /// How warroom and pgbench reach Postgres: `prefer` (TLS when the server offers it, as
     /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
     #[arg(long, default_value = "prefer")]
@@ -179,9 +187,8 @@ async fn open_loop(
     (results, elapsed)
 }
 
-fn config_file(pacing: bool, extra: &str) -> String {
+fn config_file(pace: &str, extra: &str) -> String {
     let path = std::env::temp_dir().join(format!("warroom-bench-{}.toml", std::process::id()));
-    let pace = if pacing { "1s" } else { "0s" };
     std::fs::write(
         &path,
         format!("{extra}\n[slack]\nchannel_pace = \"{pace}\"\n[database]\nmax_connections = 16\n"),
@@ -243,7 +250,13 @@ async fn main() -> anyhow::Result<()> {
     } else {
         ""
     };
-    let config = config_file(args.pacing || args.scenario == Scenario::Storm, extra);
+    let pace = match args.scenario {
+        Scenario::Backlog => format!("{}ms", args.pace.as_millis()),
+        Scenario::Storm => "1s".to_owned(),
+        _ if args.pacing => "1s".to_owned(),
+        _ => "0s".to_owned(),
+    };
+    let config = config_file(&pace, extra);
     let mut servers = Vec::new();
     let (first, ready) = spawn_server(&args, &db_url, &fake.api_url(), &config);
     println!(
@@ -315,6 +328,10 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Scenario::Storm => storm::storm(&base, &fake, &fake_base, &servers).await,
+        Scenario::Backlog => {
+            fake.enforce_channel_pace(args.pace.mul_f64(0.9));
+            backlog::backlog(&args, &fake, &mut db).await?;
+        }
         Scenario::E2e => e2e::e2e(&args, &fake, &fake_base, &servers, &db_url).await?,
         Scenario::Reminders => reminders::reminders(&args, &fake, &mut db).await?,
     }
