@@ -184,12 +184,16 @@ async fn wait_for_work(
     listener: &mut Option<PgListener>,
     state: &AppState,
 ) {
+    // With pacing on, a channel's next post is due once its slot opens, one pace after the last
+    // claim took it, and nothing announces that: look again then.
+    let pace = state.config.process.channel_pace;
+    let poll = if pace.is_zero() { POLL } else { POLL.min(pace) };
     match listener {
         Some(l) => {
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = unblocked.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(poll) => {}
                 received = l.recv() => if received.is_err() {
                     // The connection dropped; poll until a new one can be made.
                     *listener = None;
@@ -202,7 +206,7 @@ async fn wait_for_work(
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = unblocked.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(poll) => {}
             }
             *listener = listen(state).await;
         }

@@ -172,3 +172,59 @@ async fn a_post_into_another_channel_does_not_wait_behind_a_paced_backlog() {
         "the quiet channel's post waited for {busy} of the busy channel's posts at one every 50 ms"
     );
 }
+
+/// Index entries of the outbox read so far, as counted by Postgres for this connection's work.
+async fn outbox_index_reads(pool: &PgPool) -> i64 {
+    sqlx::query("SELECT pg_stat_force_next_flush()")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query_scalar(
+        "SELECT sum(idx_tup_read)::bigint FROM pg_stat_user_indexes WHERE relname = 'outbox'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// With pacing on, a channel whose slot is taken costs a claim nothing, however many posts it
+/// has waiting: the claim starts from the channels, not from every pending row.
+#[tokio::test]
+async fn a_paced_claim_reads_the_same_few_rows_whatever_a_channels_backlog() {
+    let db = TestDb::fresh();
+    let migrated = warroom::store::connect_and_migrate(&config(&db, "http://127.0.0.1:9/api", ""))
+        .await
+        .unwrap();
+    let pool = warroom::store::worker_pool(&migrated, 1);
+    let queue = |channel: &'static str, n: i32| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(
+                "INSERT INTO outbox (kind, method, pace_key, priority, payload)
+                 SELECT 'channel_post', 'post', $1, 300, '{}' FROM generate_series(1, $2)",
+            )
+            .bind(channel)
+            .bind(n)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    };
+    queue("C0BUSY", 5_000).await;
+    queue("C0QUIET", 1).await;
+    sqlx::query("INSERT INTO slack_pacing (pace_key, next_allowed_at) VALUES ('C0BUSY', now() + interval '1 hour')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let before = outbox_index_reads(&pool).await;
+    let claimed = claim_outbox(&pool, 8, LEASES, Duration::from_millis(100))
+        .await
+        .unwrap();
+    let read = outbox_index_reads(&pool).await - before;
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].pace_key.as_deref(), Some("C0QUIET"));
+    assert!(
+        read < 50,
+        "the claim read {read} index entries to find one post past a paused backlog of 5,000"
+    );
+}

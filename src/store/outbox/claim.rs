@@ -41,24 +41,11 @@ pub async fn claim_outbox(
     )
     .fetch_one(&mut *tx)
     .await?;
-    let candidates: Vec<(i64, Option<String>)> = sqlx::query!(
-        "SELECT o.id, o.pace_key FROM outbox o
-         WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
-           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
-                           AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
-                           AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card'))
-           AND NOT EXISTS (SELECT 1 FROM slack_pacing p
-                           WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
-         ORDER BY o.priority, o.id
-         LIMIT $1
-         FOR UPDATE OF o SKIP LOCKED",
-        limit,
-    )
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|c| (c.id, c.pace_key))
-    .collect();
+    let candidates = if pace.is_zero() {
+        due_rows(&mut tx, limit).await?
+    } else {
+        due_per_channel(&mut tx, limit).await?
+    };
     if candidates.is_empty() {
         tx.rollback().await?;
         return Ok(Vec::new());
@@ -132,6 +119,83 @@ pub async fn claim_outbox(
         .collect();
     rows.sort_by_key(|r| r.id);
     Ok(rows)
+}
+
+/// The due rows in delivery order, up to `limit` (pacing off).
+async fn due_rows(
+    tx: &mut sqlx::PgConnection,
+    limit: i64,
+) -> Result<Vec<(i64, Option<String>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+            "SELECT o.id, o.pace_key FROM outbox o
+             WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
+                               AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
+                               AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card'))
+               AND NOT EXISTS (SELECT 1 FROM slack_pacing p
+                               WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
+             ORDER BY o.priority, o.id
+             LIMIT $1
+             FOR UPDATE OF o SKIP LOCKED",
+            limit,
+        )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.pace_key))
+    .collect())
+}
+
+/// With pacing on: the first due post of each channel whose slot is free — found from the
+/// channels that have posts waiting, one indexed lookup each, so a channel's backlog costs
+/// nothing while its slot is taken — and the due answers to one person, up to `limit`.
+async fn due_per_channel(
+    tx: &mut sqlx::PgConnection,
+    limit: i64,
+) -> Result<Vec<(i64, Option<String>)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"WITH RECURSIVE channels AS (
+               (SELECT o.pace_key FROM outbox o WHERE o.state = 'pending' AND o.pace_key IS NOT NULL ORDER BY o.pace_key LIMIT 1)
+               UNION ALL
+               SELECT (SELECT o.pace_key FROM outbox o WHERE o.state = 'pending' AND o.pace_key > c.pace_key ORDER BY o.pace_key LIMIT 1)
+               FROM channels c WHERE c.pace_key IS NOT NULL
+           ), open_channels AS (
+               SELECT c.pace_key FROM channels c
+               WHERE c.pace_key IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = c.pace_key AND p.next_allowed_at > now())
+           )
+           SELECT f.id AS "id!", f.pace_key FROM open_channels c CROSS JOIN LATERAL (
+               SELECT o.id, o.pace_key FROM outbox o
+               WHERE o.state = 'pending' AND o.pace_key = c.pace_key AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+                 AND (o.incident_id IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
+                            AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
+                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card')))
+                 AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = 'method:' || o.method AND p.next_allowed_at > now())
+               ORDER BY o.priority, o.id
+               LIMIT 1
+               FOR UPDATE OF o SKIP LOCKED
+           ) f
+           UNION ALL
+           SELECT u.id, u.pace_key FROM (
+               SELECT o.id, o.pace_key FROM outbox o
+               WHERE o.state = 'pending' AND o.pace_key IS NULL AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+                 AND (o.incident_id IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
+                            AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
+                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR e.kind = 'post_card')))
+                 AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = 'method:' || o.method AND p.next_allowed_at > now())
+               ORDER BY o.priority, o.id
+               LIMIT $1
+               FOR UPDATE OF o SKIP LOCKED
+           ) u"#,
+        limit,
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|c| (c.id, c.pace_key))
+    .collect())
 }
 
 /// What the check right before a post found.
