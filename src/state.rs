@@ -25,6 +25,25 @@ pub struct AppState {
     pub socket_connections: Option<Arc<std::sync::atomic::AtomicUsize>>,
     /// `/readyz`'s last database check, shared by every listener.
     pub database_probe: Arc<DatabaseProbe>,
+    /// When this replica last called Slack for each paced channel.
+    pub channel_turns: Arc<ChannelTurns>,
+}
+
+/// Keeps this replica's calls into one channel a pace apart. A post's slot is taken in the
+/// database when it is claimed, and its call leaves a little later; were one call to leave late
+/// and the next on time, two posts would reach Slack closer together than the pace.
+#[derive(Debug, Default)]
+pub struct ChannelTurns(std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>);
+
+impl ChannelTurns {
+    /// Takes the next turn to call into `channel`: how long to wait before calling.
+    pub fn take(&self, channel: &str, pace: Duration) -> Duration {
+        let now = std::time::Instant::now();
+        let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let at = last.get(channel).map_or(now, |l| (*l + pace).max(now));
+        last.insert(channel.to_owned(), at);
+        at - now
+    }
 }
 
 /// `/readyz`'s database check, run at most once a second however often (and on however many
@@ -90,6 +109,7 @@ impl AppState {
             verifier,
             socket_connections,
             database_probe: Arc::default(),
+            channel_turns: Arc::default(),
         }
     }
 }
@@ -107,4 +127,25 @@ impl std::ops::Deref for AppState {
 /// (Their `LISTEN` connections are their own, outside it.)
 fn worker_connections(request_pool: u32) -> u32 {
     (request_pool / 4).max(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChannelTurns;
+    use std::time::Duration;
+
+    #[test]
+    fn calls_into_one_channel_are_spaced_a_pace_apart_and_other_channels_are_not() {
+        let turns = ChannelTurns::default();
+        let pace = Duration::from_millis(500);
+        assert_eq!(turns.take("C1", pace), Duration::ZERO);
+        let second = turns.take("C1", pace);
+        assert!(second > Duration::from_millis(400) && second <= pace);
+        let third = turns.take("C1", pace);
+        assert!(
+            third > Duration::from_millis(900),
+            "after the second's turn"
+        );
+        assert_eq!(turns.take("C2", pace), Duration::ZERO);
+    }
 }

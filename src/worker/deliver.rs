@@ -103,13 +103,20 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
 
 pub(super) type Attempt = Result<Outcome, Outcome>;
 
-/// Posts `body` to `chat.postMessage` while this attempt surely holds the row. The claim holds a
+/// Posts `body` to `chat.postMessage` while this attempt surely holds the row, a pace after this
+/// replica's previous call into the channel (see `ChannelTurns`). The claim holds a
 /// post for the Slack timeout plus a lease, so a call that starts within half a lease of the
 /// claim ends before anyone may take the row over. Later than that (this replica stalled, or the
 /// row waited for a form to render), the claim is checked — and the hold renewed — first (see
 /// [`store::outbox::hold_for_call`]).
 pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value) -> Attempt {
     let process = &state.config.process;
+    if let Some(channel) = &row.pace_key
+        && !process.channel_pace.is_zero()
+    {
+        let wait = state.channel_turns.take(channel, process.channel_pace);
+        tokio::time::sleep(wait).await;
+    }
     if row.claimed_at.elapsed() >= process.outbox_lease / 2 {
         let hold = process.call_hold();
         match store::outbox::hold_for_call(&state.worker_pool, row.id, row.attempts, hold)
