@@ -5,7 +5,8 @@
 //! do at that moment.
 
 use super::{
-    Args, SECRET, Server, ceiling, fake_slack::FakeSlack, incident_of, requests::slash, summary,
+    Args, SECRET, Server, ceiling, fake_slack::FakeSlack, incident_of, report::percentile,
+    requests::slash, summary,
 };
 use std::{
     collections::HashMap,
@@ -271,12 +272,7 @@ pub(crate) async fn e2e(
     for l in &levels {
         let mut sorted = l.e2e_ms.clone();
         sorted.sort_by(f64::total_cmp);
-        let at = |p: f64| {
-            sorted
-                .get(((sorted.len().max(1) - 1) as f64 * p).round() as usize)
-                .copied()
-                .unwrap_or(f64::NAN)
-        };
+        let at = |p: f64| percentile(&sorted, p);
         println!(
             "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.2} | {:.2} |",
             l.declarers,
