@@ -142,6 +142,13 @@ pub enum Answer {
     NameTheIncident,
     /// `/incident note` without text.
     NoteNeedsText,
+    /// `/incident correct` without an entry number or text.
+    HowToCorrect,
+    /// A correction was recorded.
+    Corrected {
+        id: String,
+        entry: u32,
+    },
     Noted {
         id: String,
     },

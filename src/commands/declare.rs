@@ -21,7 +21,8 @@ use crate::{
     context::Context,
     delivery::{Answer, Delivery, Post, Recipient},
     incident::{
-        DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage, decide_declare,
+        DeclareError, DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage,
+        decide_declare,
         event::{DeclaredVia, Escalation},
         schedule,
     },
@@ -49,13 +50,7 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     if title.is_empty() {
         return open_form(state, inv, severity);
     }
-    let input = DeclareInput {
-        title: title.to_owned(),
-        severity,
-        incident_type: None,
-        impact: None,
-        triage: Triage::default(),
-    };
+    let input = DeclareInput::quick(title, severity);
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
@@ -64,7 +59,8 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
         Ok(outcome) => Reply::Say(outcome.answer(state)),
-        Err(DeclareFailure::User(answer)) => Reply::Say(answer),
+        // A quick declare asks for nothing else that could be refused.
+        Err(DeclareFailure::User(_)) => Reply::Say(Answer::MissingTitle),
         Err(DeclareFailure::Store(e)) => Reply::Say(store_failure(state, e)),
     }
 }
@@ -117,6 +113,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
             "Choose one of the listed incident types.".to_owned(),
         ));
     }
+    let scope = super::scope::read(&fields.scope, state.clock.now(), &mut errors);
     if !errors.is_empty() {
         return Reply::FieldErrors(errors);
     }
@@ -129,19 +126,25 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         ..fields.origin.clone()
     };
     let input = DeclareInput {
-        title,
-        severity,
         incident_type: fields.incident_type.clone(),
         impact: fields.impact.clone(),
         triage: Triage::from_checked(fields.triage.iter().map(String::as_str)),
+        impact_started_at: scope.impact_started_at,
+        detection: scope.detection,
+        environment: scope.environment,
+        affected_services: scope.affected_services,
+        ..DeclareInput::quick(&title, severity)
     };
     let key = Some(format!("view:{}", submission.view_id));
     match declare(state, input, &submission.user_id, origin, key).await {
         Ok(_) => Reply::Ack,
-        Err(DeclareFailure::User(_)) => Reply::FieldErrors(vec![(
+        Err(DeclareFailure::User(DeclareError::MissingTitle)) => Reply::FieldErrors(vec![(
             Input::Title,
             "Give the incident a title, e.g. “Checkout returns 500s”.".to_owned(),
         )]),
+        Err(DeclareFailure::User(e @ DeclareError::ImpactStartsInFuture)) => {
+            Reply::FieldErrors(vec![(Input::ImpactStarted, e.to_string())])
+        }
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
             let message = match store_failure(state, e) {
@@ -158,7 +161,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
 }
 
 enum DeclareFailure {
-    User(Answer),
+    User(DeclareError),
     Store(store::StoreError),
 }
 
@@ -212,7 +215,7 @@ async fn declare(
     let process = &state.config.process;
     let now = state.clock.now();
     let new = decide_declare(input, &process.severities, process.default_severity, now)
-        .map_err(|_| DeclareFailure::User(Answer::MissingTitle))?;
+        .map_err(DeclareFailure::User)?;
     let channel = state.config.incident_channel.clone();
     let by = DeclaredBy {
         user_id: user_id.to_owned(),

@@ -35,6 +35,8 @@ pub enum CardAction {
     FlagBreach,
     RecordNotified,
     ReviewTriage,
+    RootCause,
+    FixDeployed,
     /// Snooze the overdue-update reminder (from the reminder's menu).
     Snooze(chrono::Duration),
 }
@@ -78,6 +80,8 @@ pub enum CardForm {
     FlagBreach,
     RecordNotified,
     ReviewTriage,
+    RootCause,
+    FixDeployed,
 }
 
 /// A submitted form, with what the person entered (checked by the use case that takes it).
@@ -114,7 +118,20 @@ pub struct DeclareFields {
     pub impact: Option<String>,
     /// Keys of the checked triage questions.
     pub triage: Vec<String>,
+    pub scope: ScopeFields,
     pub origin: Origin,
+}
+
+/// The scope inputs of the declare and edit forms, as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeFields {
+    /// When the impact started, in seconds since the Unix epoch.
+    pub impact_started: Option<i64>,
+    /// The key of the chosen way it was detected.
+    pub detection: Option<String>,
+    /// The key of the chosen environment.
+    pub environment: Option<String>,
+    pub services: Option<String>,
 }
 
 /// A card form's fields; text is trimmed and `None` when blank.
@@ -150,6 +167,7 @@ pub enum CardFields {
         title: Option<String>,
         impact: Option<String>,
         incident_type: Option<String>,
+        scope: ScopeFields,
     },
     FlagBreach {
         /// Seconds before now that the breach was discovered, as chosen.
@@ -162,6 +180,13 @@ pub enum CardFields {
     ReviewTriage {
         /// Keys of the checked triage questions.
         checked: Vec<String>,
+    },
+    RootCause {
+        cause: Option<String>,
+    },
+    FixDeployed {
+        what: Option<String>,
+        link: Option<String>,
     },
 }
 
@@ -183,6 +208,8 @@ impl CardFields {
                 .first()
                 .map_or(Input::Reason, |(k, _)| Input::Record(k)),
             CardFields::ReviewTriage { .. } => Input::Triage,
+            CardFields::RootCause { .. } => Input::Cause,
+            CardFields::FixDeployed { .. } => Input::Deployed,
         }
     }
 }
@@ -206,6 +233,13 @@ pub enum Input {
     NextUpdate,
     Status,
     Discovered,
+    ImpactStarted,
+    Detection,
+    Environment,
+    Services,
+    Cause,
+    Deployed,
+    Link,
     /// A closure criterion, by key.
     Criterion(String),
     /// A field of the breach notification record, by key.

@@ -8,6 +8,7 @@
 //! /incident list                         list.rs     → open incidents, newest first
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
+//! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! /incident help                         mod.rs      → usage
@@ -20,6 +21,7 @@ pub mod declare;
 pub mod forms;
 pub mod list;
 pub mod mention;
+mod scope;
 pub mod shortcut;
 pub mod show;
 
@@ -107,6 +109,8 @@ pub enum Subcommand<'a> {
     Timeline(&'a str),
     /// A note on an incident's timeline: `INC-… <text>`.
     Note(&'a str),
+    /// A correction of a timeline entry: `INC-… #N <text>`.
+    Correct(&'a str),
     /// Anything else: answered with usage.
     Unknown(&'a str),
 }
@@ -122,6 +126,7 @@ impl<'a> Subcommand<'a> {
             "show" | "status" => Subcommand::Show(rest.trim()),
             "timeline" => Subcommand::Timeline(rest.trim()),
             "note" => Subcommand::Note(rest.trim()),
+            "correct" => Subcommand::Correct(rest.trim()),
             "" | "help" | "-h" | "--help" => Subcommand::Help,
             _ => Subcommand::Unknown(verb),
         }
@@ -154,6 +159,7 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
         Subcommand::Show(rest) => show::show(state, rest).await,
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
+        Subcommand::Correct(rest) => show::correct(state, &invocation, rest).await,
         Subcommand::Help => Reply::Say(Answer::Help { unknown: None }),
         Subcommand::Unknown(verb) => Reply::Say(Answer::Help {
             unknown: Some(verb.to_owned()),

@@ -4,7 +4,9 @@ use super::{
     Incident, IncidentId, MAX_IMPACT_CHARS, Severities, Severity, SeverityRank, Status, Title,
     Triage,
     event::{Declared, DeclaredVia, Event},
-    schedule, truncate_chars,
+    schedule,
+    scope::{Detection, Environment, MAX_SERVICES_CHARS, Scope},
+    truncate_chars,
 };
 use chrono::{DateTime, Utc};
 
@@ -13,6 +15,8 @@ use chrono::{DateTime, Utc};
 pub enum DeclareError {
     #[error("An incident needs a title: `/incident declare sev2 Checkout is failing`.")]
     MissingTitle,
+    #[error("The impact can't have started in the future.")]
+    ImpactStartsInFuture,
 }
 
 /// What someone asked for when declaring.
@@ -23,6 +27,28 @@ pub struct DeclareInput {
     pub incident_type: Option<String>,
     pub impact: Option<String>,
     pub triage: Triage,
+    /// When the impact began, if the declarer knows; the declaration time otherwise.
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub detection: Option<Detection>,
+    pub environment: Environment,
+    pub affected_services: Option<String>,
+}
+
+impl DeclareInput {
+    /// A declaration of `title`, with every other answer left to its default (a quick declare).
+    pub fn quick(title: &str, severity: Option<SeverityRank>) -> Self {
+        DeclareInput {
+            title: title.to_owned(),
+            severity,
+            incident_type: None,
+            impact: None,
+            triage: Triage::default(),
+            impact_started_at: None,
+            detection: None,
+            environment: Environment::default(),
+            affected_services: None,
+        }
+    }
 }
 
 /// A declaration that passed every rule and is ready to be stored.
@@ -41,6 +67,7 @@ pub struct NewIncident {
     pub breach_discovered_at: Option<DateTime<Utc>>,
     /// The escalation triggers this declaration meets.
     pub escalations: Vec<String>,
+    pub scope: Scope,
 }
 
 impl NewIncident {
@@ -70,6 +97,9 @@ impl NewIncident {
             breach_discovered_at: self.breach_discovered_at,
             authority_notified_at: None,
             escalations: self.escalations.clone(),
+            scope: self.scope.clone(),
+            findings: Default::default(),
+            review: Default::default(),
             version: 1,
         }
     }
@@ -85,6 +115,9 @@ pub fn decide_declare(
     now: DateTime<Utc>,
 ) -> Result<NewIncident, DeclareError> {
     let title = Title::parse(&input.title)?;
+    if input.impact_started_at.is_some_and(|at| at > now) {
+        return Err(DeclareError::ImpactStartsInFuture);
+    }
     let asked = input.severity.unwrap_or(default_severity);
     let severity = match input.triage.floor_index() {
         Some(floor) => asked.min(severities.rank_at(floor)),
@@ -111,6 +144,12 @@ pub fn decide_declare(
         incident_type,
         impact: clean(input.impact, MAX_IMPACT_CHARS),
         triage: input.triage,
+        scope: Scope {
+            impact_started_at: Some(input.impact_started_at.unwrap_or(now)),
+            detection: input.detection,
+            environment: input.environment,
+            affected_services: clean(input.affected_services, MAX_SERVICES_CHARS),
+        },
         declared_at: now,
         next_update_due_at: now + cadence,
     })
@@ -130,6 +169,10 @@ impl NewIncident {
             via,
             breach_discovered_at: self.breach_discovered_at,
             escalated: self.escalations.clone(),
+            impact_started_at: self.scope.impact_started_at,
+            detection: self.scope.detection,
+            environment: Some(self.scope.environment),
+            affected_services: self.scope.affected_services.clone(),
         })
     }
 }
@@ -143,11 +186,9 @@ mod tests {
     fn input(title: &str, severity: Option<usize>, triage: Triage) -> DeclareInput {
         let s = Severities::builtin();
         DeclareInput {
-            title: title.into(),
-            severity: severity.map(|i| s.rank_at(i)),
-            incident_type: None,
             impact: Some("  ".into()),
             triage,
+            ..DeclareInput::quick(title, severity.map(|i| s.rank_at(i)))
         }
     }
 

@@ -9,6 +9,7 @@
 
 use super::{
     RoleKey, SeverityName, Status, Triage,
+    scope::{Detection, Environment},
     update::{ClosureAnswer, StructuredUpdate},
 };
 use chrono::{DateTime, Utc};
@@ -73,6 +74,21 @@ pub enum Event {
         from: Triage,
         to: Triage,
     },
+    /// The root cause was confirmed.
+    RootCauseIdentified {
+        cause: String,
+    },
+    /// A fix was deployed.
+    FixDeployed {
+        what: String,
+        #[serde(default)]
+        link: Option<String>,
+    },
+    /// A correction of the incident's timeline entry number `entry` (counted from 1).
+    Corrected {
+        entry: u32,
+        text: String,
+    },
 }
 
 /// How an incident was declared.
@@ -97,6 +113,16 @@ pub struct Declared {
     /// The escalation triggers the declaration met.
     #[serde(default)]
     pub escalated: Vec<String>,
+    /// When the impact began (the declaration time unless the declarer said otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact_started_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<Detection>,
+    /// Absent from rows written before it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_services: Option<String>,
 }
 
 /// Where a declaration came from.
@@ -263,6 +289,14 @@ pub struct Edits {
     pub impact: Option<Changed<Option<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_type: Option<Changed<Option<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact_started_at: Option<Changed<Option<DateTime<Utc>>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<Changed<Option<Detection>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Changed<Environment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_services: Option<Changed<Option<String>>>,
 }
 
 impl Event {
@@ -287,6 +321,9 @@ impl Event {
             Event::Cancelled { .. } => "cancelled",
             Event::Edited(_) => "edited",
             Event::TriageReviewed { .. } => "triage_reviewed",
+            Event::RootCauseIdentified { .. } => "root_cause_identified",
+            Event::FixDeployed { .. } => "fix_deployed",
+            Event::Corrected { .. } => "corrected",
         }
     }
 
@@ -316,6 +353,7 @@ impl Event {
             self,
             Event::Note { .. }
                 | Event::MessageAdded { .. }
+                | Event::Corrected { .. }
                 | Event::ReminderSnoozed { .. }
                 | Event::Escalated(_)
                 | Event::ReminderSent(_)
@@ -326,6 +364,8 @@ impl Event {
 /// A timeline entry: who caused what, when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
+    /// Its number on the incident's timeline, counted from 1, oldest first.
+    pub number: u32,
     pub at: DateTime<Utc>,
     /// A Slack user ID, or `warroom`.
     pub actor: String,

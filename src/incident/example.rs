@@ -1,7 +1,7 @@
 //! One incident for unit tests, shaped as a declaration leaves it; each test changes only what
 //! it is about (`Incident { title: …, ..example::incident(1) }`).
 
-use super::{Incident, IncidentId, Severities, Status, Triage};
+use super::{Incident, IncidentId, Scope, Severities, Status, Triage};
 use chrono::{DateTime, TimeZone, Utc};
 
 /// `minutes` after 10:00 UTC on Tuesday 2026-11-24, when the example incident is declared.
@@ -39,6 +39,12 @@ pub(crate) fn incident(rank: usize) -> Incident {
         breach_discovered_at: None,
         authority_notified_at: None,
         escalations: Vec::new(),
+        scope: Scope {
+            impact_started_at: Some(at(0)),
+            ..Scope::default()
+        },
+        findings: Default::default(),
+        review: Default::default(),
         version: 1,
     }
 }

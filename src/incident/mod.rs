@@ -8,7 +8,9 @@ pub mod event;
 pub(crate) mod example;
 pub mod id;
 pub mod lifecycle;
+pub mod review;
 pub mod schedule;
+pub mod scope;
 pub mod severity;
 pub mod status;
 pub mod triage;
@@ -18,6 +20,8 @@ pub use catalog::{Catalog, RoleKey};
 pub use declare::{DeclareError, DeclareInput, NewIncident, decide_declare};
 pub use event::Event;
 pub use id::IncidentId;
+pub use review::Review;
+pub use scope::{Detection, Environment, Findings, Scope};
 pub use severity::{Severities, Severity, SeverityLevel, SeverityName, SeverityRank};
 pub use status::Status;
 pub use triage::Triage;
@@ -104,6 +108,12 @@ pub struct Incident {
     pub authority_notified_at: Option<DateTime<Utc>>,
     /// Escalation triggers already announced, so each is announced once.
     pub escalations: Vec<String>,
+    /// Where it happened, what it touches, when the impact began and how it was detected.
+    pub scope: Scope,
+    /// Containment, the confirmed root cause and the fix, once each is reached.
+    pub findings: Findings,
+    /// The post-incident review.
+    pub review: Review,
     /// Counts the changes written to the incident's row: a card rendered from one version is
     /// stale once the row has a later one.
     pub version: i32,

@@ -6,7 +6,7 @@ use crate::{
     config::ProcessConfig,
     incident::{
         Event, Incident,
-        event::{Direction, Escalation, UpdatePosted},
+        event::{Direction, Edits, Escalation, UpdatePosted},
         schedule,
         update::CLOSURE_CRITERIA,
     },
@@ -22,13 +22,7 @@ pub fn announcement(
     let who = format!("<@{actor}>");
     let text = match event {
         Event::Declared(d) => {
-            return Some(declared_note(
-                actor,
-                d.severity.as_str(),
-                d.raised_by_triage,
-                d.impact.as_deref(),
-                &d.triage,
-            ));
+            return Some(declared_note(actor, d));
         }
         Event::Acknowledged { .. } => format!(":eyes: Acknowledged by {who}."),
         Event::StatusChanged(m) => {
@@ -98,6 +92,7 @@ pub fn announcement(
                         .map_or("—", |t| t.name.as_str());
                 changed.push(format!("type: {name}"));
             }
+            changed.extend(scope_edits(edits));
             format!(
                 ":pencil2: {who} edited the incident — {}.",
                 changed.join("; ")
@@ -114,6 +109,23 @@ pub fn announcement(
         Event::ReminderSnoozed { until, .. } => format!(
             ":zzz: {who} snoozed the update reminder until {}.",
             slack_date(*until)
+        ),
+        Event::RootCauseIdentified { cause } => format!(
+            ":dart: {who} recorded the confirmed *root cause*: {}",
+            escape(cause)
+        ),
+        Event::FixDeployed { what, link } => {
+            let link = link
+                .as_deref()
+                .map_or_else(String::new, |l| format!(" (<{}|link>)", escape(l)));
+            format!(
+                ":rocket: {who} recorded a *fix deployed*: {}{link}",
+                escape(what)
+            )
+        }
+        Event::Corrected { entry, text } => format!(
+            ":pencil: {who} corrected timeline entry #{entry}: {}",
+            escape(text)
         ),
         Event::TriageReviewed { to, .. } => {
             let answers: Vec<String> = to
@@ -142,6 +154,30 @@ pub fn announcement(
         | Event::MessageAdded { .. } => return None,
     };
     Some(notice(&text))
+}
+
+/// How an edit of the incident's scope reads, one part per field that changed.
+fn scope_edits(edits: &Edits) -> Vec<String> {
+    let mut changed = Vec::new();
+    if let Some(e) = &edits.environment {
+        changed.push(format!("environment: {}", e.to.label()));
+    }
+    if let Some(s) = &edits.affected_services {
+        changed.push(format!(
+            "affected services: {}",
+            s.to.as_deref().map_or("cleared".into(), escape)
+        ));
+    }
+    if let Some(s) = &edits.impact_started_at {
+        changed.push(format!(
+            "impact started: {}",
+            s.to.map_or_else(|| "—".to_owned(), slack_date)
+        ));
+    }
+    if let Some(d) = &edits.detection {
+        changed.push(format!("detected by: {}", d.to.map_or("—", |d| d.label())));
+    }
+    changed
 }
 
 /// The structured update as posted in the thread: all seven fields, in the guide's order.

@@ -77,6 +77,10 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
             "Add the note after the ID: `/incident note INC-20261124-001 Paged the DBA`.".to_owned()
         }
         Answer::Noted { id } => format!(":memo: Noted on {id}'s timeline."),
+        Answer::HowToCorrect => "Name the entry and the correction: `/incident correct INC-20261124-001 #3 Paged the DBA at 10:05, not 10:01`. `/incident timeline INC-…` shows the numbers.".to_owned(),
+        Answer::Corrected { id, entry } => format!(
+            ":pencil: Correction of entry #{entry} recorded on {id}'s timeline; the entry now shows the corrected value, marked (corrected)."
+        ),
         Answer::AddedToTimeline { id } => format!(":pushpin: Added to {id}'s timeline."),
         Answer::AlreadyOnTimeline { id } => format!("That message is already on {id}'s timeline."),
         Answer::NotDelivered { id, what, why } => format!(
@@ -120,6 +124,7 @@ pub fn usage(process: &ProcessConfig) -> String {
          `/incident show INC-…` one incident's current state\n\
          `/incident timeline INC-…` its timeline, with who and when\n\
          `/incident note INC-… <text>` add a note to its timeline\n\
+         `/incident correct INC-… #N <text>` correct timeline entry N (the timeline numbers them)\n\
          `/incident help` this message\n\n\
          *Severities*\n{}",
         severities.join("\n")

@@ -3,7 +3,8 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Catalog, Incident, IncidentId, Severities, Status, Triage,
+    Catalog, Incident, IncidentId, Severities, Status,
+    event::Declared,
     schedule::{Audience, EscalationGroup},
     truncate_chars,
 };
@@ -98,27 +99,41 @@ pub(crate) fn status_options() -> Vec<Value> {
 }
 
 /// The first reply in the incident's thread: who declared it, the impact and the triage answers.
-pub fn declared_note(
-    declared_by: &str,
-    severity: &str,
-    raised_by_triage: bool,
-    impact: Option<&str>,
-    triage: &Triage,
-) -> Message {
-    let raised = if raised_by_triage {
+pub fn declared_note(declared_by: &str, d: &Declared) -> Message {
+    let raised = if d.raised_by_triage {
         " (raised by the triage answers)"
     } else {
         ""
     };
     let mut lines = vec![format!(
-        ":rotating_light: *Declared by <@{declared_by}>* as *{severity}*{raised}."
+        ":rotating_light: *Declared by <@{declared_by}>* as *{}*{raised}.",
+        d.severity
     )];
     lines.push(format!(
         "*Impact:* {}",
-        impact.map_or_else(|| "not assessed yet".to_owned(), escape)
+        d.impact
+            .as_deref()
+            .map_or_else(|| "not assessed yet".to_owned(), escape)
     ));
-    if triage.was_asked() {
-        let answers: Vec<String> = triage
+    let mut scope = Vec::new();
+    if let Some(environment) = d.environment {
+        scope.push(format!("*Environment:* {}", environment.label()));
+    }
+    if let Some(services) = &d.affected_services {
+        scope.push(format!("*Affected services:* {}", escape(services)));
+    }
+    if let Some(started) = d.impact_started_at {
+        scope.push(format!("*Impact started:* {}", slack_date(started)));
+    }
+    if let Some(detection) = d.detection {
+        scope.push(format!("*Detected by:* {}", detection.label()));
+    }
+    if !scope.is_empty() {
+        lines.push(scope.join("  ·  "));
+    }
+    if d.triage.was_asked() {
+        let answers: Vec<String> = d
+            .triage
             .answers()
             .iter()
             .map(|(q, a)| format!("• {q}: {}", if *a == Some(true) { "*yes*" } else { "no" }))

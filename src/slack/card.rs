@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     config::ProcessConfig,
-    incident::{Catalog, Incident, Severities, Status, truncate_chars},
+    incident::{Catalog, Environment, Incident, Severities, Status, truncate_chars},
 };
 use serde_json::{Value, json};
 
@@ -105,9 +105,34 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
         };
         blocks.push(section(&line));
     }
+    let findings = &incident.findings;
+    let mut found = Vec::new();
+    if let Some(cause) = &findings.root_cause {
+        found.push(format!("*Root cause:* {}", escape(&cause.text)));
+    }
+    if let Some(fix) = &findings.fix {
+        let link = fix
+            .link
+            .as_deref()
+            .map_or_else(String::new, |l| format!(" (<{}|link>)", escape(l)));
+        found.push(format!("*Fix deployed:* {}{link}", escape(&fix.text)));
+    }
+    if !found.is_empty() {
+        blocks.push(section(&found.join("\n")));
+    }
     let mut context = Vec::new();
     if let Some(kind) = &incident.incident_type {
         context.push(format!("Type: {}", escape(type_label(catalog, kind))));
+    }
+    // Production is the norm: only another environment is worth a glance.
+    if incident.scope.environment != Environment::Production {
+        context.push(format!(
+            "Environment: {}",
+            incident.scope.environment.label()
+        ));
+    }
+    if let Some(services) = &incident.scope.affected_services {
+        context.push(format!("Services: {}", escape(services)));
     }
     if let Some(impact) = &incident.impact {
         context.push(format!("Impact: {}", escape(impact)));
@@ -177,7 +202,12 @@ pub(crate) fn more_menu(id: &str, options: &[More]) -> Value {
 
 /// What "More" offers for the incident as it stands.
 fn more_options(incident: &Incident) -> Vec<More> {
-    let mut options = vec![More::Edit, More::ReviewTriage];
+    let mut options = vec![
+        More::Edit,
+        More::ReviewTriage,
+        More::RootCause,
+        More::FixDeployed,
+    ];
     match (
         incident.breach_discovered_at,
         incident.authority_notified_at,

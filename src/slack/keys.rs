@@ -56,15 +56,19 @@ impl Control {
 pub enum More {
     Edit,
     ReviewTriage,
+    RootCause,
+    FixDeployed,
     FlagBreach,
     RecordNotified,
     Cancel,
 }
 
 impl More {
-    pub const ALL: [More; 5] = [
+    pub const ALL: [More; 7] = [
         More::Edit,
         More::ReviewTriage,
+        More::RootCause,
+        More::FixDeployed,
         More::FlagBreach,
         More::RecordNotified,
         More::Cancel,
@@ -75,6 +79,8 @@ impl More {
         match self {
             More::Edit => "edit",
             More::ReviewTriage => "triage",
+            More::RootCause => "root_cause",
+            More::FixDeployed => "fix",
             More::FlagBreach => "breach",
             More::RecordNotified => "notified",
             More::Cancel => "cancel",
@@ -86,6 +92,8 @@ impl More {
         match self {
             More::Edit => "Edit title, impact or type",
             More::ReviewTriage => "Review triage",
+            More::RootCause => "Root cause identified",
+            More::FixDeployed => "Fix deployed",
             More::FlagBreach => "Flag personal-data breach",
             More::RecordNotified => "Record authority notified",
             More::Cancel => "Cancel (declared in error)",
@@ -97,6 +105,8 @@ impl More {
         match self {
             More::Edit => CardAction::Edit,
             More::ReviewTriage => CardAction::ReviewTriage,
+            More::RootCause => CardAction::RootCause,
+            More::FixDeployed => CardAction::FixDeployed,
             More::FlagBreach => CardAction::FlagBreach,
             More::RecordNotified => CardAction::RecordNotified,
             More::Cancel => CardAction::Cancel,
@@ -124,10 +134,12 @@ pub enum Callback {
     FlagBreach,
     RecordNotified,
     ReviewTriage,
+    RootCause,
+    FixDeployed,
 }
 
 impl Callback {
-    pub const ALL: [Callback; 12] = [
+    pub const ALL: [Callback; 14] = [
         Callback::Declare,
         Callback::PickIncident,
         Callback::Resolve,
@@ -140,6 +152,8 @@ impl Callback {
         Callback::FlagBreach,
         Callback::RecordNotified,
         Callback::ReviewTriage,
+        Callback::RootCause,
+        Callback::FixDeployed,
     ];
 
     /// Its callback ID.
@@ -157,6 +171,8 @@ impl Callback {
             Callback::FlagBreach => "incident_breach",
             Callback::RecordNotified => "incident_authority_notified",
             Callback::ReviewTriage => "incident_triage",
+            Callback::RootCause => "incident_root_cause",
+            Callback::FixDeployed => "incident_fix_deployed",
         }
     }
 
@@ -178,6 +194,8 @@ impl Callback {
             CardForm::FlagBreach => Callback::FlagBreach,
             CardForm::RecordNotified => Callback::RecordNotified,
             CardForm::ReviewTriage => Callback::ReviewTriage,
+            CardForm::RootCause => Callback::RootCause,
+            CardForm::FixDeployed => Callback::FixDeployed,
         }
     }
 }
@@ -207,6 +225,13 @@ pub fn block_id(input: &Input) -> String {
         Input::NextUpdate => "next_update",
         Input::Status => "status",
         Input::Discovered => "discovered",
+        Input::ImpactStarted => "impact_started",
+        Input::Detection => "detection",
+        Input::Environment => "environment",
+        Input::Services => "services",
+        Input::Cause => "cause",
+        Input::Deployed => "deployed",
+        Input::Link => "link",
         Input::Criterion(key) => key,
         Input::Record(key) => key,
     };

@@ -7,13 +7,14 @@ use crate::{
     commands::forms::{CardForm, FormRequest, MessageAction, Origin},
     config::ProcessConfig,
     incident::{
-        Event, Incident, RoleKey, Status, Triage,
+        Detection, Environment, Event, Incident, RoleKey, Status, Triage,
         event::{
             BreachNotification, Changed, Declared, DeclaredVia, Direction, Edits, Escalation,
             ReminderSent, SeverityMove, StatusMove, UpdatePosted,
         },
         example::{at, incident},
         schedule::{Audience, EscalationGroup, Reminder},
+        scope::Finding,
         update::{ClosureAnswer, StructuredUpdate},
     },
 };
@@ -57,6 +58,18 @@ fn the_card_in_each_state() {
     resolved.status = Status::Resolved;
     resolved.resolution_summary = Some("Rolled back; error rate at baseline".into());
     resolved.authority_notified_at = Some(at(50));
+    resolved.scope.environment = Environment::Staging;
+    resolved.scope.affected_services = Some("checkout, payments-api".into());
+    resolved.findings.root_cause = Some(Finding {
+        text: "Connection pool capped at 10".into(),
+        link: None,
+        at: at(40),
+    });
+    resolved.findings.fix = Some(Finding {
+        text: "Pool raised to 50".into(),
+        link: Some("https://git.example.com/pr/42".into()),
+        at: at(45),
+    });
     let mut closed = resolved.clone();
     closed.status = Status::Closed;
     insta::assert_json_snapshot!("card_new", card_json(&incident(2)));
@@ -120,6 +133,10 @@ fn events() -> Vec<Event> {
             via: DeclaredVia::Form,
             breach_discovered_at: None,
             escalated: vec![],
+            impact_started_at: Some(at(-20)),
+            detection: Some(Detection::CustomerReport),
+            environment: Some(Environment::Production),
+            affected_services: Some("checkout, payments-api".into()),
         }),
         Event::Acknowledged {
             seconds_after_declare: 300,
@@ -189,7 +206,34 @@ fn events() -> Vec<Event> {
                 from: None,
                 to: Some("credential".into()),
             }),
+            impact_started_at: Some(Changed {
+                from: Some(at(0)),
+                to: Some(at(-20)),
+            }),
+            detection: Some(Changed {
+                from: None,
+                to: Some(Detection::MonitoringAlert),
+            }),
+            environment: Some(Changed {
+                from: Environment::Production,
+                to: Environment::Staging,
+            }),
+            affected_services: Some(Changed {
+                from: None,
+                to: Some("search".into()),
+            }),
         }),
+        Event::RootCauseIdentified {
+            cause: "A connection-pool limit of 10 under <load>".into(),
+        },
+        Event::FixDeployed {
+            what: "Raised the pool to 50".into(),
+            link: Some("https://git.example.com/pr/42".into()),
+        },
+        Event::Corrected {
+            entry: 3,
+            text: "Acknowledged by the on-call, not the declarer".into(),
+        },
         Event::TriageReviewed {
             from: Triage::default(),
             to: Triage::from_checked(["money_affected"]),
@@ -313,6 +357,8 @@ fn every_form() {
         ("flag_breach", card(CardForm::FlagBreach)),
         ("authority_notified", card(CardForm::RecordNotified)),
         ("review_triage", card(CardForm::ReviewTriage)),
+        ("root_cause", card(CardForm::RootCause)),
+        ("fix_deployed", card(CardForm::FixDeployed)),
     ];
     for (name, request) in forms {
         let view = modals::view(&request, &process);

@@ -7,6 +7,7 @@ use crate::incident::{
     Event, IncidentId,
     event::{Escalation, Recorded, ReminderSent, Stored},
 };
+use std::collections::BTreeMap;
 
 /// Slack refuses a message whose blocks hold much more than this much text (about 13,000
 /// characters); the answer stays well inside it.
@@ -17,6 +18,7 @@ const LINE_BLOCKS: usize = 48;
 /// One incident's timeline, oldest first: when, who, what. When it is too long for one
 /// message, the newest entries are kept and the answer says how many older ones were left out.
 pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message {
+    let corrections = corrections(entries);
     let mut lines: Vec<String> = Vec::new();
     let mut used = 0;
     for e in entries.iter().rev() {
@@ -25,11 +27,15 @@ pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message 
         } else {
             escape(&e.actor)
         };
-        let line = format!(
-            "• {} {who} — {}",
-            slack_date(e.at),
-            escape(&truncate_chars(&line(&e.event), 600))
-        );
+        let said = escape(&truncate_chars(&line(&e.event), 600));
+        let what = match corrections.get(&e.number) {
+            Some((by, text)) => format!(
+                "{} _(corrected in #{by}; originally: {said})_",
+                escape(&truncate_chars(text, 600))
+            ),
+            None => said,
+        };
+        let line = format!("• #{} {} {who} — {what}", e.number, slack_date(e.at));
         if used + line.len() + 1 > TEXT_BUDGET {
             break;
         }
@@ -57,6 +63,20 @@ pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message 
     Message { text, blocks }
 }
 
+/// The latest correction of each corrected entry: entry number → (the correction's number, its
+/// text).
+pub fn corrections(entries: &[Recorded]) -> BTreeMap<u32, (u32, &str)> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Stored::Known(Event::Corrected { entry, text }) => {
+                Some((*entry, (e.number, text.as_str())))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// A one-line summary of a timeline entry (plain text; the caller escapes it).
 pub fn line(stored: &Stored) -> String {
     let event = match stored {
@@ -78,7 +98,7 @@ pub fn line(stored: &Stored) -> String {
         Event::SeverityChanged(m) => format!("severity {} → {}: {}", m.from, m.to, m.reason),
         Event::RoleAssigned { role, user, .. } => format!("{role} assigned to {user}"),
         Event::UpdatePosted(u) => format!("update: {}", u.update.current_action),
-        Event::Edited(_) => "edited title, impact or type".to_owned(),
+        Event::Edited(_) => "edited what the incident is".to_owned(),
         Event::Note { text } => format!("note: {text}"),
         Event::MessageAdded { author, text, .. } => format!("message by {author} added: {text}"),
         Event::ReminderSnoozed { seconds, .. } => {
@@ -106,6 +126,12 @@ pub fn line(stored: &Stored) -> String {
         Event::BreachFlagged { .. } => "flagged a personal-data breach".to_owned(),
         Event::AuthorityNotified(_) => "recorded the authority notification".to_owned(),
         Event::TriageReviewed { .. } => "triage reviewed".to_owned(),
+        Event::RootCauseIdentified { cause } => format!("root cause identified: {cause}"),
+        Event::FixDeployed { what, link } => match link {
+            Some(link) => format!("fix deployed: {what} ({link})"),
+            None => format!("fix deployed: {what}"),
+        },
+        Event::Corrected { entry, text } => format!("correction of #{entry}: {text}"),
     }
 }
 
@@ -116,6 +142,7 @@ mod tests {
 
     fn note(n: usize) -> Recorded {
         Recorded {
+            number: n as u32 + 1,
             at: at(n as i64),
             actor: "U1".into(),
             event: Stored::Known(Event::Note {
@@ -157,5 +184,34 @@ mod tests {
         let all = serde_json::to_string(&message.blocks).unwrap();
         assert!(all.contains("note 0:") && all.contains("note 2:"));
         assert!(!all.contains("left out"));
+    }
+
+    #[test]
+    fn a_corrected_entry_shows_the_corrected_value_marked_and_what_it_said_before() {
+        let mut entries: Vec<Recorded> = (0..3).map(note).collect();
+        entries.push(Recorded {
+            number: 4,
+            at: at(9),
+            actor: "U2".into(),
+            event: Stored::Known(Event::Corrected {
+                entry: 2,
+                text: "Paged the DBA at 10:05, not 10:01".into(),
+            }),
+        });
+        let message = timeline(&IncidentId::parse("INC-20261124-001").unwrap(), &entries, 4);
+        let lines: Vec<&str> = message.blocks[1]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .collect();
+        assert!(lines[0].starts_with("• #1 "), "{}", lines[0]);
+        assert!(
+            lines[1].starts_with("• #2 ")
+                && lines[1].contains("— Paged the DBA at 10:05, not 10:01 _(corrected in #4; originally: note: note 1:"),
+            "{}",
+            lines[1]
+        );
+        assert!(!lines[0].contains("corrected") && !lines[2].contains("corrected"));
+        assert!(lines[3].contains("#4 ") && lines[3].contains("correction of #2: Paged the DBA"));
     }
 }

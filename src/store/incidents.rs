@@ -1,7 +1,8 @@
 //! Incidents: finding them, locking one for a change, and writing its new state.
 
 use crate::incident::{
-    Incident, IncidentId, RoleKey, Severity, Status, Title, Triage, update::StructuredUpdate,
+    Detection, Environment, Findings, Incident, IncidentId, Review, RoleKey, Scope, Severity,
+    Status, Title, Triage, review::ReviewNotes, scope::Finding, update::StructuredUpdate,
 };
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
@@ -23,7 +24,9 @@ pub async fn find_incident(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -41,7 +44,9 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -77,6 +82,19 @@ struct IncidentRow {
     authority_notified_at: Option<DateTime<Utc>>,
     escalations: Json<Vec<String>>,
     version: i32,
+    impact_started_at: Option<DateTime<Utc>>,
+    detection: Option<String>,
+    environment: String,
+    affected_services: Option<String>,
+    contained_at: Option<DateTime<Utc>>,
+    root_cause: Option<String>,
+    root_cause_at: Option<DateTime<Utc>>,
+    fix_deployed: Option<String>,
+    fix_link: Option<String>,
+    fix_deployed_at: Option<DateTime<Utc>>,
+    review: Option<Json<ReviewNotes>>,
+    review_completed_at: Option<DateTime<Utc>>,
+    review_completed_by: Option<String>,
 }
 
 impl From<IncidentRow> for Incident {
@@ -111,9 +129,38 @@ impl From<IncidentRow> for Incident {
             breach_discovered_at: r.breach_discovered_at,
             authority_notified_at: r.authority_notified_at,
             escalations: r.escalations.0,
+            // The CHECK constraints admit only known spellings.
+            scope: Scope {
+                impact_started_at: r.impact_started_at,
+                detection: r.detection.as_deref().and_then(Detection::parse),
+                environment: Environment::parse(&r.environment).unwrap_or_default(),
+                affected_services: r.affected_services,
+            },
+            findings: Findings {
+                contained_at: r.contained_at,
+                root_cause: finding(r.root_cause, None, r.root_cause_at),
+                fix: finding(r.fix_deployed, r.fix_link, r.fix_deployed_at),
+            },
+            review: Review {
+                notes: r.review.map(|n| n.0),
+                completed_at: r.review_completed_at,
+                completed_by: r.review_completed_by,
+            },
             version: r.version,
         }
     }
+}
+
+fn finding(
+    text: Option<String>,
+    link: Option<String>,
+    at: Option<DateTime<Utc>>,
+) -> Option<Finding> {
+    Some(Finding {
+        text: text?,
+        link,
+        at: at?,
+    })
 }
 
 /// Locks the incident's row for the rest of `tx`, so a change is decided against its current
@@ -129,7 +176,9 @@ pub async fn find_incident_for_update(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -143,11 +192,18 @@ pub async fn update_incident_state(
     tx: &mut Transaction<'_, Postgres>,
     incident: &Incident,
 ) -> Result<(), sqlx::Error> {
+    let (root_cause, fix) = (
+        incident.findings.root_cause.as_ref(),
+        incident.findings.fix.as_ref(),
+    );
     sqlx::query!(
         "UPDATE incidents SET title = $2, severity = $3, severity_rank = $4, status = $5, incident_type = $6, impact = $7,
                 acknowledged_at = $8, acknowledged_by = $9, next_update_due_at = $10, resolved_at = $11, closed_at = $12,
                 resolution_summary = $13, roles = $14, latest_update = $15, breach_discovered_at = $16,
-                authority_notified_at = $17, escalations = $18, triage = $19, version = version + 1, updated_at = now()
+                authority_notified_at = $17, escalations = $18, triage = $19, impact_started_at = $20, detection = $21,
+                environment = $22, affected_services = $23, contained_at = $24, root_cause = $25, root_cause_at = $26,
+                fix_deployed = $27, fix_link = $28, fix_deployed_at = $29, review = $30, review_completed_at = $31,
+                review_completed_by = $32, version = version + 1, updated_at = now()
          WHERE id = $1",
         incident.id.as_str(),
         incident.title.as_str(),
@@ -168,6 +224,19 @@ pub async fn update_incident_state(
         incident.authority_notified_at,
         Json(&incident.escalations) as _,
         Json(&incident.triage) as _,
+        incident.scope.impact_started_at,
+        incident.scope.detection.map(Detection::key),
+        incident.scope.environment.key(),
+        incident.scope.affected_services.as_deref(),
+        incident.findings.contained_at,
+        root_cause.map(|f| f.text.as_str()),
+        root_cause.map(|f| f.at),
+        fix.map(|f| f.text.as_str()),
+        fix.and_then(|f| f.link.as_deref()),
+        fix.map(|f| f.at),
+        incident.review.notes.as_ref().map(Json) as _,
+        incident.review.completed_at,
+        incident.review.completed_by.as_deref(),
     )
     .execute(&mut **tx)
     .await?;
@@ -203,7 +272,9 @@ pub async fn find_incident_by_message(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -224,7 +295,9 @@ pub async fn find_open_by_severity(
                 declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
                 next_update_due_at, resolved_at, closed_at, resolution_summary,
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,

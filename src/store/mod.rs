@@ -228,7 +228,7 @@ async fn grant_runtime_role(owner: &PgPool, role: &str) -> Result<(), sqlx::Erro
     let statements = [
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
         format!(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, outbox, reminders, slack_pacing, slack_requests TO {role}"
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, incident_actions, outbox, reminders, slack_pacing, slack_requests TO {role}"
         ),
         format!("GRANT SELECT, INSERT ON timeline_entries TO {role}"),
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON timeline_entries FROM {role}"),

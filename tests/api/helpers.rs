@@ -503,8 +503,9 @@ impl TestApp {
     }
 }
 
-/// Input values for a submission: `(block, kind, value)` with kind `text`, `select`, `user` or
-/// `multi` (comma-separated values; empty for none checked).
+/// Input values for a submission: `(block, kind, value)` with kind `text`, `select`, `user`,
+/// `multi` (comma-separated values; empty for none checked), `datetime` (seconds since the Unix
+/// epoch) or `date` (`YYYY-MM-DD`).
 pub fn values(fields: &[(&str, &str, &str)]) -> Value {
     let mut out = serde_json::Map::new();
     for (block, kind, value) in fields {
@@ -517,6 +518,10 @@ pub fn values(fields: &[(&str, &str, &str)]) -> Value {
             "multi" => {
                 json!({ "type": "checkboxes", "selected_options": value.split(',').filter(|v| !v.is_empty()).map(|v| json!({ "text": { "type": "plain_text", "text": v }, "value": v })).collect::<Vec<_>>() })
             }
+            "datetime" => {
+                json!({ "type": "datetimepicker", "selected_date_time": value.parse::<i64>().unwrap() })
+            }
+            "date" => json!({ "type": "datepicker", "selected_date": value }),
             other => panic!("unknown input kind {other}"),
         };
         out.insert((*block).to_owned(), json!({ "value": v }));

@@ -133,9 +133,9 @@ WITH earlier AS (
 ), counter AS (
     SELECT :last_number::int AS last_number WHERE NOT EXISTS (SELECT 1 FROM earlier)
 ), inc AS (
-    INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations)
+    INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage, declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at, breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services)
     SELECT 'INC-' || to_char(current_date, 'YYYYMMDD') || '-' || CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-           'Bench incident ' || :n, 'SEV-2', 1, NULL, NULL, '{}'::jsonb, 'U' || :n, 'C0GENERAL', 'bench', 'C0BENCH', now(), now() + interval '1 hour', NULL, '[]'::jsonb
+           'Bench incident ' || :n, 'SEV-2', 1, NULL, NULL, '{}'::jsonb, 'U' || :n, 'C0GENERAL', 'bench', 'C0BENCH', now(), now() + interval '1 hour', NULL, '[]'::jsonb, now(), NULL, 'production', NULL
     FROM counter RETURNING id
 ), entry AS (
     INSERT INTO timeline_entries (incident_id, at, actor, kind, details) SELECT id, now(), 'U' || :n, 'declared', '{"title":"Bench incident","severity":"SEV-2"}'::jsonb FROM inc

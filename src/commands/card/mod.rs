@@ -81,6 +81,8 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
         CardAction::FlagBreach => CardForm::FlagBreach,
         CardAction::RecordNotified => CardForm::RecordNotified,
         CardAction::ReviewTriage => CardForm::ReviewTriage,
+        CardAction::RootCause => CardForm::RootCause,
+        CardAction::FixDeployed => CardForm::FixDeployed,
         CardAction::Acknowledge | CardAction::SetStatus(_) | CardAction::Snooze(_) => {
             return Reply::Ack;
         }

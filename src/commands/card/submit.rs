@@ -13,7 +13,7 @@ use crate::{
     incident::{
         IncidentId, Status, Triage,
         event::BreachNotification,
-        lifecycle::{Change, Refusal},
+        lifecycle::{Change, EditFields, Refusal},
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
 };
@@ -40,6 +40,8 @@ pub async fn on_submit(
         Ok(ChangeOutcome::Refused(refusal)) => {
             let input = match (&refusal, fields) {
                 (Refusal::BelowTriageFloor { .. }, CardFields::Severity { .. }) => Input::Level,
+                (Refusal::NotALink, _) => Input::Link,
+                (Refusal::ImpactStartsInFuture, _) => Input::ImpactStarted,
                 _ => first,
             };
             at(input, refusal.to_string())
@@ -213,6 +215,7 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
             title,
             impact,
             incident_type,
+            scope,
         } => {
             let title = required(
                 title,
@@ -228,12 +231,26 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
                     "Choose one of the listed types.".to_owned(),
                 ));
             }
-            Change::Edit {
+            let scope = crate::commands::scope::read(scope, state.clock.now(), &mut errors);
+            Change::Edit(EditFields {
                 title,
                 impact: impact.clone(),
                 incident_type: incident_type.clone(),
-            }
+                scope,
+            })
         }
+        CardFields::RootCause { cause } => Change::RecordRootCause {
+            cause: required(
+                cause,
+                Input::Cause,
+                &mut errors,
+                "Say what the confirmed root cause is.",
+            ),
+        },
+        CardFields::FixDeployed { what, link } => Change::RecordFix {
+            what: required(what, Input::Deployed, &mut errors, "Say what was deployed."),
+            link: link.clone(),
+        },
         CardFields::ReviewTriage { checked } => Change::ReviewTriage {
             triage: Triage::from_checked(checked.iter().map(String::as_str)),
         },

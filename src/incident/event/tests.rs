@@ -184,3 +184,49 @@ fn a_row_of_a_kind_this_version_does_not_know_is_kept_not_lost() {
         }
     );
 }
+
+#[test]
+fn the_findings_corrections_and_scope_read_back_as_written() {
+    let at: DateTime<Utc> = "2026-11-24T09:40:00Z".parse().unwrap();
+    let written = [
+        Event::RootCauseIdentified {
+            cause: "Pool capped at 10".into(),
+        },
+        Event::FixDeployed {
+            what: "Pool raised to 50".into(),
+            link: Some("https://git.example.com/pr/42".into()),
+        },
+        Event::Corrected {
+            entry: 3,
+            text: "It was 10:05".into(),
+        },
+        Event::Edited(Edits {
+            environment: Some(Changed {
+                from: Environment::Production,
+                to: Environment::Staging,
+            }),
+            impact_started_at: Some(Changed {
+                from: None,
+                to: Some(at),
+            }),
+            detection: Some(Changed {
+                from: None,
+                to: Some(Detection::ThirdParty),
+            }),
+            ..Edits::default()
+        }),
+    ];
+    for event in written {
+        let again = Event::from_stored(event.kind(), event.details()).unwrap();
+        assert_eq!(again, event);
+    }
+    // A declaration from before the scope was asked has none of it, rather than a guess.
+    let old = Event::from_stored("declared", json!({ "title": "t", "severity": "SEV-2" })).unwrap();
+    let Event::Declared(d) = old else {
+        panic!("{old:?}")
+    };
+    assert_eq!(
+        (d.environment, d.impact_started_at, d.detection),
+        (None, None, None)
+    );
+}

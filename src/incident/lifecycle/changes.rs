@@ -3,8 +3,8 @@
 
 use super::{Applied, Refusal, Rules};
 use crate::incident::{
-    Incident, MAX_IMPACT_CHARS, RoleKey, SeverityRank, Status, Title, Triage,
-    event::{Changed, Direction, Edits, Event, SeverityMove, StatusMove, UpdatePosted},
+    Incident, RoleKey, SeverityRank, Status, Triage,
+    event::{Direction, Event, SeverityMove, StatusMove, UpdatePosted},
     truncate_chars,
     update::{ClosureAnswer, StructuredUpdate, open_criteria},
 };
@@ -24,7 +24,7 @@ pub(super) fn applied(incident: Incident, events: Vec<Event>) -> Outcome {
     Ok(Some(Applied { incident, events }))
 }
 
-fn non_empty(text: &str, what: &str, max: usize) -> Result<String, Refusal> {
+pub(super) fn non_empty(text: &str, what: &str, max: usize) -> Result<String, Refusal> {
     let t = text.trim();
     if t.is_empty() {
         Err(Refusal::empty(what))
@@ -65,12 +65,20 @@ pub(super) fn acknowledge(current: &Incident, at: At<'_>) -> Outcome {
 fn move_to(next: &mut Incident, to: Status, at: At<'_>) -> StatusMove {
     let from = next.status;
     next.status = to;
+    contained_by(next, to, at);
     if from == Status::Resolved {
         next.resolved_at = None;
         let rank = severity_rank(next, at.rules);
         next.next_update_due_at = Some(at.now + cadence(at.rules, rank));
     }
     StatusMove::new(from, to)
+}
+
+/// Containment starts the first time the incident reaches Contained, or a status past it.
+fn contained_by(next: &mut Incident, to: Status, at: At<'_>) {
+    if to >= Status::Contained && next.findings.contained_at.is_none() {
+        next.findings.contained_at = Some(at.now);
+    }
 }
 
 pub(super) fn set_status(current: &Incident, to: Status, at: At<'_>) -> Outcome {
@@ -89,6 +97,7 @@ pub(super) fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome 
     let summary = non_empty(summary, "The resolution summary", 2000)?;
     let mut next = current.clone();
     next.status = Status::Resolved;
+    contained_by(&mut next, Status::Resolved, at);
     next.resolved_at = Some(at.now);
     next.resolution_summary = Some(summary.clone());
     next.next_update_due_at = None;
@@ -251,50 +260,6 @@ pub(super) fn post_update(current: &Incident, fields: UpdateFields, at: At<'_>) 
         status: Some(next.status),
     });
     applied(next, vec![event])
-}
-
-pub(super) fn edit(
-    current: &Incident,
-    title: &str,
-    impact: Option<String>,
-    incident_type: Option<String>,
-    at: At<'_>,
-) -> Outcome {
-    let title = Title::parse(title).map_err(|_| Refusal::empty("The title"))?;
-    let impact = impact
-        .map(|i| i.trim().to_owned())
-        .filter(|i| !i.is_empty())
-        .map(|i| truncate_chars(&i, MAX_IMPACT_CHARS));
-    if let Some(t) = &incident_type
-        && at.rules.catalog.incident_type(t).is_none()
-    {
-        return Err(Refusal::UnknownType {
-            incident_type: t.clone(),
-        });
-    }
-    let incident_type = incident_type.or_else(|| current.incident_type.clone());
-    let changed = |from: &Option<String>, to: &Option<String>| {
-        (from != to).then(|| Changed {
-            from: from.clone(),
-            to: to.clone(),
-        })
-    };
-    let edits = Edits {
-        title: (title != current.title).then(|| Changed {
-            from: current.title.to_string(),
-            to: title.to_string(),
-        }),
-        impact: changed(&current.impact, &impact),
-        incident_type: changed(&current.incident_type, &incident_type),
-    };
-    if edits == Edits::default() {
-        return Ok(None);
-    }
-    let mut next = current.clone();
-    next.title = title;
-    next.impact = impact;
-    next.incident_type = incident_type;
-    applied(next, vec![Event::Edited(edits)])
 }
 
 pub(super) fn note(current: &Incident, text: &str) -> Outcome {

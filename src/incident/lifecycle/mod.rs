@@ -4,13 +4,17 @@
 //! one place, [`permission`], from the events themselves, so no path around it exists.
 
 mod changes;
+mod edit;
 mod exposure;
+mod findings;
 pub mod permission;
+
+pub use edit::EditFields;
 
 use super::{
     Incident, RoleKey, Severities, SeverityRank, Status, Triage,
     catalog::Catalog,
-    event::{BreachNotification, Escalation, Event},
+    event::{BreachNotification, Escalation, Event, Stored},
     schedule,
     update::ClosureAnswer,
 };
@@ -48,11 +52,7 @@ pub enum Change {
         next_update_in: chrono::Duration,
         status: Option<Status>,
     },
-    Edit {
-        title: String,
-        impact: Option<String>,
-        incident_type: Option<String>,
-    },
+    Edit(EditFields),
     Note {
         text: String,
     },
@@ -76,6 +76,30 @@ pub enum Change {
     ReviewTriage {
         triage: Triage,
     },
+    /// The root cause, once confirmed.
+    RecordRootCause {
+        cause: String,
+    },
+    /// What was deployed to fix it, and where to read about it.
+    RecordFix {
+        what: String,
+        link: Option<String>,
+    },
+    /// A correction of timeline entry number `entry` (counted from 1 per incident); `target` is
+    /// that entry as stored, when it exists.
+    Correct {
+        entry: u32,
+        target: Option<Box<Stored>>,
+        text: String,
+    },
+}
+
+impl Change {
+    /// Whether it only keeps the record straight — it changes nothing about how the incident
+    /// stands — and so is taken after the incident is closed or cancelled too.
+    pub fn keeps_the_record(&self) -> bool {
+        matches!(self, Change::Correct { .. })
+    }
 }
 
 /// Why a change was refused; the `Display` is what the person is told.
@@ -118,6 +142,16 @@ pub enum Refusal {
     OwesNoUpdates { id: String, status: Status },
     #[error("There is no overdue-update reminder to snooze.")]
     NothingToSnooze,
+    #[error("The impact can't have started in the future.")]
+    ImpactStartsInFuture,
+    #[error("The link must be a web address starting with https:// (or http://).")]
+    NotALink,
+    #[error(
+        "There is no entry #{entry} on this incident's timeline. `/incident timeline` shows the numbers."
+    )]
+    NoSuchEntry { entry: u32 },
+    #[error("Entry #{entry} is itself a correction; correct the original entry instead.")]
+    CorrectionOfACorrection { entry: u32 },
 }
 
 impl Refusal {
@@ -175,7 +209,9 @@ pub fn decide(
     now: DateTime<Utc>,
     rules: Rules<'_>,
 ) -> Decision {
-    if let Some(refusal) = refusal_for_state(current) {
+    if !change.keeps_the_record()
+        && let Some(refusal) = refusal_for_state(current)
+    {
         return Decision::Refused(refusal);
     }
     let mut applied = match compute(current, change, actor, now, rules) {
@@ -227,11 +263,7 @@ fn compute(
             },
             at,
         ),
-        Change::Edit {
-            title,
-            impact,
-            incident_type,
-        } => changes::edit(current, &title, impact, incident_type, at),
+        Change::Edit(fields) => edit::edit(current, fields, at),
         Change::Note { text } => changes::note(current, &text),
         Change::FlagBreach { discovered_at } => exposure::flag_breach(current, discovered_at, at),
         Change::AuthorityNotified { record } => exposure::authority_notified(current, record, at),
@@ -251,6 +283,13 @@ fn compute(
             }],
         })),
         Change::ReviewTriage { triage } => exposure::review_triage(current, triage, at),
+        Change::RecordRootCause { cause } => findings::root_cause(current, &cause, at),
+        Change::RecordFix { what, link } => findings::fix_deployed(current, &what, link, at),
+        Change::Correct {
+            entry,
+            target,
+            text,
+        } => findings::correct(current, entry, target.as_deref(), &text),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Who may cause which event. With `restrict_changes` on, the events that steer an incident —
-//! its status, severity, roles, what it is, its triage and its breach record — may be caused only
+//! its status, severity, roles, what it is, its triage, its findings, corrections of its record and
+//! its breach record — may be caused only
 //! by the incident's role holders (or its declarer, until someone is commander). Anyone may
 //! acknowledge, post an update that changes no status, add notes and messages, and raise a breach
 //! flag. The match below names every event, so a new one cannot slip past unguarded.
@@ -17,7 +18,10 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::Cancelled { .. }
         | Event::Edited(_)
         | Event::AuthorityNotified(_)
-        | Event::TriageReviewed { .. } => true,
+        | Event::TriageReviewed { .. }
+        | Event::RootCauseIdentified { .. }
+        | Event::FixDeployed { .. }
+        | Event::Corrected { .. } => true,
         Event::UpdatePosted(update) => update.status_change.is_some(),
         Event::Declared(_)
         | Event::Acknowledged { .. }

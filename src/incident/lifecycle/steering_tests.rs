@@ -43,10 +43,13 @@ fn every_path_that_steers_an_incident_is_refused_to_a_non_holder_and_allowed_to_
     let mut resolved = led();
     resolved.status = Status::Resolved;
     resolved.resolved_at = Some(at(5));
-    let edit = |title: &str, incident_type: Option<&str>| Change::Edit {
-        title: title.into(),
-        impact: None,
-        incident_type: incident_type.map(str::to_owned),
+    let edit = |title: &str, incident_type: Option<&str>| {
+        Change::Edit(EditFields {
+            title: title.into(),
+            impact: None,
+            incident_type: incident_type.map(str::to_owned),
+            scope: incident().scope,
+        })
     };
     let paths: Vec<(&str, Incident, Change)> = vec![
         (
@@ -221,11 +224,12 @@ fn triage_that_says_personal_data_starts_the_breach_clock_once() {
 
 #[test]
 fn an_escalation_trigger_is_announced_once_when_it_first_holds() {
-    let edit = Change::Edit {
+    let edit = Change::Edit(EditFields {
         title: "Checkout down".into(),
         impact: None,
         incident_type: Some("credential".into()),
-    };
+        scope: incident().scope,
+    });
     let typed = applied(run(&incident(), edit, "U1", false));
     assert!(matches!(
         typed.events.last(),

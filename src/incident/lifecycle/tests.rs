@@ -362,20 +362,22 @@ fn roles_and_types_must_be_configured_and_setting_a_type_posts_its_runbook() {
         ),
         Decision::NoOp
     ));
-    let edit = Change::Edit {
+    let edit = Change::Edit(EditFields {
         title: "Checkout down".into(),
         impact: None,
         incident_type: Some("payment_wallet".into()),
-    };
+        scope: incident().scope,
+    });
     assert_eq!(
         applied(run(&incident(), edit, "U1", false)).runbook_for(),
         Some("payment_wallet")
     );
-    let same = Change::Edit {
+    let same = Change::Edit(EditFields {
         title: "Checkout down".into(),
         impact: None,
         incident_type: None,
-    };
+        scope: incident().scope,
+    });
     assert!(matches!(
         run(&incident(), same, "U1", false),
         Decision::NoOp

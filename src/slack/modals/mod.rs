@@ -3,7 +3,7 @@
 //! submission by `slack::parse`.
 
 use super::{
-    blocks::{option, plain, section, severity_options, type_options},
+    blocks::{option, plain, section, severity_options},
     keys::{Callback, VALUE, block_id},
 };
 use crate::incident::{
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 mod more;
+mod scope;
 
 /// The view that opens the requested form.
 pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
@@ -41,10 +42,12 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
             update(incident, cadence, owner)
         }
         CardForm::Cancel => cancel(incident),
-        CardForm::Edit => edit(incident, &process.catalog),
+        CardForm::Edit => scope::edit(incident, &process.catalog),
         CardForm::FlagBreach => more::flag_breach(incident),
         CardForm::RecordNotified => more::authority_notified(incident),
         CardForm::ReviewTriage => more::review_triage(incident),
+        CardForm::RootCause => scope::root_cause(incident),
+        CardForm::FixDeployed => scope::fix_deployed(incident),
     }
 }
 
@@ -304,41 +307,6 @@ fn cancel(incident: &Incident) -> Value {
         Callback::Cancel,
         "Cancel incident",
         "Cancel incident",
-        incident.id.as_str(),
-        blocks,
-    )
-}
-
-/// Edit: title, impact and type.
-fn edit(incident: &Incident, catalog: &Catalog) -> Value {
-    let mut type_select =
-        json!({ "type": "static_select", "action_id": VALUE, "options": type_options(catalog) });
-    if let Some(t) = incident
-        .incident_type
-        .as_deref()
-        .and_then(|k| catalog.incident_type(k))
-    {
-        type_select["initial_option"] = option(&t.name, &t.key);
-    }
-    let blocks = vec![
-        field(
-            Input::Title,
-            "Title",
-            text_input(Some(&incident.title), false, 200),
-            false,
-        ),
-        field(
-            Input::Impact,
-            "Impact",
-            text_input(incident.impact.as_deref(), true, 2000),
-            true,
-        ),
-        field(Input::IncidentType, "Incident type", type_select, true),
-    ];
-    modal(
-        Callback::Edit,
-        "Edit incident",
-        "Save",
         incident.id.as_str(),
         blocks,
     )

@@ -29,7 +29,7 @@ pub(super) fn declare(
         .iter()
         .map(|(key, label)| option(label, key))
         .collect();
-    json!({
+    let mut form = json!({
         "type": "modal",
         "callback_id": Callback::Declare.id(),
         "private_metadata": truncate_chars(private_metadata, 3000),
@@ -51,7 +51,11 @@ pub(super) fn declare(
               "hint": plain("Any box checked raises the severity to its floor until confirmed otherwise.", 2000),
               "element": { "type": "checkboxes", "action_id": VALUE, "options": triage_options } },
         ],
-    })
+    });
+    if let Some(blocks) = form["blocks"].as_array_mut() {
+        blocks.extend(super::scope::scope_fields(None));
+    }
+    form
 }
 
 /// Add to timeline, for a message outside any incident's thread: pick the incident.

@@ -2,7 +2,9 @@
 //! `slack::keys`.
 
 use crate::{
-    commands::forms::{CardFields, DeclareFields, Form, Input, MessageAction, Origin, Submission},
+    commands::forms::{
+        CardFields, DeclareFields, Form, Input, MessageAction, Origin, ScopeFields, Submission,
+    },
     incident::{IncidentId, event::BreachNotification, update::CLOSURE_CRITERIA},
     slack::keys::{Callback, block_id},
 };
@@ -16,6 +18,8 @@ struct Field {
     selected: Option<String>,
     selected_many: Vec<String>,
     user: Option<String>,
+    /// A date and time picker's choice, in seconds since the Unix epoch.
+    date_time: Option<i64>,
 }
 
 /// A submitted modal's inputs by block ID.
@@ -44,6 +48,18 @@ impl Fields {
     fn user(&self, input: Input) -> Option<String> {
         self.get(&input).and_then(|f| f.user.clone())
     }
+    fn date_time(&self, input: Input) -> Option<i64> {
+        self.get(&input).and_then(|f| f.date_time)
+    }
+    /// The scope inputs shared by the declare and edit forms.
+    fn scope(&self) -> ScopeFields {
+        ScopeFields {
+            impact_started: self.date_time(Input::ImpactStarted),
+            detection: self.selected(Input::Detection),
+            environment: self.selected(Input::Environment),
+            services: self.text(Input::Services),
+        }
+    }
 }
 
 /// Reads a submitted modal into the form it is; `None` for a form warroom does not know (an
@@ -69,6 +85,7 @@ pub(super) fn submission(
                     .map(|o| o.value.clone())
                     .collect(),
                 user: v.selected_user.as_ref().map(|u| u.0.clone()),
+                date_time: v.selected_date_time.as_ref().map(|t| t.0.as_second()),
             };
             fields.insert(block.0.clone(), field);
         }
@@ -95,6 +112,7 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             incident_type: f.selected(I::IncidentType),
             impact: f.text(I::Impact),
             triage: f.selected_many(I::Triage),
+            scope: f.scope(),
             origin: metadata
                 .and_then(|m| serde_json::from_str::<Origin>(m).ok())
                 .unwrap_or_default(),
@@ -139,6 +157,7 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             title: f.text(I::Title),
             impact: f.text(I::Impact),
             incident_type: f.selected(I::IncidentType),
+            scope: f.scope(),
         }),
         Callback::FlagBreach => card(CardFields::FlagBreach {
             discovered_ago: f.selected(I::Discovered),
@@ -151,6 +170,13 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
         }),
         Callback::ReviewTriage => card(CardFields::ReviewTriage {
             checked: f.selected_many(I::Triage),
+        }),
+        Callback::RootCause => card(CardFields::RootCause {
+            cause: f.text(I::Cause),
+        }),
+        Callback::FixDeployed => card(CardFields::FixDeployed {
+            what: f.text(I::Deployed),
+            link: f.text(I::Link),
         }),
     }
 }
