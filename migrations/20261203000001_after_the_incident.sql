@@ -14,6 +14,7 @@ ALTER TABLE incidents
     ADD COLUMN fix_link            text,
     ADD COLUMN fix_deployed_at     timestamptz,
     ADD COLUMN review              jsonb,
+    ADD COLUMN review_due_at       timestamptz,
     ADD COLUMN review_completed_at timestamptz,
     ADD COLUMN review_completed_by text,
     ADD CONSTRAINT incidents_environment_check CHECK (environment IN ('production', 'staging', 'local')),

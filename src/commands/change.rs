@@ -61,6 +61,7 @@ async fn apply_in_transaction(
         severities: &process.severities,
         catalog: &process.catalog,
         restrict_changes: process.restrict_changes,
+        schedule: &process.schedule,
     };
     let applied = match decide(&incident, change, actor, now, rules) {
         Decision::NoOp => {

@@ -75,6 +75,7 @@ struct FileBreach {
 struct FileReview {
     due_after_business_days: Option<u32>,
     due_after: Option<String>,
+    severities: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -222,6 +223,23 @@ impl ProcessConfig {
             file.digest,
             file.timezone,
         )?;
+        if let Some(names) = cfg.schedule.review_severities.take() {
+            let canonical = names
+                .iter()
+                .map(|n| {
+                    cfg.severities
+                        .parse(n)
+                        .map(|rank| cfg.severities.get(rank).name.clone())
+                        .ok_or_else(|| {
+                            err(
+                                "WARROOM_CONFIG (review.severities)",
+                                format!("`{n}` is not a configured severity"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            cfg.schedule.review_severities = Some(canonical);
+        }
         if let Some(v) = file.slack.channel_pace {
             cfg.channel_pace = duration("slack.channel_pace", &v)?;
         }
@@ -301,6 +319,7 @@ fn apply_schedule(
     if let Some(v) = review.due_after {
         s.review_due = ReviewDue::After(duration("review.due_after", &v)?);
     }
+    s.review_severities = review.severities;
     if let Some(v) = digest.at {
         let at = chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
             .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))

@@ -104,6 +104,8 @@ impl ReviewNotes {
 /// The review as it stands on the incident.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Review {
+    /// When it is due: set when an incident whose severity calls for a review is resolved.
+    pub due_at: Option<DateTime<Utc>>,
     /// `None` until the review is first saved.
     pub notes: Option<ReviewNotes>,
     pub completed_at: Option<DateTime<Utc>>,

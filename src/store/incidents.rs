@@ -26,7 +26,7 @@ pub async fn find_incident(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -46,7 +46,7 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -93,6 +93,7 @@ struct IncidentRow {
     fix_link: Option<String>,
     fix_deployed_at: Option<DateTime<Utc>>,
     review: Option<Json<ReviewNotes>>,
+    review_due_at: Option<DateTime<Utc>>,
     review_completed_at: Option<DateTime<Utc>>,
     review_completed_by: Option<String>,
 }
@@ -142,6 +143,7 @@ impl From<IncidentRow> for Incident {
                 fix: finding(r.fix_deployed, r.fix_link, r.fix_deployed_at),
             },
             review: Review {
+                due_at: r.review_due_at,
                 notes: r.review.map(|n| n.0),
                 completed_at: r.review_completed_at,
                 completed_by: r.review_completed_by,
@@ -178,7 +180,7 @@ pub async fn find_incident_for_update(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -203,7 +205,7 @@ pub async fn update_incident_state(
                 authority_notified_at = $17, escalations = $18, triage = $19, impact_started_at = $20, detection = $21,
                 environment = $22, affected_services = $23, contained_at = $24, root_cause = $25, root_cause_at = $26,
                 fix_deployed = $27, fix_link = $28, fix_deployed_at = $29, review = $30, review_completed_at = $31,
-                review_completed_by = $32, version = version + 1, updated_at = now()
+                review_completed_by = $32, review_due_at = $33, version = version + 1, updated_at = now()
          WHERE id = $1",
         incident.id.as_str(),
         incident.title.as_str(),
@@ -237,6 +239,7 @@ pub async fn update_incident_state(
         incident.review.notes.as_ref().map(Json) as _,
         incident.review.completed_at,
         incident.review.completed_by.as_deref(),
+        incident.review.due_at,
     )
     .execute(&mut **tx)
     .await?;
@@ -274,7 +277,7 @@ pub async fn find_incident_by_message(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -297,7 +300,7 @@ pub async fn find_open_by_severity(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_completed_at, review_completed_by
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,

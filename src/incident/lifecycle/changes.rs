@@ -5,7 +5,7 @@ use super::{Applied, Refusal, Rules};
 use crate::incident::{
     Incident, RoleKey, SeverityRank, Status, Triage,
     event::{Direction, Event, SeverityMove, StatusMove, UpdatePosted},
-    truncate_chars,
+    schedule, truncate_chars,
     update::{ClosureAnswer, StructuredUpdate, open_criteria},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -68,6 +68,8 @@ fn move_to(next: &mut Incident, to: Status, at: At<'_>) -> StatusMove {
     contained_by(next, to, at);
     if from == Status::Resolved {
         next.resolved_at = None;
+        // The review is due after the incident is resolved for good.
+        next.review.due_at = None;
         let rank = severity_rank(next, at.rules);
         next.next_update_due_at = Some(at.now + cadence(at.rules, rank));
     }
@@ -99,6 +101,9 @@ pub(super) fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome 
     next.status = Status::Resolved;
     contained_by(&mut next, Status::Resolved, at);
     next.resolved_at = Some(at.now);
+    if schedule::needs_review(&next.severity, at.rules.schedule) && !next.review.is_complete() {
+        next.review.due_at = Some(schedule::review_due_at(at.now, at.rules.schedule));
+    }
     next.resolution_summary = Some(summary.clone());
     next.next_update_due_at = None;
     let from = current.status;

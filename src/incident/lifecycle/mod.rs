@@ -199,6 +199,7 @@ pub struct Rules<'a> {
     pub severities: &'a Severities,
     pub catalog: &'a Catalog,
     pub restrict_changes: bool,
+    pub schedule: &'a schedule::ScheduleConfig,
 }
 
 /// Decides `change` by `actor` at `now` against the incident's current state.

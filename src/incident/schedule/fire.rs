@@ -6,7 +6,7 @@ use crate::incident::{
     Event, Incident, Severities, Status,
     event::{AckOverdueTag, Escalation, ReminderSent},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration as Span, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -210,13 +210,19 @@ pub fn fire(
             }
             _ => Fired::stale(),
         },
-        REVIEW_DUE if incident.status == Status::Resolved => Fired {
-            post: Some(Reminder::ReviewDue {
-                to: owner(incident),
-            }),
-            entry: Some(Event::ReminderSent(ReminderSent::ReviewDue {})),
-            next: None,
-        },
+        REVIEW_DUE
+            if matches!(incident.status, Status::Resolved | Status::Closed)
+                && !incident.review.is_complete() =>
+        {
+            Fired {
+                post: Some(Reminder::ReviewDue {
+                    to: owner(incident),
+                }),
+                entry: Some(Event::ReminderSent(ReminderSent::ReviewDue {})),
+                // Again each day until someone completes the review.
+                next: Some((now + Span::days(1), details.clone())),
+            }
+        }
         _ => Fired::stale(),
     }
 }

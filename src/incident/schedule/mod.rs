@@ -8,7 +8,7 @@
 //! | `update_due` | the deadline, then every cadence until an update lands | the overdue reminder; escalates once past a full cadence |
 //! | `ack_overdue` | declare time + the severity's `ack_within` | escalation, broadcast to the channel |
 //! | `breach_clock` | discovery + each configured offset (24 h, 48 h, 66 h, 71 h) | a countdown reminder until the authority is notified |
-//! | `review_due` | resolution + 5 business days (SEV-1/SEV-2) | the post-incident review reminder |
+//! | `review_due` | resolution + 5 business days (SEV-1/SEV-2, or `[review] severities`) | the post-incident review reminder, then daily until the review is complete |
 //! | `digest` | the configured time each day | the open-incident digest in the channel |
 
 use super::{Incident, Severities, Status};
@@ -81,6 +81,9 @@ pub struct ScheduleConfig {
     /// Offsets from discovery at which the breach clock reminds.
     pub breach_reminders_at: Vec<Duration>,
     pub review_due: ReviewDue,
+    /// Severities whose incidents get a post-incident review, by name; `None`: the two most
+    /// severe levels.
+    pub review_severities: Option<Vec<String>>,
     pub digest_at: Option<NaiveTime>,
     pub timezone: Tz,
 }
@@ -94,6 +97,7 @@ impl Default for ScheduleConfig {
             breach_window: h(72),
             breach_reminders_at: vec![h(24), h(48), h(66), h(71)],
             review_due: ReviewDue::BusinessDays(5),
+            review_severities: None,
             digest_at: None,
             timezone: Tz::UTC,
         }
@@ -175,19 +179,18 @@ pub fn plan(
             details: json!({ "severity": after.severity.name() }),
         });
     }
-    // The post-incident review of severe incidents.
-    let severe = after.severity.rank().index() <= 1;
-    match (after.status, after.resolved_at) {
-        (Status::Resolved, Some(resolved))
-            if severe && before.is_none_or(|b| b.status != Status::Resolved) =>
-        {
-            arms.push(Arm::Set {
-                kind: REVIEW_DUE,
-                due_at: review_due_at(resolved, cfg),
-                details: json!({ "resolved_at": resolved }),
-            });
+    // The post-incident review: due after resolution, reminded until it is complete, whether the
+    // incident is closed meanwhile or not.
+    match (after.status, after.review.due_at) {
+        (Status::Resolved | Status::Closed, Some(due)) if !after.review.is_complete() => {
+            if before.is_none_or(|b| b.review.due_at != Some(due)) {
+                arms.push(Arm::Set {
+                    kind: REVIEW_DUE,
+                    due_at: due,
+                    details: json!({ "due_at": due }),
+                });
+            }
         }
-        (Status::Resolved, _) => {}
         _ => arms.push(Arm::Cancel { kind: REVIEW_DUE }),
     }
     // The breach clock runs from discovery until the authority is notified.
@@ -219,6 +222,14 @@ pub(super) fn breach_step(
 /// The breach clock's deadline.
 pub fn breach_deadline(discovered: DateTime<Utc>, cfg: &ScheduleConfig) -> DateTime<Utc> {
     discovered + span(cfg.breach_window)
+}
+
+/// Whether incidents of `severity` get a post-incident review.
+pub fn needs_review(severity: &super::Severity, cfg: &ScheduleConfig) -> bool {
+    match &cfg.review_severities {
+        Some(names) => names.iter().any(|n| n == severity.name().as_str()),
+        None => severity.rank().index() <= 1,
+    }
 }
 
 /// Resolution plus the review delay, counting business days (Monday to Friday) in the

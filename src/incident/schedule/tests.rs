@@ -75,6 +75,9 @@ fn resolving_stops_update_reminders_and_arms_the_review_for_severe_incidents_onl
         resolved.status = Status::Resolved;
         resolved.resolved_at = Some(at(60));
         resolved.next_update_due_at = None;
+        // As resolving sets it (`lifecycle`), for the severities that call for a review.
+        resolved.review.due_at =
+            needs_review(&resolved.severity, &cfg).then(|| review_due_at(at(60), &cfg));
         let arms = plan(Some(&before), &resolved, &s, &cfg, at(60));
         assert!(
             cancels(&arms, kinds::UPDATE_DUE)
@@ -330,4 +333,57 @@ fn the_digest_after_one_that_fired_is_the_next_days_even_when_this_clock_is_behi
         next_digest_after(&cfg, fired, fired + Span::minutes(3)),
         Some(tomorrow)
     );
+}
+
+#[test]
+fn the_review_reminder_repeats_daily_until_the_review_is_complete_closed_or_not() {
+    let (s, cfg) = (Severities::builtin(), ScheduleConfig::default());
+    let mut resolved = incident(0);
+    resolved.status = Status::Resolved;
+    resolved.resolved_at = Some(at(60));
+    resolved.review.due_at = Some(at(60) + Span::days(7));
+    let details = json!({ "due_at": resolved.review.due_at });
+    let due = at(60) + Span::days(7);
+    let fired = fire(kinds::REVIEW_DUE, &details, &resolved, &s, &cfg, due);
+    assert!(fired.post.is_some());
+    assert_eq!(fired.next.map(|(at, _)| at), Some(due + Span::days(1)));
+
+    let mut closed = resolved.clone();
+    closed.status = Status::Closed;
+    let arms = plan(Some(&resolved), &closed, &s, &cfg, due);
+    assert!(
+        !cancels(&arms, kinds::REVIEW_DUE),
+        "closing leaves the review owed"
+    );
+    assert!(
+        fire(kinds::REVIEW_DUE, &details, &closed, &s, &cfg, due)
+            .post
+            .is_some()
+    );
+
+    let mut reviewed = closed.clone();
+    reviewed.review.completed_at = Some(due);
+    assert!(cancels(
+        &plan(Some(&closed), &reviewed, &s, &cfg, due),
+        kinds::REVIEW_DUE
+    ));
+    let stale = fire(kinds::REVIEW_DUE, &details, &reviewed, &s, &cfg, due);
+    assert_eq!((stale.post, stale.next), (None, None));
+}
+
+#[test]
+fn configured_review_severities_replace_the_two_most_severe() {
+    let s = Severities::builtin();
+    let cfg = ScheduleConfig {
+        review_severities: Some(vec!["SEV-1".into(), "SEV-3".into()]),
+        ..Default::default()
+    };
+    let needs = |i: usize| needs_review(&s.severity(s.rank_at(i)), &cfg);
+    assert_eq!(
+        (needs(0), needs(1), needs(2), needs(3)),
+        (true, false, true, false)
+    );
+    let default = ScheduleConfig::default();
+    assert!(needs_review(&s.severity(s.rank_at(1)), &default));
+    assert!(!needs_review(&s.severity(s.rank_at(2)), &default));
 }
