@@ -142,6 +142,16 @@ pub enum Answer {
     NameTheIncident,
     /// `/incident note` without text.
     NoteNeedsText,
+    /// `/incident list` followed by something that names no list.
+    UnknownList {
+        given: String,
+    },
+    /// `/incident search` without words.
+    SearchNeedsWords,
+    /// Search words that hold nothing to search for (only punctuation or very common words).
+    NothingToSearchFor {
+        words: String,
+    },
     Noted {
         id: String,
     },
