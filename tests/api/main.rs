@@ -11,6 +11,7 @@ mod declare;
 mod delivery;
 mod edge;
 mod guards;
+mod history;
 mod public_routes;
 mod reminders;
 mod replicas;
