@@ -149,6 +149,16 @@ pub enum Answer {
         id: String,
         entry: u32,
     },
+    /// `/incident list` followed by something that names no list.
+    UnknownList {
+        given: String,
+    },
+    /// `/incident search` without words.
+    SearchNeedsWords,
+    /// Search words that hold nothing to search for (only punctuation or very common words).
+    NothingToSearchFor {
+        words: String,
+    },
     Noted {
         id: String,
     },

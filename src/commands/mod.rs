@@ -5,7 +5,8 @@
 //! ```text
 //! /incident declare [severity] <title>   declare.rs  → "Declaring INC-…" now, the card link soon
 //! /incident declare                      declare.rs  → the declare form (a modal)
-//! /incident list                         list.rs     → open incidents, newest first
+//! /incident list [open|resolved|closed|all]  list.rs → incidents in that state, newest first
+//! /incident search <words> [page N]      search.rs   → incidents that mention the words
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
@@ -22,6 +23,7 @@ pub mod forms;
 pub mod list;
 pub mod mention;
 mod scope;
+pub mod search;
 pub mod shortcut;
 pub mod show;
 
@@ -59,13 +61,26 @@ pub enum Reply {
     FieldErrors(Vec<(Input, String)>),
 }
 
-/// What `/incident show`, `list` and `timeline` show.
+/// What `/incident show`, `list`, `search` and `timeline` show.
 #[derive(Debug, Clone)]
 pub enum View {
     /// One incident as its card shows it (without the controls).
     Incident(Box<Incident>),
-    /// Open incidents, newest first.
-    List(Vec<Incident>),
+    /// The newest incidents in `scope`, newest first; `more` when older ones were left out.
+    List {
+        scope: list::Scope,
+        incidents: Vec<Incident>,
+        more: bool,
+    },
+    /// Page `page` (from 1, `per_page` a page) of the incidents a search for `words` matched,
+    /// newest first, of `total` in all.
+    Found {
+        words: String,
+        page: u32,
+        per_page: u32,
+        total: usize,
+        incidents: Vec<Incident>,
+    },
     /// The newest entries of one incident's timeline, oldest first, of `total` in all.
     Timeline {
         id: IncidentId,
@@ -99,8 +114,12 @@ pub(crate) fn store_failure(state: &Context, error: StoreError) -> Answer {
 pub enum Subcommand<'a> {
     /// Declare an incident; the rest of the text is `[severity] <title>`.
     Declare(&'a str),
-    /// Open incidents, newest first.
-    List,
+    /// Incidents, newest first: `open` (the default), `resolved`, `closed` or `all`; anything
+    /// else comes back as typed, to be explained.
+    List(Result<list::Scope, &'a str>),
+    /// Incidents whose title, impact, updates or notes mention `<words>` (`[page N]`); `None`
+    /// without words.
+    Search(Option<search::Query<'a>>),
     /// How to use warroom.
     Help,
     /// The current state of one incident.
@@ -122,7 +141,8 @@ impl<'a> Subcommand<'a> {
         let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
         match verb.to_ascii_lowercase().as_str() {
             "declare" | "new" | "open" => Subcommand::Declare(rest.trim()),
-            "list" | "ls" => Subcommand::List,
+            "list" | "ls" => Subcommand::List(list::Scope::parse(rest)),
+            "search" => Subcommand::Search(search::Query::parse(rest)),
             "show" | "status" => Subcommand::Show(rest.trim()),
             "timeline" => Subcommand::Timeline(rest.trim()),
             "note" => Subcommand::Note(rest.trim()),
@@ -155,7 +175,11 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
     let text = invocation.text.clone();
     match Subcommand::parse(&text) {
         Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,
-        Subcommand::List => list::run(state).await,
+        Subcommand::List(Ok(scope)) => list::run(state, scope).await,
+        Subcommand::List(Err(given)) => Reply::Say(Answer::UnknownList {
+            given: given.to_owned(),
+        }),
+        Subcommand::Search(query) => search::run(state, query).await,
         Subcommand::Show(rest) => show::show(state, rest).await,
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
@@ -169,7 +193,7 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{list::Scope, search::Query, *};
 
     #[test]
     fn subcommands_are_recognised_case_insensitively() {
@@ -178,11 +202,64 @@ mod tests {
             Subcommand::Declare("sev1 Payments down")
         );
         assert_eq!(Subcommand::parse("  DECLARE  "), Subcommand::Declare(""));
-        assert_eq!(Subcommand::parse("list"), Subcommand::List);
+        assert_eq!(Subcommand::parse("list"), Subcommand::List(Ok(Scope::Open)));
         assert_eq!(Subcommand::parse(""), Subcommand::Help);
         assert_eq!(
             Subcommand::parse("frobnicate now"),
             Subcommand::Unknown("frobnicate")
         );
+    }
+
+    #[test]
+    fn list_takes_one_of_its_scopes_in_any_case_and_hands_back_anything_else() {
+        for (text, scope) in [
+            ("list", Scope::Open),
+            ("ls", Scope::Open),
+            ("list open", Scope::Open),
+            ("list  Resolved ", Scope::Resolved),
+            ("LIST CLOSED", Scope::Closed),
+            ("list all", Scope::All),
+        ] {
+            assert_eq!(
+                Subcommand::parse(text),
+                Subcommand::List(Ok(scope)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Subcommand::parse("list frobnicated"),
+            Subcommand::List(Err("frobnicated"))
+        );
+        assert_eq!(
+            Subcommand::parse("list closed yesterday"),
+            Subcommand::List(Err("closed yesterday"))
+        );
+    }
+
+    #[test]
+    fn search_reads_its_words_and_a_trailing_page_number() {
+        let search = |words, page| Subcommand::Search(Some(Query { words, page }));
+        assert_eq!(
+            Subcommand::parse("search payments timeout"),
+            search("payments timeout", 1)
+        );
+        assert_eq!(
+            Subcommand::parse("SEARCH \"connection pool\" -redis  page 3"),
+            search("\"connection pool\" -redis", 3)
+        );
+        assert_eq!(Subcommand::parse("search db Page 2"), search("db", 2));
+        // Without words before it, or without a whole number from 1, `page` is a word like any.
+        assert_eq!(Subcommand::parse("search page 2"), search("page 2", 1));
+        assert_eq!(
+            Subcommand::parse("search db page 0"),
+            search("db page 0", 1)
+        );
+        assert_eq!(
+            Subcommand::parse("search db page two"),
+            search("db page two", 1)
+        );
+        assert_eq!(Subcommand::parse("search !!!"), search("!!!", 1));
+        assert_eq!(Subcommand::parse("search"), Subcommand::Search(None));
+        assert_eq!(Subcommand::parse("search   "), Subcommand::Search(None));
     }
 }

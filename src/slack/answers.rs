@@ -1,8 +1,16 @@
 //! How warroom words what it tells one person: refusals, confirmations, usage, and what went
 //! wrong. Commands say *what* to answer ([`Answer`]); this is the one place that says it in Slack.
 
-use super::blocks::{Message, escape, message_link, notice, open_list};
-use crate::{commands::View, config::ProcessConfig, delivery::Answer, incident::truncate_chars};
+use super::{
+    blocks::{Message, escape, message_link, notice},
+    lists::{incident_list, search_results},
+};
+use crate::{
+    commands::{View, list::Scope, search::PAGE_SIZE},
+    config::ProcessConfig,
+    delivery::Answer,
+    incident::truncate_chars,
+};
 
 /// Told to someone when the database cannot be reached within the request deadline.
 pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so this may not have been saved. \
@@ -17,7 +25,7 @@ pub fn render(answer: &Answer, process: &ProcessConfig) -> Message {
     notice(&text(answer, process))
 }
 
-/// What `/incident show`, `list` and `timeline` show.
+/// What `/incident show`, `list`, `search` and `timeline` show.
 pub fn view(view: &View, process: &ProcessConfig) -> Message {
     match view {
         View::Incident(incident) => {
@@ -26,7 +34,18 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             card.blocks.retain(|b| b["type"] != "actions");
             card
         }
-        View::List(incidents) => open_list(incidents),
+        View::List {
+            scope,
+            incidents,
+            more,
+        } => incident_list(*scope, incidents, *more),
+        View::Found {
+            words,
+            page,
+            per_page,
+            total,
+            incidents,
+        } => search_results(words, *page, *per_page, *total, incidents),
         View::Timeline { id, entries, total } => super::timeline::timeline(id, entries, *total),
     }
 }
@@ -76,6 +95,27 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::NoteNeedsText => {
             "Add the note after the ID: `/incident note INC-20261124-001 Paged the DBA`.".to_owned()
         }
+        Answer::UnknownList { given } => {
+            let choices: Vec<String> = Scope::ALL
+                .iter()
+                .map(|s| format!("`/incident list {}`", s.word()))
+                .collect();
+            format!(
+                "I can't list `{}`. Try {} (`/incident list` alone lists the open ones).",
+                escape(&truncate_chars(&given.replace('`', "'"), 40)),
+                choices.join(", ")
+            )
+        }
+        Answer::SearchNeedsWords => "Say what to look for: `/incident search payments timeout`. \
+            I search titles, impact statements, structured updates and notes; \
+            `\"a phrase\"` keeps words together and `-word` leaves a word out."
+            .to_owned(),
+        Answer::NothingToSearchFor { words } => format!(
+            "“{}” leaves nothing to search for: punctuation and very common words (the, and, of…) \
+             are left out of a search. Try a word from the title, the impact, an update or a note, \
+             like `/incident search payments timeout`.",
+            escape(&truncate_chars(words, 100))
+        ),
         Answer::Noted { id } => format!(":memo: Noted on {id}'s timeline."),
         Answer::HowToCorrect => "Name the entry and the correction: `/incident correct INC-20261124-001 #3 Paged the DBA at 10:05, not 10:01`. `/incident timeline INC-…` shows the numbers.".to_owned(),
         Answer::Corrected { id, entry } => format!(
@@ -120,7 +160,8 @@ pub fn usage(process: &ProcessConfig) -> String {
         "*warroom — incident response in Slack*\n\
          `/incident declare [severity] <title>` declare an incident now (severity defaults to {default})\n\
          `/incident declare` open the declare form (type, impact and triage questions)\n\
-         `/incident list` open incidents, newest first\n\
+         `/incident list [open|resolved|closed|all]` incidents newest first: open (the default), resolved but not closed, closed, or all of them\n\
+         `/incident search <words> [page N]` incidents whose title, impact, updates or notes mention the words, newest first, {PAGE_SIZE} a page\n\
          `/incident show INC-…` one incident's current state\n\
          `/incident timeline INC-…` its timeline, with who and when\n\
          `/incident note INC-… <text>` add a note to its timeline\n\

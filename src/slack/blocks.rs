@@ -3,7 +3,7 @@
 //! respected by cutting user text, never by letting Slack reject the message.
 
 use crate::incident::{
-    Catalog, Incident, IncidentId, Severities, Status,
+    Catalog, IncidentId, Severities, Status,
     event::Declared,
     schedule::{Audience, EscalationGroup},
     truncate_chars,
@@ -176,49 +176,6 @@ pub fn runbook(catalog: &Catalog, type_key: &str) -> Option<Message> {
         text.push_str(&format!("\n*{heading}*\n{}", lines.join("\n")));
     }
     Some(notice(&text))
-}
-
-/// The answer to `/incident list`.
-pub fn open_list(incidents: &[Incident]) -> Message {
-    if incidents.is_empty() {
-        return Message {
-            text: "No open incidents.".into(),
-            blocks: vec![section(":white_check_mark: No open incidents.")],
-        };
-    }
-    let lines: Vec<String> = incidents
-        .iter()
-        .map(|i| {
-            let link = i
-                .card_ts
-                .as_deref()
-                .and_then(|ts| message_link(i.team_domain.as_deref(), &i.channel_id, ts));
-            let id = match link {
-                Some(url) => format!("<{url}|{}>", i.id),
-                None => i.id.to_string(),
-            };
-            format!(
-                "• *{id}* [{}] {} — {} · declared {}",
-                i.severity,
-                escape(&truncate_chars(&i.title, 120)),
-                i.status,
-                slack_date(i.declared_at)
-            )
-        })
-        .collect();
-    let mut blocks = vec![section(&format!("*Open incidents ({})*", incidents.len()))];
-    // Sections hold 3000 characters; group lines so nothing is cut mid-list.
-    blocks.extend(sections(lines));
-    blocks.truncate(50);
-    let text = incidents
-        .iter()
-        .map(|i| format!("{} [{}] {}", i.id, i.severity, i.title))
-        .collect::<Vec<_>>()
-        .join("\n");
-    Message {
-        text: truncate_chars(&text, FALLBACK_MAX),
-        blocks,
-    }
 }
 
 /// How Slack writes a mention of `audience`.

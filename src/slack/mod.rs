@@ -13,6 +13,8 @@ pub mod card;
 pub mod ingress;
 /// The action, callback and block IDs of every control and form, in one place.
 pub mod keys;
+/// `/incident list` and `/incident search`: incidents one line each, linked to their cards.
+pub mod lists;
 /// The modals opened from the card and the message shortcut.
 pub mod modals;
 /// The one caller of Slack's Web API.

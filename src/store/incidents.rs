@@ -1,4 +1,5 @@
-//! Incidents: finding them, locking one for a change, and writing its new state.
+//! Incidents: finding them, locking one for a change, and writing its new state. Past incidents
+//! (by status, and searched) are read in `history`.
 
 use crate::incident::{
     Detection, Environment, Findings, Incident, IncidentId, Review, RoleKey, Scope, Severity,
@@ -7,6 +8,10 @@ use crate::incident::{
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
+
+mod history;
+
+pub use history::{SearchPage, find_all, find_by_status, search_incidents};
 
 // Every query that reads incidents names the same columns, so that `query_as!` can check each one
 // against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.

@@ -11,6 +11,7 @@ mod declare;
 mod delivery;
 mod edge;
 mod guards;
+mod history;
 mod lifecycle;
 mod public_routes;
 mod reminders;

@@ -322,6 +322,8 @@ fn escalate_fresh_triggers(applied: &mut Applied) {
 }
 
 #[cfg(test)]
+mod milestone_tests;
+#[cfg(test)]
 mod steering_tests;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::incident::example::{self, at};
+use crate::incident::example::at;
 
 pub(super) fn incident() -> Incident {
     crate::incident::example::incident(1)
@@ -384,26 +384,4 @@ fn roles_and_types_must_be_configured_and_setting_a_type_posts_its_runbook() {
         run(&incident(), same, "U1", false),
         Decision::NoOp
     ));
-}
-
-#[test]
-fn resolving_a_severe_incident_sets_when_its_review_is_due_and_reopening_clears_it() {
-    let resolve = || Change::Resolve {
-        summary: "Rolled back".into(),
-    };
-    let severe = applied(run(&incident(), resolve(), "U1", false)).incident;
-    // Resolved at 10:10 on Tuesday 2026-11-24: five business days later is next Tuesday.
-    assert_eq!(
-        severe.review.due_at,
-        Some(at(10) + chrono::Duration::days(7))
-    );
-    let minor = applied(run(&example::incident(2), resolve(), "U1", false)).incident;
-    assert_eq!(minor.review.due_at, None, "SEV-3 gets no review by default");
-    let reopened = applied(run(
-        &severe,
-        Change::SetStatus(Status::Investigating),
-        "U1",
-        false,
-    ));
-    assert_eq!(reopened.incident.review.due_at, None);
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::incident::Incident;
 
 fn incident(title: &str) -> Incident {
     Incident {
