@@ -170,6 +170,15 @@ fn percent(part: u64, rest: u64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
+/// A deadline window as the guides state it: `72h` in whole hours, else as [`short_duration`].
+pub fn window(seconds: u64) -> String {
+    if seconds > 0 && seconds % 3600 == 0 {
+        format!("{}h", seconds / 3600)
+    } else {
+        short_duration(seconds as f64)
+    }
+}
+
 /// A duration in seconds as people read it: `45s`, `12m 5s`, `3h 20m`, `2d 4h`.
 pub fn short_duration(seconds: f64) -> String {
     let total = seconds.max(0.0).round() as u64;
@@ -246,5 +255,7 @@ mod tests {
         ] {
             assert_eq!(short_duration(seconds), text, "{seconds}");
         }
+        assert_eq!(window(72 * 3600), "72h");
+        assert_eq!(window(90 * 60), "1h 30m");
     }
 }

@@ -77,7 +77,7 @@ impl StatsRange {
         let digits = text
             .strip_suffix(['d', 'D'])
             .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-            .ok_or_else(|| RangeError::Malformed(text.to_owned()))?;
+            .ok_or_else(|| RangeError::Malformed(shown(text)))?;
         match digits.parse::<u32>() {
             Ok(days) if (1..=MAX_DAYS).contains(&days) => Ok(StatsRange::LastDays(days)),
             _ => Err(RangeError::DaysOutOfBounds),
@@ -135,7 +135,12 @@ fn date(text: &str) -> Result<NaiveDate, RangeError> {
     shaped
         .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| RangeError::NotADate(text.to_owned()))
+        .ok_or_else(|| RangeError::NotADate(shown(text)))
+}
+
+/// What someone typed, fit to be quoted back between backticks in one short line.
+fn shown(text: &str) -> String {
+    crate::incident::truncate_chars(&text.replace('`', "'"), 40)
 }
 
 #[cfg(test)]
