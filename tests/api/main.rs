@@ -21,3 +21,4 @@ mod security;
 mod shortcut;
 mod slack_calls;
 mod socket;
+mod stats;
