@@ -96,6 +96,13 @@ mod tests {
     }
 
     #[test]
+    fn the_report_prints_as_text_and_as_json_of_a_stable_shape() {
+        let report = crate::incident::stats::example();
+        insta::assert_snapshot!("stats_text", render(&report, Format::Text));
+        insta::assert_snapshot!("stats_json", render(&report, Format::Json));
+    }
+
+    #[test]
     fn since_takes_days_range_takes_dates_and_each_error_names_its_option() {
         assert_eq!(args(None, None).range(), Ok(StatsRange::LastDays(30)));
         assert_eq!(

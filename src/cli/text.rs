@@ -96,6 +96,9 @@ fn met(f: &Figure, incidents: u64) -> String {
     }
     let decided = f.met + f.missed;
     let inside = incidents.saturating_sub(decided);
+    if decided == 0 {
+        return format!("{inside} still inside it");
+    }
     let mut text = format!("{} of {decided}", f.met);
     if let Some(p) = f.met_percent {
         let _ = write!(text, " ({})", percent(p));

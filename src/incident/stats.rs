@@ -199,6 +199,63 @@ pub fn short_duration(seconds: f64) -> String {
     }
 }
 
+/// A report with a little of everything, for the renderings' tests.
+#[cfg(test)]
+pub(crate) fn example() -> StatsReport {
+    let now: DateTime<Utc> = "2026-12-03T10:00:00Z".parse().expect("a time");
+    let measured = |reached, mean, p50, p90, met, missed| Measured {
+        reached,
+        mean: Some(mean),
+        p50: Some(p50),
+        p90: Some(p90),
+        met,
+        missed,
+    };
+    let minutes = |m: u64| Some(Duration::from_secs(m * 60));
+    let none = Figure::new(Measured::default(), None);
+    StatsReport {
+        period: StatsRange::LastDays(30).period(now),
+        generated_at: now,
+        severities: vec![
+            SeverityStats {
+                severity: "SEV-1".into(),
+                incidents: 3,
+                mttd: Figure::new(measured(3, 600.0, 300.0, 1500.0, 0, 0), None),
+                mtta: Figure::new(measured(3, 520.0, 240.0, 1210.0, 2, 1), minutes(15)),
+                mttc: Figure::new(measured(2, 2700.0, 2700.0, 3420.0, 1, 1), minutes(60)),
+                mttr: Figure::new(measured(1, 9000.0, 9000.0, 9000.0, 1, 0), minutes(240)),
+            },
+            SeverityStats {
+                severity: "SEV-2".into(),
+                incidents: 1,
+                mttd: Figure::new(measured(1, 0.0, 0.0, 0.0, 0, 0), None),
+                mtta: Figure::new(Measured::default(), minutes(30)),
+                mttc: none,
+                mttr: Figure::new(Measured::default(), minutes(480)),
+            },
+            SeverityStats {
+                severity: "SEV-3".into(),
+                incidents: 0,
+                mttd: none,
+                mtta: none,
+                mttc: none,
+                mttr: none,
+            },
+        ],
+        breach_notification: BreachCompliance {
+            window_seconds: 72 * 3600,
+            compliance: Compliance::new(2, 1, 1),
+        },
+        review_completion: Compliance::new(0, 0, 0),
+        corrective_actions: ActionCounts {
+            open: 4,
+            overdue: 1,
+            today: now.date_naive(),
+            timezone: "Europe/Berlin".into(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,3 +143,17 @@ fn percent(p: f64) -> String {
         format!("{p:.1} %")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_as_slack_shows_it() {
+        let message = report(&crate::incident::stats::example());
+        insta::assert_json_snapshot!(
+            "stats_report",
+            serde_json::json!({ "text": message.text, "blocks": message.blocks })
+        );
+    }
+}
