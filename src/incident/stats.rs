@@ -172,7 +172,7 @@ fn percent(part: u64, rest: u64) -> Option<f64> {
 
 /// A deadline window as the guides state it: `72h` in whole hours, else as [`short_duration`].
 pub fn window(seconds: u64) -> String {
-    if seconds > 0 && seconds % 3600 == 0 {
+    if seconds > 0 && seconds.is_multiple_of(3600) {
         format!("{}h", seconds / 3600)
     } else {
         short_duration(seconds as f64)
