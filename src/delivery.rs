@@ -149,6 +149,22 @@ pub enum Answer {
         id: String,
         entry: u32,
     },
+    /// A corrective action was added, done or closed as won't do.
+    ActionChanged {
+        action: String,
+    },
+    /// The action was already so (or this very request was handled before).
+    ActionUnchanged,
+    /// `/incident action` that cannot be read.
+    HowToAddAction,
+    /// `/incident actions` followed by something that names no list.
+    HowToListActions,
+    /// An action without an owner mentioned with @.
+    ActionNeedsOwner,
+    /// An action without a due date warroom can read.
+    ActionNeedsDueDate,
+    /// Won't do, without a reason.
+    WontDoNeedsReason,
     /// `/incident list` followed by something that names no list.
     UnknownList {
         given: String,

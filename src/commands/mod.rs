@@ -10,12 +10,14 @@
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
+//! /incident action … | actions …         actions/    → corrective actions: add, close, list
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! /incident help                         mod.rs      → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
+pub mod actions;
 pub mod card;
 pub mod change;
 pub mod declare;
@@ -30,7 +32,7 @@ pub mod show;
 use crate::{
     context::Context,
     delivery::Answer,
-    incident::{Incident, IncidentId, event::Recorded},
+    incident::{Incident, IncidentId, actions::ListedAction, event::Recorded},
     store::StoreError,
 };
 use forms::{Form, FormRequest, Input, Submission};
@@ -87,6 +89,12 @@ pub enum View {
         entries: Vec<Recorded>,
         total: usize,
     },
+    /// Corrective actions; `today` (in the configured time zone) tells which are overdue.
+    Actions {
+        heading: actions::ActionsHeading,
+        actions: Vec<ListedAction>,
+        today: chrono::NaiveDate,
+    },
 }
 
 /// Turns a storage failure of a request that only reads into what the person is told.
@@ -130,6 +138,10 @@ pub enum Subcommand<'a> {
     Note(&'a str),
     /// A correction of a timeline entry: `INC-… #N <text>`.
     Correct(&'a str),
+    /// A corrective action: `INC-… @owner <due> <text>`, `done INC-…-A1`, `wontdo INC-…-A1 <why>`.
+    Action(&'a str),
+    /// Corrective actions: mine, an incident's, or everyone's overdue ones.
+    Actions(&'a str),
     /// Anything else: answered with usage.
     Unknown(&'a str),
 }
@@ -147,6 +159,8 @@ impl<'a> Subcommand<'a> {
             "timeline" => Subcommand::Timeline(rest.trim()),
             "note" => Subcommand::Note(rest.trim()),
             "correct" => Subcommand::Correct(rest.trim()),
+            "action" | "followup" | "follow-up" => Subcommand::Action(rest.trim()),
+            "actions" | "followups" | "follow-ups" => Subcommand::Actions(rest.trim()),
             "" | "help" | "-h" | "--help" => Subcommand::Help,
             _ => Subcommand::Unknown(verb),
         }
@@ -184,6 +198,8 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
         Subcommand::Correct(rest) => show::correct(state, &invocation, rest).await,
+        Subcommand::Action(rest) => actions::run(state, &invocation, rest).await,
+        Subcommand::Actions(rest) => actions::list(state, &invocation, rest).await,
         Subcommand::Help => Reply::Say(Answer::Help { unknown: None }),
         Subcommand::Unknown(verb) => Reply::Say(Answer::Help {
             unknown: Some(verb.to_owned()),

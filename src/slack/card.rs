@@ -142,8 +142,12 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
             json!({ "type": "context", "elements": [mrkdwn(&context.join("  ·  "), FIELD_MAX)] }),
         );
     }
-    if incident.status != Status::Closed && incident.status != Status::Cancelled {
-        blocks.push(card_controls(incident, severities));
+    match incident.status {
+        Status::Cancelled => {}
+        // A closed incident no longer changes, but its follow-up work goes on.
+        Status::Closed => blocks.push(json!({ "type": "actions", "block_id": format!("card:{id}"),
+            "elements": [more_menu(id.as_str(), &[More::AddAction])] })),
+        _ => blocks.push(card_controls(incident, severities)),
     }
     let text = format!(
         "{id} [{}] {title} — {}. Declared by <@{}>.",
@@ -207,6 +211,7 @@ fn more_options(incident: &Incident) -> Vec<More> {
         More::ReviewTriage,
         More::RootCause,
         More::FixDeployed,
+        More::AddAction,
     ];
     match (
         incident.breach_discovered_at,

@@ -104,6 +104,13 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             ),
             vec![],
         ),
+        Reminder::ActionDue {
+            action,
+            text,
+            due_on,
+            overdue,
+            to,
+        } => super::actions::reminder(incident, *action, text, *due_on, *overdue, to),
         Reminder::ReviewDue { to } => message(
             format!(
                 ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Close the incident from its card once the closure criteria hold.",

@@ -132,6 +132,13 @@ pub fn line(stored: &Stored) -> String {
             None => format!("fix deployed: {what}"),
         },
         Event::Corrected { entry, text } => format!("correction of #{entry}: {text}"),
+        Event::ActionAdded(_)
+        | Event::ActionDone { .. }
+        | Event::ActionWontDo { .. }
+        | Event::ActionSnoozed { .. } => super::actions::line(event).unwrap_or_default(),
+        Event::ReminderSent(ReminderSent::ActionDue { action, .. }) => {
+            format!("reminder: follow-up A{action} due")
+        }
     }
 }
 

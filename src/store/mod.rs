@@ -2,6 +2,7 @@
 //! migrations, and small functions named for what they do (`insert_*`, `find_*`, `claim_*`,
 //! `mark_*`).
 
+pub mod actions;
 pub mod cards;
 pub mod deadline;
 pub mod declarations;

@@ -290,8 +290,6 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
         "logs_preserved",
         "financial_reconciliation",
         "data_exposure_assessed",
-        "corrective_actions_documented",
-        "follow_up_owners",
     ];
     let mut answers: Vec<(&str, &str, &str)> = criteria
         .iter()
@@ -310,13 +308,30 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
     let errors = refused["errors"].as_object().unwrap();
     assert_eq!(
         errors.keys().collect::<Vec<_>>(),
-        ["follow_up_owners", "root_cause_confirmed"],
+        ["data_exposure_assessed", "root_cause_confirmed"],
         "{refused}"
     );
     assert_eq!(status(&app, &id).await, "resolved");
 
+    // A SEV-2 closes only with a corrective action, or with a reason why none is needed.
     answers[1].2 = "confirmed";
-    answers.push(("follow_up_owners", "select", "confirmed"));
+    answers.push(("data_exposure_assessed", "select", "not_applicable"));
+    let refused = app
+        .interaction(&submission(&checklist, RESPONDER, values(&answers)))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        refused["errors"]["no_action"]
+            .as_str()
+            .unwrap()
+            .contains("at least one corrective action"),
+        "{refused}"
+    );
+    assert_eq!(status(&app, &id).await, "resolved");
+    answers.push(("no_action", "multi", "none"));
+    answers.push(("no_action_reason", "text", "A one-off report template typo"));
     let closed = app
         .interaction(&submission(&checklist, RESPONDER, values(&answers)))
         .await;
@@ -325,8 +340,10 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
     drained(&app.pool).await;
     let card = card_blocks(&slack, &card_ts);
     assert!(
-        card.contains("*Status*\\nClosed") && !card.contains("\"actions\""),
-        "a closed card offers no controls: {card}"
+        card.contains("*Status*\\nClosed")
+            && !card.contains("incident_status")
+            && !card.contains("incident_acknowledge"),
+        "a closed card offers no controls that change it: {card}"
     );
     let entry: Value =
         sqlx::query_scalar("SELECT details FROM timeline_entries WHERE kind = 'closed'")
@@ -337,6 +354,11 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
         entry["checklist"]["financial_reconciliation"],
         "not_applicable"
     );
+    assert_eq!(
+        entry["checklist"]["corrective_actions_documented"],
+        "not_applicable"
+    );
+    assert_eq!(entry["no_action_reason"], "A one-off report template typo");
 
     // A click on the stale card of a closed incident is explained, and changes nothing.
     app.click(

@@ -7,15 +7,13 @@ use serde_json::Value;
 
 const RESPONDER: &str = "U0RESPONDER";
 
-const CLOSURE_CRITERIA: [&str; 8] = [
+const CLOSURE_CRITERIA: [&str; 6] = [
     "service_restored",
     "root_cause_confirmed",
     "impact_assessed",
     "logs_preserved",
     "financial_reconciliation",
     "data_exposure_assessed",
-    "corrective_actions_documented",
-    "follow_up_owners",
 ];
 
 /// The incident IDs an answer lists, in the order it lists them.
@@ -65,10 +63,13 @@ async fn resolve(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
 
 async fn close(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
     resolve(app, slack, id, card_ts).await;
-    let checklist: Vec<(&str, &str, &str)> = CLOSURE_CRITERIA
+    let mut checklist: Vec<(&str, &str, &str)> = CLOSURE_CRITERIA
         .iter()
         .map(|c| (*c, "select", "confirmed"))
         .collect();
+    // Severe incidents close only with a follow-up action or a reason why none is needed.
+    checklist.push(("no_action", "multi", "none"));
+    checklist.push(("no_action_reason", "text", "Nothing to follow up"));
     let answer = (app.fill_form(
         slack,
         card_ts,

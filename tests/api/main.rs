@@ -5,6 +5,7 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod helpers;
 
+mod actions;
 mod card;
 mod claims;
 mod declare;

@@ -29,6 +29,12 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::MessageAdded { .. }
         | Event::ReminderSnoozed { .. }
         | Event::BreachFlagged { .. }
+        // Anyone may add a follow-up; closing one is for its owner or the steering people, which
+        // `actions` decides, as it depends on the action.
+        | Event::ActionAdded(_)
+        | Event::ActionDone { .. }
+        | Event::ActionWontDo { .. }
+        | Event::ActionSnoozed { .. }
         | Event::Escalated(_)
         | Event::ReminderSent(_) => false,
     }
