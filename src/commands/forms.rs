@@ -3,7 +3,9 @@
 //! needs more from the person answers with a [`FormRequest`], and rejects a form with errors per
 //! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
 
-use crate::incident::{Incident, IncidentId, SeverityRank, Status, actions::ActionsSummary};
+use crate::incident::{
+    Incident, IncidentId, SeverityRank, Status, actions::ActionsSummary, review::AgendaItem,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +40,7 @@ pub enum CardAction {
     RootCause,
     FixDeployed,
     AddAction,
+    Review,
     /// Snooze the overdue-update reminder (from the reminder's menu).
     Snooze(chrono::Duration),
     /// Mark follow-up action number N done (from its reminder).
@@ -103,6 +106,8 @@ pub enum CardForm {
         number: u32,
         text: String,
     },
+    /// The post-incident review, showing the draft so far.
+    Review,
 }
 
 /// A submitted form, with what the person entered (checked by the use case that takes it).
@@ -224,6 +229,13 @@ pub enum CardFields {
         number: Option<u32>,
         reason: Option<String>,
     },
+    /// The review's answers per agenda item, its follow-up deadline (`YYYY-MM-DD`) and whether
+    /// "The review is complete" was checked.
+    Review {
+        answers: Vec<(AgendaItem, Option<String>)>,
+        follow_up_deadline: Option<String>,
+        complete: bool,
+    },
 }
 
 impl CardFields {
@@ -248,6 +260,7 @@ impl CardFields {
             CardFields::FixDeployed { .. } => Input::Deployed,
             CardFields::AddAction { .. } => Input::ActionText,
             CardFields::WontDo { .. } => Input::Reason,
+            CardFields::Review { .. } => Input::Agenda(AgendaItem::Timeline),
         }
     }
 }
@@ -283,6 +296,10 @@ pub enum Input {
     Due,
     NoAction,
     NoActionReason,
+    /// An item of the review's agenda.
+    Agenda(AgendaItem),
+    FollowUpDeadline,
+    ReviewComplete,
     /// A closure criterion, by key.
     Criterion(String),
     /// A field of the breach notification record, by key.

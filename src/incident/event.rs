@@ -7,7 +7,7 @@
 //! field added since has a default, and the shapes of older rows are kept readable (see the
 //! tests beside this file).
 
-use super::{RoleKey, Status, Triage, update::ClosureAnswer};
+use super::{RoleKey, Status, Triage, review::ReviewNotes, update::ClosureAnswer};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -110,6 +110,13 @@ pub enum Event {
         action: u32,
         until: DateTime<Utc>,
     },
+    /// The post-incident review as written so far.
+    ReviewSaved(ReviewNotes),
+    /// The post-incident review was completed; `on_time` when by its due date.
+    ReviewCompleted {
+        #[serde(default)]
+        on_time: bool,
+    },
 }
 
 impl Event {
@@ -141,6 +148,8 @@ impl Event {
             Event::ActionDone { .. } => "action_done",
             Event::ActionWontDo { .. } => "action_wont_do",
             Event::ActionSnoozed { .. } => "action_snoozed",
+            Event::ReviewSaved(_) => "review_saved",
+            Event::ReviewCompleted { .. } => "review_completed",
         }
     }
 
@@ -175,6 +184,7 @@ impl Event {
                 | Event::ActionDone { .. }
                 | Event::ActionWontDo { .. }
                 | Event::ActionSnoozed { .. }
+                | Event::ReviewSaved(_)
                 | Event::ReminderSnoozed { .. }
                 | Event::Escalated(_)
                 | Event::ReminderSent(_)

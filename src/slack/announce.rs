@@ -138,6 +138,22 @@ pub fn announcement(
         | Event::ActionDone { .. }
         | Event::ActionWontDo { .. }
         | Event::ActionSnoozed { .. } => super::actions::announcement(incident, event, &who)?,
+        Event::ReviewSaved(notes) => {
+            let total = crate::incident::review::AgendaItem::ALL.len();
+            let answered = total - notes.unanswered().len();
+            format!(
+                ":spiral_note_pad: {who} saved the post-incident review ({answered} of {total} items answered)."
+            )
+        }
+        Event::ReviewCompleted { on_time } => format!(
+            ":white_check_mark: {who} completed the post-incident review{}. `/incident report {}` has it in full.",
+            if *on_time {
+                ""
+            } else {
+                " (after its due date)"
+            },
+            incident.id
+        ),
         Event::TriageReviewed { to, .. } => {
             let answers: Vec<String> = to
                 .answers()

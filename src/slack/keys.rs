@@ -71,18 +71,20 @@ pub enum More {
     RootCause,
     FixDeployed,
     AddAction,
+    Review,
     FlagBreach,
     RecordNotified,
     Cancel,
 }
 
 impl More {
-    pub const ALL: [More; 8] = [
+    pub const ALL: [More; 9] = [
         More::Edit,
         More::ReviewTriage,
         More::RootCause,
         More::FixDeployed,
         More::AddAction,
+        More::Review,
         More::FlagBreach,
         More::RecordNotified,
         More::Cancel,
@@ -96,6 +98,7 @@ impl More {
             More::RootCause => "root_cause",
             More::FixDeployed => "fix",
             More::AddAction => "action",
+            More::Review => "review",
             More::FlagBreach => "breach",
             More::RecordNotified => "notified",
             More::Cancel => "cancel",
@@ -110,6 +113,7 @@ impl More {
             More::RootCause => "Root cause identified",
             More::FixDeployed => "Fix deployed",
             More::AddAction => "Add follow-up action",
+            More::Review => "Post-incident review",
             More::FlagBreach => "Flag personal-data breach",
             More::RecordNotified => "Record authority notified",
             More::Cancel => "Cancel (declared in error)",
@@ -124,6 +128,7 @@ impl More {
             More::RootCause => CardAction::RootCause,
             More::FixDeployed => CardAction::FixDeployed,
             More::AddAction => CardAction::AddAction,
+            More::Review => CardAction::Review,
             More::FlagBreach => CardAction::FlagBreach,
             More::RecordNotified => CardAction::RecordNotified,
             More::Cancel => CardAction::Cancel,
@@ -155,10 +160,11 @@ pub enum Callback {
     FixDeployed,
     AddAction,
     WontDo,
+    Review,
 }
 
 impl Callback {
-    pub const ALL: [Callback; 16] = [
+    pub const ALL: [Callback; 17] = [
         Callback::Declare,
         Callback::PickIncident,
         Callback::Resolve,
@@ -175,6 +181,7 @@ impl Callback {
         Callback::FixDeployed,
         Callback::AddAction,
         Callback::WontDo,
+        Callback::Review,
     ];
 
     /// Its callback ID.
@@ -196,6 +203,7 @@ impl Callback {
             Callback::FixDeployed => "incident_fix_deployed",
             Callback::AddAction => "incident_add_action",
             Callback::WontDo => "incident_action_wont_do",
+            Callback::Review => "incident_review",
         }
     }
 
@@ -221,6 +229,7 @@ impl Callback {
             CardForm::FixDeployed => Callback::FixDeployed,
             CardForm::AddAction { .. } => Callback::AddAction,
             CardForm::WontDo { .. } => Callback::WontDo,
+            CardForm::Review => Callback::Review,
         }
     }
 }
@@ -262,6 +271,9 @@ pub fn block_id(input: &Input) -> String {
         Input::Due => "due",
         Input::NoAction => "no_action",
         Input::NoActionReason => "no_action_reason",
+        Input::Agenda(item) => item.key(),
+        Input::FollowUpDeadline => "follow_up_deadline",
+        Input::ReviewComplete => "review_complete",
         Input::Criterion(key) => key,
         Input::Record(key) => key,
     };

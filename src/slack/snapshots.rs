@@ -10,6 +10,7 @@ use crate::{
         Environment, Incident, RoleKey, Status,
         actions::ActionsSummary,
         example::{at, incident},
+        review::{AgendaItem, ReviewNotes},
         schedule::{Audience, EscalationGroup, Reminder},
         scope::Finding,
         update::StructuredUpdate,
@@ -68,6 +69,16 @@ fn the_card_in_each_state() {
         text: "Pool raised to 50".into(),
         link: Some("https://git.example.com/pr/42".into()),
         at: at(45),
+    });
+    resolved.review.due_at = Some(at(60 * 24 * 7));
+    resolved.review.notes = Some(ReviewNotes {
+        answers: [(
+            AgendaItem::Timeline,
+            "Declared 10:00, rolled back 10:40".to_owned(),
+        )]
+        .into_iter()
+        .collect(),
+        follow_up_deadline: None,
     });
     let mut closed = resolved.clone();
     closed.status = Status::Closed;
@@ -241,6 +252,20 @@ fn every_form() {
                 due: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
             }),
         ),
+        ("review", {
+            let mut draft = incident(1);
+            draft.status = Status::Resolved;
+            draft.review.notes = Some(ReviewNotes {
+                answers: [(AgendaItem::RootCause, "Pool capped at 10".to_owned())]
+                    .into_iter()
+                    .collect(),
+                follow_up_deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 15),
+            });
+            FormRequest::Card {
+                incident: Box::new(draft),
+                form: CardForm::Review,
+            }
+        }),
         (
             "action_wont_do",
             card(CardForm::WontDo {

@@ -136,6 +136,12 @@ pub fn line(stored: &Stored) -> String {
         | Event::ActionDone { .. }
         | Event::ActionWontDo { .. }
         | Event::ActionSnoozed { .. } => super::actions::line(event).unwrap_or_default(),
+        Event::ReviewSaved(notes) => format!(
+            "review saved ({} of {} items answered)",
+            crate::incident::review::AgendaItem::ALL.len() - notes.unanswered().len(),
+            crate::incident::review::AgendaItem::ALL.len()
+        ),
+        Event::ReviewCompleted { .. } => "post-incident review completed".to_owned(),
         Event::ReminderSent(ReminderSent::ActionDue { action, .. }) => {
             format!("reminder: follow-up A{action} due")
         }

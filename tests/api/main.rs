@@ -18,6 +18,7 @@ mod public_routes;
 mod reminders;
 mod replicas;
 mod retention;
+mod review;
 mod security;
 mod shortcut;
 mod slack_calls;

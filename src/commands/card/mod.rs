@@ -122,6 +122,7 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
             due: actions::today(state.clock.now(), &state.config.process.schedule)
                 + chrono::Duration::days(7),
         },
+        CardAction::Review => CardForm::Review,
         CardAction::ActionWontDo(number) => {
             let found = state
                 .deadline
@@ -155,10 +156,13 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
     })
 }
 
-/// Refusals known before a form is even opened. Follow-up actions outlive the incident: their
-/// forms open on a closed incident too.
+/// Refusals known before a form is even opened. Follow-up actions and the review outlive the
+/// incident: their forms open on a closed incident too.
 fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal> {
-    let about_actions = matches!(action, CardAction::AddAction | CardAction::ActionWontDo(_));
+    let about_actions = matches!(
+        action,
+        CardAction::AddAction | CardAction::ActionWontDo(_) | CardAction::Review
+    );
     if let Some(refusal) = refusal_for_state(incident)
         && !(about_actions && incident.status == Status::Closed)
     {
@@ -171,6 +175,12 @@ fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal>
         }
         CardAction::SetStatus(Status::Resolved) if incident.status == Status::Resolved => {
             Some(Refusal::AlreadyResolved { id })
+        }
+        CardAction::Review if !matches!(incident.status, Status::Resolved | Status::Closed) => {
+            Some(Refusal::ReviewBeforeResolved { id })
+        }
+        CardAction::Review if incident.review.is_complete() => {
+            Some(Refusal::ReviewAlreadyComplete { id })
         }
         _ => None,
     }

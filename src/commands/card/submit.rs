@@ -17,6 +17,7 @@ use crate::{
         actions::{ActionChange, ActionsSummary},
         event::BreachNotification,
         lifecycle::{Change, EditFields, Refusal},
+        review::ReviewNotes,
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
 };
@@ -55,6 +56,7 @@ pub async fn on_submit(
                 (Refusal::NotALink, _) => Input::Link,
                 (Refusal::DueInPast, _) => Input::Due,
                 (Refusal::NoCorrectiveActions { .. }, _) => Input::NoAction,
+                (Refusal::ReviewIncomplete { .. }, _) => Input::ReviewComplete,
                 (Refusal::ImpactStartsInFuture, _) => Input::ImpactStarted,
                 _ => first,
             };
@@ -288,6 +290,28 @@ fn read(state: &Context, fields: &CardFields) -> Result<Asked, Errors> {
         },
         CardFields::AddAction { .. } | CardFields::WontDo { .. } => {
             return action_form::read(fields).map(Asked::Action);
+        }
+        CardFields::Review {
+            answers,
+            follow_up_deadline,
+            complete,
+        } => {
+            let deadline = follow_up_deadline
+                .as_deref()
+                .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"));
+            if let Some(Err(_)) = deadline {
+                errors.push((Input::FollowUpDeadline, "Choose a date.".to_owned()));
+            }
+            Change::SaveReview {
+                notes: ReviewNotes {
+                    answers: answers
+                        .iter()
+                        .filter_map(|(item, text)| Some((*item, text.clone()?)))
+                        .collect(),
+                    follow_up_deadline: deadline.and_then(Result::ok),
+                },
+                complete: *complete,
+            }
         }
         CardFields::ReviewTriage { checked } => Change::ReviewTriage {
             triage: Triage::from_checked(checked.iter().map(String::as_str)),

@@ -212,3 +212,88 @@ fn a_severe_incident_closes_only_with_a_corrective_action_or_a_reason_for_none()
     let closed = applied(run(&minor, close(None, none), "U1", false));
     assert_eq!(closed.incident.status, Status::Closed);
 }
+
+#[test]
+fn a_review_is_saved_as_a_draft_and_completed_only_with_every_item_answered() {
+    use crate::incident::review::{AgendaItem, ReviewNotes};
+    let notes = |items: &[AgendaItem]| ReviewNotes {
+        answers: items
+            .iter()
+            .map(|i| (*i, format!(" {} ", i.key())))
+            .collect(),
+        follow_up_deadline: None,
+    };
+    let save = |items: &[AgendaItem], complete| Change::SaveReview {
+        notes: notes(items),
+        complete,
+    };
+    assert!(matches!(
+        refused(run(
+            &incident(),
+            save(&[AgendaItem::Timeline], false),
+            "U1",
+            false
+        )),
+        Refusal::ReviewBeforeResolved { .. }
+    ));
+    let resolve = Change::Resolve {
+        summary: "Fixed".into(),
+    };
+    let resolved = applied(run(&incident(), resolve, "U1", false)).incident;
+    let draft = applied(run(
+        &resolved,
+        save(&[AgendaItem::Timeline], false),
+        "U1",
+        false,
+    ));
+    assert!(
+        matches!(&draft.events[..], [Event::ReviewSaved(n)] if n.answer(AgendaItem::Timeline) == Some("timeline"))
+    );
+    assert!(matches!(
+        run(
+            &draft.incident,
+            save(&[AgendaItem::Timeline], false),
+            "U1",
+            false
+        ),
+        Decision::NoOp
+    ));
+    match refused(run(
+        &draft.incident,
+        save(&[AgendaItem::Timeline], true),
+        "U1",
+        false,
+    )) {
+        Refusal::ReviewIncomplete { blank } => assert_eq!(blank.len(), 7),
+        other => panic!("{other:?}"),
+    }
+    let done = applied(run(
+        &draft.incident,
+        save(&AgendaItem::ALL, true),
+        "U2",
+        false,
+    ));
+    assert_eq!(done.incident.review.completed_by.as_deref(), Some("U2"));
+    assert!(matches!(
+        done.events.last(),
+        Some(Event::ReviewCompleted { on_time: true })
+    ));
+    assert!(matches!(
+        refused(run(
+            &done.incident,
+            save(&AgendaItem::ALL, false),
+            "U2",
+            false
+        )),
+        Refusal::ReviewAlreadyComplete { .. }
+    ));
+    assert_eq!(
+        refused(run(
+            &draft.incident,
+            save(&AgendaItem::ALL, true),
+            "UBYSTANDER",
+            true
+        )),
+        Refusal::NotPermitted
+    );
+}

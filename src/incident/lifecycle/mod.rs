@@ -8,6 +8,7 @@ mod edit;
 mod exposure;
 mod findings;
 pub mod permission;
+mod review;
 
 pub use edit::EditFields;
 pub use findings::web_link;
@@ -16,6 +17,7 @@ use super::{
     Incident, RoleKey, Severities, SeverityRank, Status, Triage,
     catalog::Catalog,
     event::{BreachNotification, Escalation, Event, Stored},
+    review::ReviewNotes,
     schedule,
     update::{ActionsSummary, ClosureAnswer},
 };
@@ -91,6 +93,11 @@ pub enum Change {
         what: String,
         link: Option<String>,
     },
+    /// The post-incident review written down: saved as a draft, or completed.
+    SaveReview {
+        notes: ReviewNotes,
+        complete: bool,
+    },
     /// A correction of timeline entry number `entry` (counted from 1 per incident); `target` is
     /// that entry as stored, when it exists.
     Correct {
@@ -104,7 +111,7 @@ impl Change {
     /// Whether it only keeps the record straight — it changes nothing about how the incident
     /// stands — and so is taken after the incident is closed or cancelled too.
     pub fn keeps_the_record(&self) -> bool {
-        matches!(self, Change::Correct { .. })
+        matches!(self, Change::Correct { .. } | Change::SaveReview { .. })
     }
 }
 
@@ -166,6 +173,12 @@ pub enum Refusal {
     NoCorrectiveActions { id: String },
     #[error("Every open follow-up action of {id} needs an owner before it closes.")]
     FollowUpWithoutOwner { id: String },
+    #[error("The post-incident review of {id} starts once it is resolved.")]
+    ReviewBeforeResolved { id: String },
+    #[error("The review is complete once every item is answered (write “None” where nothing applies). Still blank: {}.", .blank.join("; "))]
+    ReviewIncomplete { blank: Vec<String> },
+    #[error("The post-incident review of {id} is already complete.")]
+    ReviewAlreadyComplete { id: String },
     #[error(
         "There is no follow-up action {action}. `/incident actions INC-…` lists an incident's actions."
     )]
@@ -315,6 +328,7 @@ fn compute(
             target,
             text,
         } => findings::correct(current, entry, target.as_deref(), &text),
+        Change::SaveReview { notes, complete } => review::save(current, notes, complete, at),
     }
 }
 

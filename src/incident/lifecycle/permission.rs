@@ -21,7 +21,9 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::TriageReviewed { .. }
         | Event::RootCauseIdentified { .. }
         | Event::FixDeployed { .. }
-        | Event::Corrected { .. } => true,
+        | Event::Corrected { .. }
+        | Event::ReviewSaved(_)
+        | Event::ReviewCompleted { .. } => true,
         Event::UpdatePosted(update) => update.status_change.is_some(),
         Event::Declared(_)
         | Event::Acknowledged { .. }

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 mod actions;
 mod more;
+mod review;
 mod scope;
 
 /// The view that opens the requested form.
@@ -52,6 +53,7 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
         CardForm::FixDeployed => scope::fix_deployed(incident),
         CardForm::AddAction { owner, due } => actions::add(incident, owner, *due),
         CardForm::WontDo { number, text } => actions::wont_do(incident, *number, text),
+        CardForm::Review => review::review(incident),
     }
 }
 

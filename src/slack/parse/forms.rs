@@ -6,7 +6,8 @@ use crate::{
         CardFields, DeclareFields, Form, Input, MessageAction, Origin, ScopeFields, Submission,
     },
     incident::{
-        IncidentId, actions::ActionId, event::BreachNotification, update::CLOSURE_CRITERIA,
+        IncidentId, actions::ActionId, event::BreachNotification, review::AgendaItem,
+        update::CLOSURE_CRITERIA,
     },
     slack::keys::{Callback, block_id},
 };
@@ -193,6 +194,17 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             owner: f.user(I::ActionOwner),
             due: f.date(I::Due),
             link: f.text(I::Link),
+        }),
+        Callback::Review => card(CardFields::Review {
+            answers: AgendaItem::ALL
+                .iter()
+                .map(|item| (*item, f.text(I::Agenda(*item))))
+                .collect(),
+            follow_up_deadline: f.date(I::FollowUpDeadline),
+            complete: f
+                .selected_many(I::ReviewComplete)
+                .iter()
+                .any(|v| v == "complete"),
         }),
         Callback::WontDo => {
             // This form's metadata names the action, `INC-…-A1`.

@@ -7,6 +7,7 @@ use crate::incident::{
         Escalation, ReminderSent, SeverityMove, StatusMove, UpdatePosted,
     },
     example::at,
+    review::{AgendaItem, ReviewNotes},
     update::{ClosureAnswer, StructuredUpdate},
 };
 
@@ -98,6 +99,13 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             text: "Rewrite the pool".into(),
             reason: "Superseded by the new driver".into(),
         },
+        Event::ReviewSaved(ReviewNotes {
+            answers: [(AgendaItem::RootCause, "Pool capped at 10".to_owned())]
+                .into_iter()
+                .collect(),
+            follow_up_deadline: None,
+        }),
+        Event::ReviewCompleted { on_time: false },
         Event::ActionSnoozed {
             action: 3,
             until: at(60 * 24),
