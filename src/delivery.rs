@@ -20,6 +20,11 @@ pub enum Delivery {
     ThreadReply { post: Post },
     /// A reply in the incident's thread that is also shown in the channel (escalations).
     Broadcast { post: Post },
+    /// A file uploaded into the incident's thread, rendered when it is sent.
+    ThreadFile {
+        file: ThreadFile,
+        requested_by: String,
+    },
     /// Tell the declarer where the card is once it is posted — or why it could not be.
     DeclareLink { to: Recipient },
     /// An answer for one person only.
@@ -62,6 +67,14 @@ impl Post {
             actor: actor.to_owned(),
         })
     }
+}
+
+/// A file warroom writes into an incident's thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadFile {
+    /// The post-incident report, as Markdown, from the incident as it stands when it is sent.
+    Report,
 }
 
 /// A post outside incident threads.
@@ -144,6 +157,10 @@ pub enum Answer {
     NoteNeedsText,
     /// `/incident correct` without an entry number or text.
     HowToCorrect,
+    /// The report is on its way into the incident's thread.
+    ReportComing {
+        id: String,
+    },
     /// A correction was recorded.
     Corrected {
         id: String,
@@ -217,6 +234,7 @@ impl Delivery {
             Delivery::UpdateCard => "update_card",
             Delivery::ThreadReply { .. } => "thread_reply",
             Delivery::Broadcast { .. } => "broadcast_reply",
+            Delivery::ThreadFile { .. } => "thread_file",
             Delivery::DeclareLink { .. } => "declare_link",
             Delivery::Tell { .. } => "tell",
             Delivery::ChannelPost { .. } => "channel_post",
@@ -230,6 +248,7 @@ impl Delivery {
             Delivery::PostCard
             | Delivery::ThreadReply { .. }
             | Delivery::Broadcast { .. }
+            | Delivery::ThreadFile { .. }
             | Delivery::ChannelPost { .. } => lanes::POST,
             Delivery::UpdateCard => lanes::UPDATE,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
@@ -250,7 +269,9 @@ impl Delivery {
             Delivery::Tell { .. } => 0,
             Delivery::PostCard => rank,
             Delivery::UpdateCard => 50 + rank,
-            Delivery::ThreadReply { .. } | Delivery::Broadcast { .. } => 100 + rank,
+            Delivery::ThreadReply { .. }
+            | Delivery::Broadcast { .. }
+            | Delivery::ThreadFile { .. } => 100 + rank,
             Delivery::ChannelPost {
                 post: ChannelPost::Digest,
                 ..

@@ -11,6 +11,7 @@
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
 //! /incident action … | actions …         actions/    → corrective actions: add, close, list
+//! /incident report INC-…                 report.rs   → the report, uploaded into its thread
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! /incident help                         mod.rs      → usage
@@ -24,6 +25,7 @@ pub mod declare;
 pub mod forms;
 pub mod list;
 pub mod mention;
+pub mod report;
 mod scope;
 pub mod search;
 pub mod shortcut;
@@ -142,6 +144,8 @@ pub enum Subcommand<'a> {
     Action(&'a str),
     /// Corrective actions: mine, an incident's, or everyone's overdue ones.
     Actions(&'a str),
+    /// The post-incident report of `INC-…`, into its thread.
+    Report(&'a str),
     /// Anything else: answered with usage.
     Unknown(&'a str),
 }
@@ -161,6 +165,7 @@ impl<'a> Subcommand<'a> {
             "correct" => Subcommand::Correct(rest.trim()),
             "action" | "followup" | "follow-up" => Subcommand::Action(rest.trim()),
             "actions" | "followups" | "follow-ups" => Subcommand::Actions(rest.trim()),
+            "report" => Subcommand::Report(rest.trim()),
             "" | "help" | "-h" | "--help" => Subcommand::Help,
             _ => Subcommand::Unknown(verb),
         }
@@ -200,6 +205,7 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
         Subcommand::Correct(rest) => show::correct(state, &invocation, rest).await,
         Subcommand::Action(rest) => actions::run(state, &invocation, rest).await,
         Subcommand::Actions(rest) => actions::list(state, &invocation, rest).await,
+        Subcommand::Report(rest) => report::run(state, &invocation, rest).await,
         Subcommand::Help => Reply::Say(Answer::Help { unknown: None }),
         Subcommand::Unknown(verb) => Reply::Say(Answer::Help {
             unknown: Some(verb.to_owned()),

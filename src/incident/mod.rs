@@ -9,6 +9,7 @@ pub mod event;
 pub(crate) mod example;
 pub mod id;
 pub mod lifecycle;
+pub mod report;
 pub mod review;
 pub mod schedule;
 pub mod scope;

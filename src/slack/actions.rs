@@ -77,25 +77,6 @@ pub(crate) fn announcement(incident: &Incident, event: &Event, who: &str) -> Opt
     })
 }
 
-/// One timeline line for an action event (plain text), if it is one.
-pub(crate) fn line(event: &Event) -> Option<String> {
-    Some(match event {
-        Event::ActionAdded(a) => format!(
-            "follow-up A{} added: {} (owner {}, due {})",
-            a.action, a.text, a.owner, a.due_on
-        ),
-        Event::ActionDone { action, text } => format!("follow-up A{action} done: {text}"),
-        Event::ActionWontDo { action, reason, .. } => {
-            format!("follow-up A{action} won't be done: {reason}")
-        }
-        Event::ActionSnoozed { action, until } => format!(
-            "follow-up A{action} reminder put off until {}",
-            until.format("%Y-%m-%d %H:%M UTC")
-        ),
-        _ => return None,
-    })
-}
-
 /// The reminder to an action's owner, with its buttons.
 pub(crate) fn reminder(
     incident: &Incident,

@@ -9,6 +9,7 @@ pub mod declarations;
 pub mod incidents;
 pub mod outbox;
 pub mod reminders;
+pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod timeline;

@@ -17,6 +17,7 @@ mod lifecycle;
 mod public_routes;
 mod reminders;
 mod replicas;
+mod report;
 mod retention;
 mod review;
 mod security;
