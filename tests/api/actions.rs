@@ -12,15 +12,6 @@ const WAIT: Duration = Duration::from_secs(15);
 const RESPONDER: &str = "U0RESPONDER";
 const OWNER: &str = "U0OWNER";
 
-fn replies(slack: &FakeSlack, card_ts: &str) -> Vec<String> {
-    slack
-        .messages()
-        .iter()
-        .filter(|m| m.thread_ts.as_deref() == Some(card_ts))
-        .map(|m| m.text.clone().unwrap_or_default())
-        .collect()
-}
-
 type ActionRow = (
     i32,
     String,
@@ -381,29 +372,8 @@ async fn a_severe_incident_closes_once_it_has_an_action_which_goes_on_after_the_
     let slack = FakeSlack::start().await;
     let (app, _db) = TestApp::spawn(&slack).await;
     let (id, card_ts) = declared(&app, &slack, "declare sev1 Checkout down").await;
-    let resolved = app
-        .fill_form(
-            &slack,
-            &card_ts,
-            &id,
-            "incident_status",
-            Some("resolved"),
-            RESPONDER,
-            &[("summary", "text", "Rolled back")],
-        )
-        .await;
-    assert_eq!(resolved, Value::Null);
-    let checklist: Vec<(&str, &str, &str)> = [
-        "service_restored",
-        "root_cause_confirmed",
-        "impact_assessed",
-        "logs_preserved",
-        "financial_reconciliation",
-        "data_exposure_assessed",
-    ]
-    .iter()
-    .map(|c| (*c, "select", "confirmed"))
-    .collect();
+    app.resolve(&slack, &card_ts, &id, RESPONDER).await;
+    let checklist = confirmed_checklist();
     let close = || {
         app.fill_form(
             &slack,

@@ -49,16 +49,6 @@ async fn review_reminders(app: &TestApp, id: &str) -> i64 {
     .unwrap()
 }
 
-fn card(slack: &FakeSlack, card_ts: &str) -> String {
-    slack
-        .messages()
-        .into_iter()
-        .find(|m| m.ts == card_ts)
-        .and_then(|m| m.blocks)
-        .map(|b| b.to_string())
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_review_is_drafted_then_completed_with_every_item_answered_and_its_reminder_stops() {
     let slack = FakeSlack::start().await;
@@ -93,18 +83,7 @@ async fn a_review_is_drafted_then_completed_with_every_item_answered_and_its_rem
     );
     assert!(slack.views().is_empty());
 
-    let resolved = app
-        .fill_form(
-            &slack,
-            &card_ts,
-            &id,
-            "incident_status",
-            Some("resolved"),
-            RESPONDER,
-            &[("summary", "text", "Rolled back")],
-        )
-        .await;
-    assert_eq!(resolved, Value::Null);
+    app.resolve(&slack, &card_ts, &id, RESPONDER).await;
     let (due, notes, ..) = review_row(&app, &id).await;
     let due = due.expect("a SEV-2 owes a review");
     assert!(
@@ -203,7 +182,7 @@ async fn a_review_is_drafted_then_completed_with_every_item_answered_and_its_rem
     assert_eq!(kinds, ["review_saved", "review_saved", "review_completed"]);
 
     drained(&app.pool).await;
-    let shown = card(&slack, &card_ts);
+    let shown = blocks_of(&slack, &card_ts);
     assert!(
         shown.contains(&format!(
             "*Post-incident review:* completed by <@{RESPONDER}>"
@@ -217,40 +196,8 @@ async fn the_review_goes_on_after_the_incident_is_closed() {
     let slack = FakeSlack::start().await;
     let (app, _db) = TestApp::spawn(&slack).await;
     let (id, card_ts) = declared(&app, &slack, "declare sev1 Checkout down").await;
-    app.fill_form(
-        &slack,
-        &card_ts,
-        &id,
-        "incident_status",
-        Some("resolved"),
-        RESPONDER,
-        &[("summary", "text", "Rolled back")],
-    )
-    .await;
-    let mut checklist: Vec<(&str, &str, &str)> = [
-        "service_restored",
-        "root_cause_confirmed",
-        "impact_assessed",
-        "logs_preserved",
-        "financial_reconciliation",
-        "data_exposure_assessed",
-    ]
-    .iter()
-    .map(|c| (*c, "select", "confirmed"))
-    .collect();
-    checklist.push(("no_action", "multi", "none"));
-    checklist.push(("no_action_reason", "text", "Covered by an existing project"));
-    let closed = app
-        .fill_form(
-            &slack,
-            &card_ts,
-            &id,
-            "incident_status",
-            Some("closed"),
-            RESPONDER,
-            &checklist,
-        )
-        .await;
+    app.resolve(&slack, &card_ts, &id, RESPONDER).await;
+    let closed = app.close(&slack, &card_ts, &id, RESPONDER).await;
     assert_eq!(closed, Value::Null);
     assert_eq!(
         review_reminders(&app, &id).await,
@@ -260,7 +207,7 @@ async fn the_review_goes_on_after_the_incident_is_closed() {
 
     drained(&app.pool).await;
     assert!(
-        card(&slack, &card_ts).contains(&format!("review:{id}")),
+        blocks_of(&slack, &card_ts).contains(&format!("review:{id}")),
         "the closed card offers the review"
     );
     let mut all: Vec<(&str, &str, &str)> = AGENDA
