@@ -20,6 +20,11 @@ pub enum Delivery {
     ThreadReply { post: Post },
     /// A reply in the incident's thread that is also shown in the channel (escalations).
     Broadcast { post: Post },
+    /// A file uploaded into the incident's thread, rendered when it is sent.
+    ThreadFile {
+        file: ThreadFile,
+        requested_by: String,
+    },
     /// Tell the declarer where the card is once it is posted — or why it could not be.
     DeclareLink { to: Recipient },
     /// An answer for one person only.
@@ -62,6 +67,14 @@ impl Post {
             actor: actor.to_owned(),
         })
     }
+}
+
+/// A file warroom writes into an incident's thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadFile {
+    /// The post-incident report, as Markdown, from the incident as it stands when it is sent.
+    Report,
 }
 
 /// A post outside incident threads.
@@ -144,11 +157,31 @@ pub enum Answer {
     NoteNeedsText,
     /// `/incident correct` without an entry number or text.
     HowToCorrect,
+    /// The report is on its way into the incident's thread.
+    ReportComing {
+        id: String,
+    },
     /// A correction was recorded.
     Corrected {
         id: String,
         entry: u32,
     },
+    /// A corrective action was added, done or closed as won't do.
+    ActionChanged {
+        action: String,
+    },
+    /// The action was already so (or this very request was handled before).
+    ActionUnchanged,
+    /// `/incident action` that cannot be read.
+    HowToAddAction,
+    /// `/incident actions` followed by something that names no list.
+    HowToListActions,
+    /// An action without an owner mentioned with @.
+    ActionNeedsOwner,
+    /// An action without a due date warroom can read.
+    ActionNeedsDueDate,
+    /// Won't do, without a reason.
+    WontDoNeedsReason,
     /// `/incident list` followed by something that names no list.
     UnknownList {
         given: String,
@@ -205,6 +238,7 @@ impl Delivery {
             Delivery::UpdateCard => "update_card",
             Delivery::ThreadReply { .. } => "thread_reply",
             Delivery::Broadcast { .. } => "broadcast_reply",
+            Delivery::ThreadFile { .. } => "thread_file",
             Delivery::DeclareLink { .. } => "declare_link",
             Delivery::Tell { .. } => "tell",
             Delivery::ChannelPost { .. } => "channel_post",
@@ -218,6 +252,7 @@ impl Delivery {
             Delivery::PostCard
             | Delivery::ThreadReply { .. }
             | Delivery::Broadcast { .. }
+            | Delivery::ThreadFile { .. }
             | Delivery::ChannelPost { .. } => lanes::POST,
             Delivery::UpdateCard => lanes::UPDATE,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
@@ -238,7 +273,9 @@ impl Delivery {
             Delivery::Tell { .. } => 0,
             Delivery::PostCard => rank,
             Delivery::UpdateCard => 50 + rank,
-            Delivery::ThreadReply { .. } | Delivery::Broadcast { .. } => 100 + rank,
+            Delivery::ThreadReply { .. }
+            | Delivery::Broadcast { .. }
+            | Delivery::ThreadFile { .. } => 100 + rank,
             Delivery::ChannelPost {
                 post: ChannelPost::Digest,
                 ..

@@ -31,8 +31,12 @@ pub mod delivery;
 pub mod incident;
 /// HTTP listeners with header and body read timeouts, and their graceful shutdown.
 pub mod listen;
+/// The incident report as a Markdown document.
+pub mod markdown;
 /// Process counters exported at `/metrics`.
 pub mod metrics;
+/// How each timeline event reads as one line of plain text, for every edge.
+pub mod narrative;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
 pub mod slack;
 /// `AppState`: the context plus Slack's client, shared by handlers and loops.

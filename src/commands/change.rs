@@ -9,6 +9,7 @@ use crate::{
     delivery::{Answer, Delivery, Post, Recipient},
     incident::{
         Event, Incident, IncidentId,
+        actions::ActionsSummary,
         event::Escalation,
         lifecycle::{Change, Decision, Refusal, Rules, decide},
         schedule,
@@ -46,7 +47,7 @@ pub async fn apply(
 async fn apply_in_transaction(
     state: &Context,
     id: &IncidentId,
-    change: Change,
+    mut change: Change,
     actor: &str,
     key: Option<&str>,
 ) -> Result<ChangeOutcome, sqlx::Error> {
@@ -57,6 +58,10 @@ async fn apply_in_transaction(
         Ok(incident) => incident,
         Err(outcome) => return Ok(outcome),
     };
+    // Closing is decided against the follow-up actions as they are now, under the lock.
+    if let Change::Close { actions, .. } = &mut change {
+        *actions = ActionsSummary::of(&store::actions::find_actions(&mut *tx, id).await?);
+    }
     let rules = Rules {
         severities: &process.severities,
         catalog: &process.catalog,
@@ -164,7 +169,7 @@ pub(crate) fn announce(incident: &Incident, event: &Event, actor: &str) -> Optio
 
 /// Locks the incident's row and records the request's idempotency key, both for the rest of
 /// `tx`: the incident as it is now, or why there is nothing to do.
-async fn lock_for_change(
+pub(crate) async fn lock_for_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     id: &IncidentId,
     key: Option<&str>,

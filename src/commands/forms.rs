@@ -3,7 +3,9 @@
 //! needs more from the person answers with a [`FormRequest`], and rejects a form with errors per
 //! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
 
-use crate::incident::{Incident, IncidentId, SeverityRank, Status};
+use crate::incident::{
+    Incident, IncidentId, SeverityRank, Status, actions::ActionsSummary, review::AgendaItem,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -37,8 +39,16 @@ pub enum CardAction {
     ReviewTriage,
     RootCause,
     FixDeployed,
+    AddAction,
+    Review,
     /// Snooze the overdue-update reminder (from the reminder's menu).
     Snooze(chrono::Duration),
+    /// Mark follow-up action number N done (from its reminder).
+    ActionDone(u32),
+    /// Close follow-up action number N as won't do: the form asks why.
+    ActionWontDo(u32),
+    /// Put off follow-up action number N's reminder (from its reminder's menu).
+    ActionSnooze(u32, chrono::Duration),
 }
 
 /// A form warroom asks Slack to open for the person who acted.
@@ -65,7 +75,11 @@ pub enum FormRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardForm {
     Resolve,
-    Close,
+    /// The closure checklist, with how the follow-up actions stand and whether they are owed.
+    Close {
+        actions: ActionsSummary,
+        owed: bool,
+    },
     /// Change severity to `chosen` (a configured name), asking why.
     Severity {
         chosen: String,
@@ -82,6 +96,18 @@ pub enum CardForm {
     ReviewTriage,
     RootCause,
     FixDeployed,
+    /// Add a follow-up action; `owner` and `due` are preselected.
+    AddAction {
+        owner: String,
+        due: chrono::NaiveDate,
+    },
+    /// Why action number `number` won't be done.
+    WontDo {
+        number: u32,
+        text: String,
+    },
+    /// The post-incident review, showing the draft so far.
+    Review,
 }
 
 /// A submitted form, with what the person entered (checked by the use case that takes it).
@@ -140,9 +166,12 @@ pub enum CardFields {
     Resolve {
         summary: Option<String>,
     },
-    /// Each closure criterion's key with the chosen answer's stored spelling.
+    /// Each closure criterion's key with the chosen answer's stored spelling, and whether "No
+    /// corrective action needed" was checked, with its reason.
     Close {
         answers: Vec<(String, Option<String>)>,
+        no_action: bool,
+        no_action_reason: Option<String>,
     },
     Severity {
         level: Option<String>,
@@ -188,6 +217,25 @@ pub enum CardFields {
         what: Option<String>,
         link: Option<String>,
     },
+    AddAction {
+        text: Option<String>,
+        owner: Option<String>,
+        /// The chosen date, `YYYY-MM-DD`.
+        due: Option<String>,
+        link: Option<String>,
+    },
+    WontDo {
+        /// The action's number, when the form still says it.
+        number: Option<u32>,
+        reason: Option<String>,
+    },
+    /// The review's answers per agenda item, its follow-up deadline (`YYYY-MM-DD`) and whether
+    /// "The review is complete" was checked.
+    Review {
+        answers: Vec<(AgendaItem, Option<String>)>,
+        follow_up_deadline: Option<String>,
+        complete: bool,
+    },
 }
 
 impl CardFields {
@@ -195,7 +243,7 @@ impl CardFields {
     pub fn input_first(&self) -> Input {
         match self {
             CardFields::Resolve { .. } => Input::Summary,
-            CardFields::Close { answers } => answers
+            CardFields::Close { answers, .. } => answers
                 .first()
                 .map_or(Input::Summary, |(k, _)| Input::Criterion(k.clone())),
             CardFields::Severity { .. } => Input::Level,
@@ -210,6 +258,9 @@ impl CardFields {
             CardFields::ReviewTriage { .. } => Input::Triage,
             CardFields::RootCause { .. } => Input::Cause,
             CardFields::FixDeployed { .. } => Input::Deployed,
+            CardFields::AddAction { .. } => Input::ActionText,
+            CardFields::WontDo { .. } => Input::Reason,
+            CardFields::Review { .. } => Input::Agenda(AgendaItem::Timeline),
         }
     }
 }
@@ -240,6 +291,15 @@ pub enum Input {
     Cause,
     Deployed,
     Link,
+    ActionText,
+    ActionOwner,
+    Due,
+    NoAction,
+    NoActionReason,
+    /// An item of the review's agenda.
+    Agenda(AgendaItem),
+    FollowUpDeadline,
+    ReviewComplete,
     /// A closure criterion, by key.
     Criterion(String),
     /// A field of the breach notification record, by key.

@@ -11,18 +11,22 @@
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
+//! /incident action … | actions …         actions/    → corrective actions: add, close, list
+//! /incident report INC-…                 report.rs   → the report, uploaded into its thread
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! /incident help                         mod.rs      → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
+pub mod actions;
 pub mod card;
 pub mod change;
 pub mod declare;
 pub mod forms;
 pub mod list;
 pub mod mention;
+pub mod report;
 mod scope;
 pub mod search;
 pub mod shortcut;
@@ -32,7 +36,7 @@ pub mod stats;
 use crate::{
     context::Context,
     delivery::Answer,
-    incident::{Incident, IncidentId, event::Recorded, stats::StatsReport},
+    incident::{Incident, IncidentId, actions::ListedAction, event::Recorded, stats::StatsReport},
     store::StoreError,
 };
 use forms::{Form, FormRequest, Input, Submission};
@@ -91,6 +95,12 @@ pub enum View {
     },
     /// The incident metrics of a period.
     Stats(Box<StatsReport>),
+    /// Corrective actions; `today` (in the configured time zone) tells which are overdue.
+    Actions {
+        heading: actions::ActionsHeading,
+        actions: Vec<ListedAction>,
+        today: chrono::NaiveDate,
+    },
 }
 
 /// Turns a storage failure of a request that only reads into what the person is told.
@@ -137,6 +147,12 @@ pub enum Subcommand<'a> {
     Note(&'a str),
     /// A correction of a timeline entry: `INC-… #N <text>`.
     Correct(&'a str),
+    /// A corrective action: `INC-… @owner <due> <text>`, `done INC-…-A1`, `wontdo INC-…-A1 <why>`.
+    Action(&'a str),
+    /// Corrective actions: mine, an incident's, or everyone's overdue ones.
+    Actions(&'a str),
+    /// The post-incident report of `INC-…`, into its thread.
+    Report(&'a str),
     /// Anything else: answered with usage.
     Unknown(&'a str),
 }
@@ -155,6 +171,9 @@ impl<'a> Subcommand<'a> {
             "timeline" => Subcommand::Timeline(rest.trim()),
             "note" => Subcommand::Note(rest.trim()),
             "correct" => Subcommand::Correct(rest.trim()),
+            "action" | "followup" | "follow-up" => Subcommand::Action(rest.trim()),
+            "actions" | "followups" | "follow-ups" => Subcommand::Actions(rest.trim()),
+            "report" => Subcommand::Report(rest.trim()),
             "" | "help" | "-h" | "--help" => Subcommand::Help,
             _ => Subcommand::Unknown(verb),
         }
@@ -193,6 +212,9 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
         Subcommand::Correct(rest) => show::correct(state, &invocation, rest).await,
+        Subcommand::Action(rest) => actions::run(state, &invocation, rest).await,
+        Subcommand::Actions(rest) => actions::list(state, &invocation, rest).await,
+        Subcommand::Report(rest) => report::run(state, &invocation, rest).await,
         Subcommand::Help => Reply::Say(Answer::Help { unknown: None }),
         Subcommand::Unknown(verb) => Reply::Say(Answer::Help {
             unknown: Some(verb.to_owned()),

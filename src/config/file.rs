@@ -46,8 +46,16 @@ struct FileConfig {
     #[serde(default)]
     digest: FileDigest,
     #[serde(default)]
+    actions: FileActions,
+    #[serde(default)]
     metrics: targets::FileMetrics,
     timezone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileActions {
+    remind_at: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -233,6 +241,9 @@ impl ProcessConfig {
             file.digest,
             file.timezone,
         )?;
+        if let Some(v) = file.actions.remind_at {
+            cfg.schedule.action_reminder_at = time_of_day("actions.remind_at", &v)?;
+        }
         if let Some(names) = cfg.schedule.review_severities.take() {
             let canonical = names
                 .iter()
@@ -331,14 +342,7 @@ fn apply_schedule(
     }
     s.review_severities = review.severities;
     if let Some(v) = digest.at {
-        let at = chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
-            .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))
-            .map_err(|_| {
-                err(
-                    "WARROOM_CONFIG (digest.at)",
-                    format!("`{v}` is not a time of day such as \"09:00\""),
-                )
-            })?;
+        let at = time_of_day("digest.at", &v)?;
         s.digest_at = Some(at);
     }
     if let Some(tz) = timezone {
@@ -350,6 +354,18 @@ fn apply_schedule(
         })?;
     }
     Ok(())
+}
+
+/// A time of day such as "09:00" for the config key `key`.
+fn time_of_day(key: &str, v: &str) -> Result<chrono::NaiveTime, ConfigError> {
+    chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))
+        .map_err(|_| {
+            err(
+                &format!("WARROOM_CONFIG ({key})"),
+                format!("`{v}` is not a time of day such as \"09:00\""),
+            )
+        })
 }
 
 fn one_line(s: &str) -> String {

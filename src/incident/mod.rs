@@ -1,6 +1,7 @@
 //! The incident domain: pure types and rules, no I/O. Every function here takes `now` instead of
 //! reading a clock, so the rules are tested without a database or Slack.
 
+pub mod actions;
 pub mod catalog;
 pub mod declare;
 pub mod event;
@@ -8,6 +9,7 @@ pub mod event;
 pub(crate) mod example;
 pub mod id;
 pub mod lifecycle;
+pub mod report;
 pub mod review;
 pub mod schedule;
 pub mod scope;

@@ -46,8 +46,8 @@ impl ClosureAnswer {
     }
 }
 
-/// The closure criteria, with stable keys.
-pub const CLOSURE_CRITERIA: [(&str, &str); 8] = [
+/// The closure criteria people confirm in the checklist, with stable keys.
+pub const CLOSURE_CRITERIA: [(&str, &str); 6] = [
     ("service_restored", "Service restored"),
     ("root_cause_confirmed", "Root cause confirmed"),
     ("impact_assessed", "Impact assessed"),
@@ -60,6 +60,10 @@ pub const CLOSURE_CRITERIA: [(&str, &str); 8] = [
         "data_exposure_assessed",
         "Data-exposure assessment done (if applicable)",
     ),
+];
+
+/// The closure criteria warroom computes from the incident's follow-up actions rather than asks.
+pub const ACTION_CRITERIA: [(&str, &str); 2] = [
     (
         "corrective_actions_documented",
         "Corrective actions documented",
@@ -81,4 +85,13 @@ pub fn open_criteria(answers: &[(String, ClosureAnswer)]) -> Vec<&'static str> {
         })
         .map(|(_, label)| *label)
         .collect()
+}
+
+/// How the actions stand for closing: how many there are, and how many open ones lack an owner
+/// or a due date (none can, as warroom asks for both; counted rather than assumed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActionsSummary {
+    pub total: usize,
+    pub open: usize,
+    pub open_without_owner: usize,
 }

@@ -8,7 +8,7 @@ use crate::{
         Event, Incident,
         event::{Direction, Edits, Escalation, UpdatePosted},
         schedule,
-        update::CLOSURE_CRITERIA,
+        update::{ACTION_CRITERIA, CLOSURE_CRITERIA},
     },
 };
 
@@ -36,15 +36,22 @@ pub fn announcement(
             ":white_check_mark: *Resolved* by {who}.\n*Resolution:* {}",
             escape(summary)
         ),
-        Event::Closed { checklist } => {
+        Event::Closed {
+            checklist,
+            no_action_reason,
+        } => {
             let lines: Vec<String> = CLOSURE_CRITERIA
                 .iter()
+                .chain(ACTION_CRITERIA.iter())
                 .map(|(key, label)| {
                     let answer = checklist.get(*key).map_or("—", |a| a.label());
                     format!("• {label}: {answer}")
                 })
                 .collect();
-            format!(":lock: *Closed* by {who}.\n{}", lines.join("\n"))
+            let reason = no_action_reason.as_deref().map_or_else(String::new, |r| {
+                format!("\nNo corrective action needed: {}", escape(r))
+            });
+            format!(":lock: *Closed* by {who}.\n{}{reason}", lines.join("\n"))
         }
         Event::Cancelled { reason, .. } => format!(
             ":no_entry_sign: *Cancelled* by {who} (declared in error): {}",
@@ -126,6 +133,26 @@ pub fn announcement(
         Event::Corrected { entry, text } => format!(
             ":pencil: {who} corrected timeline entry #{entry}: {}",
             escape(text)
+        ),
+        Event::ActionAdded(_)
+        | Event::ActionDone { .. }
+        | Event::ActionWontDo { .. }
+        | Event::ActionSnoozed { .. } => super::actions::announcement(incident, event, &who)?,
+        Event::ReviewSaved(notes) => {
+            let total = crate::incident::review::AgendaItem::ALL.len();
+            let answered = total - notes.unanswered().len();
+            format!(
+                ":spiral_note_pad: {who} saved the post-incident review ({answered} of {total} items answered)."
+            )
+        }
+        Event::ReviewCompleted { on_time } => format!(
+            ":white_check_mark: {who} completed the post-incident review{}. `/incident report {}` has it in full.",
+            if *on_time {
+                ""
+            } else {
+                " (after its due date)"
+            },
+            incident.id
         ),
         Event::TriageReviewed { to, .. } => {
             let answers: Vec<String> = to

@@ -48,6 +48,11 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
         } => search_results(words, *page, *per_page, *total, incidents),
         View::Timeline { id, entries, total } => super::timeline::timeline(id, entries, *total),
         View::Stats(report) => super::stats::report(report),
+        View::Actions {
+            heading,
+            actions,
+            today,
+        } => super::actions::list(heading, actions, *today),
     }
 }
 
@@ -124,6 +129,16 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
             escape(&truncate_chars(words, 100))
         ),
         Answer::Noted { id } => format!(":memo: Noted on {id}'s timeline."),
+        Answer::ActionChanged { action } => format!(":clipboard: Done: follow-up action *{action}* is on the incident's timeline and in its thread."),
+        Answer::ActionUnchanged => "That follow-up action was already so; nothing changed.".to_owned(),
+        Answer::HowToAddAction => "Add a follow-up action with an owner, a due date and what to do: `/incident action INC-20261124-001 @ana 2026-12-20 Alert on pool saturation` (or `in 5d`, `in 2w`, `tomorrow`). Close one with `/incident action done INC-…-A1` or `/incident action wontdo INC-…-A1 <why>`.".to_owned(),
+        Answer::HowToListActions => "`/incident actions` lists your open follow-up actions, `/incident actions INC-…` an incident's, `/incident actions overdue` everyone's overdue ones.".to_owned(),
+        Answer::ActionNeedsOwner => "Mention the action's owner with @ so Slack links them: `/incident action INC-… @ana in 5d <what>`.".to_owned(),
+        Answer::ActionNeedsDueDate => "Give a due date after the owner: `2026-12-20`, `today`, `tomorrow`, `in 5d` or `in 2w`.".to_owned(),
+        Answer::WontDoNeedsReason => "Say why it won't be done: `/incident action wontdo INC-…-A1 Superseded by the new pool`.".to_owned(),
+        Answer::ReportComing { id } => format!(
+            ":page_facing_up: Building the report of *{id}*; it will be in the incident's thread in a moment, as a Markdown file."
+        ),
         Answer::HowToCorrect => "Name the entry and the correction: `/incident correct INC-20261124-001 #3 Paged the DBA at 10:05, not 10:01`. `/incident timeline INC-…` shows the numbers.".to_owned(),
         Answer::Corrected { id, entry } => format!(
             ":pencil: Correction of entry #{entry} recorded on {id}'s timeline; the entry now shows the corrected value, marked (corrected)."
@@ -174,6 +189,9 @@ pub fn usage(process: &ProcessConfig) -> String {
          `/incident timeline INC-…` its timeline, with who and when\n\
          `/incident note INC-… <text>` add a note to its timeline\n\
          `/incident correct INC-… #N <text>` correct timeline entry N (the timeline numbers them)\n\
+         `/incident action INC-… @owner <YYYY-MM-DD | in 5d> <what>` add a follow-up action; `action done|wontdo INC-…-A1` closes one\n\
+         `/incident actions [INC-… | overdue]` your open follow-up actions, an incident's, or everyone's overdue ones\n\
+         `/incident report INC-…` the post-incident report, as a file in the incident's thread\n\
          `/incident help` this message\n\n\
          *Severities*\n{}",
         severities.join("\n")

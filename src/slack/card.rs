@@ -117,6 +117,9 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
             .map_or_else(String::new, |l| format!(" (<{}|link>)", escape(l)));
         found.push(format!("*Fix deployed:* {}{link}", escape(&fix.text)));
     }
+    if let Some(line) = review_line(incident) {
+        found.push(line);
+    }
     if !found.is_empty() {
         blocks.push(section(&found.join("\n")));
     }
@@ -142,8 +145,18 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
             json!({ "type": "context", "elements": [mrkdwn(&context.join("  ·  "), FIELD_MAX)] }),
         );
     }
-    if incident.status != Status::Closed && incident.status != Status::Cancelled {
-        blocks.push(card_controls(incident, severities));
+    match incident.status {
+        Status::Cancelled => {}
+        // A closed incident no longer changes, but its follow-up work goes on.
+        Status::Closed => {
+            let mut options = vec![More::AddAction];
+            if incident.review.due_at.is_some() && !incident.review.is_complete() {
+                options.push(More::Review);
+            }
+            blocks.push(json!({ "type": "actions", "block_id": format!("card:{id}"),
+                "elements": [more_menu(id.as_str(), &options)] }));
+        }
+        _ => blocks.push(card_controls(incident, severities)),
     }
     let text = format!(
         "{id} [{}] {title} — {}. Declared by <@{}>.",
@@ -153,6 +166,27 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
         text: truncate_chars(&text, FALLBACK_MAX),
         blocks,
     }
+}
+
+/// Where the post-incident review stands, once one is owed or written.
+fn review_line(incident: &Incident) -> Option<String> {
+    let review = &incident.review;
+    if let (Some(at), Some(by)) = (review.completed_at, &review.completed_by) {
+        return Some(format!(
+            "*Post-incident review:* completed by <@{by}> {}",
+            slack_date(at)
+        ));
+    }
+    let draft = review.notes.as_ref().map_or(String::new(), |n| {
+        let answered = crate::incident::review::AgendaItem::ALL.len() - n.unanswered().len();
+        format!(
+            " · draft, {answered} of {} items answered",
+            crate::incident::review::AgendaItem::ALL.len()
+        )
+    });
+    review
+        .due_at
+        .map(|due| format!("*Post-incident review:* due {}{draft}", slack_date(due)))
 }
 
 fn card_controls(incident: &Incident, severities: &Severities) -> Value {
@@ -207,7 +241,11 @@ fn more_options(incident: &Incident) -> Vec<More> {
         More::ReviewTriage,
         More::RootCause,
         More::FixDeployed,
+        More::AddAction,
     ];
+    if incident.status == Status::Resolved && !incident.review.is_complete() {
+        options.push(More::Review);
+    }
     match (
         incident.breach_discovered_at,
         incident.authority_notified_at,

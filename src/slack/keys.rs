@@ -17,10 +17,16 @@ pub enum Control {
     More,
     /// The Snooze menu on an overdue-update reminder.
     Snooze,
+    /// Mark done, on a follow-up action's reminder.
+    ActionDone,
+    /// Won't do…, on a follow-up action's reminder.
+    ActionWontDo,
+    /// The Snooze menu on a follow-up action's reminder.
+    ActionSnooze,
 }
 
 impl Control {
-    pub const ALL: [Control; 7] = [
+    pub const ALL: [Control; 10] = [
         Control::Acknowledge,
         Control::Status,
         Control::Severity,
@@ -28,6 +34,9 @@ impl Control {
         Control::PostUpdate,
         Control::More,
         Control::Snooze,
+        Control::ActionDone,
+        Control::ActionWontDo,
+        Control::ActionSnooze,
     ];
 
     /// Its action ID.
@@ -40,6 +49,9 @@ impl Control {
             Control::PostUpdate => "incident_post_update",
             Control::More => "incident_more",
             Control::Snooze => "reminder_snooze",
+            Control::ActionDone => "action_done",
+            Control::ActionWontDo => "action_wont_do",
+            Control::ActionSnooze => "action_snooze",
         }
     }
 
@@ -58,17 +70,21 @@ pub enum More {
     ReviewTriage,
     RootCause,
     FixDeployed,
+    AddAction,
+    Review,
     FlagBreach,
     RecordNotified,
     Cancel,
 }
 
 impl More {
-    pub const ALL: [More; 7] = [
+    pub const ALL: [More; 9] = [
         More::Edit,
         More::ReviewTriage,
         More::RootCause,
         More::FixDeployed,
+        More::AddAction,
+        More::Review,
         More::FlagBreach,
         More::RecordNotified,
         More::Cancel,
@@ -81,6 +97,8 @@ impl More {
             More::ReviewTriage => "triage",
             More::RootCause => "root_cause",
             More::FixDeployed => "fix",
+            More::AddAction => "action",
+            More::Review => "review",
             More::FlagBreach => "breach",
             More::RecordNotified => "notified",
             More::Cancel => "cancel",
@@ -94,6 +112,8 @@ impl More {
             More::ReviewTriage => "Review triage",
             More::RootCause => "Root cause identified",
             More::FixDeployed => "Fix deployed",
+            More::AddAction => "Add follow-up action",
+            More::Review => "Post-incident review",
             More::FlagBreach => "Flag personal-data breach",
             More::RecordNotified => "Record authority notified",
             More::Cancel => "Cancel (declared in error)",
@@ -107,6 +127,8 @@ impl More {
             More::ReviewTriage => CardAction::ReviewTriage,
             More::RootCause => CardAction::RootCause,
             More::FixDeployed => CardAction::FixDeployed,
+            More::AddAction => CardAction::AddAction,
+            More::Review => CardAction::Review,
             More::FlagBreach => CardAction::FlagBreach,
             More::RecordNotified => CardAction::RecordNotified,
             More::Cancel => CardAction::Cancel,
@@ -136,10 +158,13 @@ pub enum Callback {
     ReviewTriage,
     RootCause,
     FixDeployed,
+    AddAction,
+    WontDo,
+    Review,
 }
 
 impl Callback {
-    pub const ALL: [Callback; 14] = [
+    pub const ALL: [Callback; 17] = [
         Callback::Declare,
         Callback::PickIncident,
         Callback::Resolve,
@@ -154,6 +179,9 @@ impl Callback {
         Callback::ReviewTriage,
         Callback::RootCause,
         Callback::FixDeployed,
+        Callback::AddAction,
+        Callback::WontDo,
+        Callback::Review,
     ];
 
     /// Its callback ID.
@@ -173,6 +201,9 @@ impl Callback {
             Callback::ReviewTriage => "incident_triage",
             Callback::RootCause => "incident_root_cause",
             Callback::FixDeployed => "incident_fix_deployed",
+            Callback::AddAction => "incident_add_action",
+            Callback::WontDo => "incident_action_wont_do",
+            Callback::Review => "incident_review",
         }
     }
 
@@ -185,7 +216,7 @@ impl Callback {
     pub fn of(form: &CardForm) -> Callback {
         match form {
             CardForm::Resolve => Callback::Resolve,
-            CardForm::Close => Callback::Close,
+            CardForm::Close { .. } => Callback::Close,
             CardForm::Severity { .. } => Callback::Severity,
             CardForm::Roles => Callback::Roles,
             CardForm::Update { .. } => Callback::Update,
@@ -196,6 +227,9 @@ impl Callback {
             CardForm::ReviewTriage => Callback::ReviewTriage,
             CardForm::RootCause => Callback::RootCause,
             CardForm::FixDeployed => Callback::FixDeployed,
+            CardForm::AddAction { .. } => Callback::AddAction,
+            CardForm::WontDo { .. } => Callback::WontDo,
+            CardForm::Review => Callback::Review,
         }
     }
 }
@@ -232,6 +266,14 @@ pub fn block_id(input: &Input) -> String {
         Input::Cause => "cause",
         Input::Deployed => "deployed",
         Input::Link => "link",
+        Input::ActionText => "action_text",
+        Input::ActionOwner => "action_owner",
+        Input::Due => "due",
+        Input::NoAction => "no_action",
+        Input::NoActionReason => "no_action_reason",
+        Input::Agenda(item) => item.key(),
+        Input::FollowUpDeadline => "follow_up_deadline",
+        Input::ReviewComplete => "review_complete",
         Input::Criterion(key) => key,
         Input::Record(key) => key,
     };

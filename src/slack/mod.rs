@@ -1,6 +1,8 @@
 //! The Slack edge: request verification and parsing on the way in, Block Kit rendering, and the
 //! one client of Slack's Web API on the way out. No other module knows Slack's wire types.
 
+/// Corrective actions: their announcements, timeline lines, lists and reminders.
+pub mod actions;
 /// What the incident's thread is told when something happens.
 pub mod announce;
 /// How warroom words what it tells one person.

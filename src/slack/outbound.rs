@@ -168,6 +168,46 @@ impl SlackApi {
         self.counted(answer(request.send().await).await)
     }
 
+    /// POSTs form fields to a Web API method that takes them (`files.getUploadURLExternal`).
+    #[tracing::instrument(skip_all, fields(slack.method = method))]
+    pub async fn post_form(
+        &self,
+        method: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Value, SlackFailure> {
+        let body = serde_urlencoded::to_string(form).unwrap_or_default();
+        let request = self
+            .http
+            .post(format!("{}/{method}", self.base))
+            .bearer_auth(self.token.expose())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        self.counted(answer(request.send().await).await)
+    }
+
+    /// Sends a file's bytes to the upload URL `files.getUploadURLExternal` handed out (the URL is
+    /// the credential, so no token goes with them).
+    #[tracing::instrument(skip_all, fields(upload.bytes = bytes.len()))]
+    pub async fn upload(&self, upload_url: &str, bytes: Vec<u8>) -> Result<(), SlackFailure> {
+        let sent = self
+            .http
+            .post(upload_url)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await;
+        let response = sent.map_err(transport_failure)?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if status.is_success() {
+            return self.counted(Ok(()));
+        }
+        classify_status(status, None, &text).map(|_| ())
+    }
+
     /// POSTs a message to a `response_url` (no token: the URL is the credential).
     #[tracing::instrument(skip_all)]
     pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SlackFailure> {

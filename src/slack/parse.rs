@@ -12,7 +12,7 @@ use crate::{
         forms::{CardAction, Click, MessageAction, Submission},
         mention::Mention,
     },
-    incident::{IncidentId, Status},
+    incident::{IncidentId, Status, actions::ActionId},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -182,6 +182,22 @@ fn click(event: &SlackInteractionBlockActionsEvent) -> Option<Click> {
         Control::Snooze => {
             let secs: i64 = selected?.parse().ok().filter(|s| *s > 0)?;
             CardAction::Snooze(chrono::Duration::seconds(secs))
+        }
+        // A follow-up action's reminder: its buttons carry `INC-…-A1`, its menu `SECONDS:INC-…-A1`.
+        Control::ActionDone | Control::ActionWontDo => {
+            let action = ActionId::parse(action.value.as_deref()?)?;
+            incident = Some(action.incident.to_string());
+            match control {
+                Control::ActionDone => CardAction::ActionDone(action.number),
+                _ => CardAction::ActionWontDo(action.number),
+            }
+        }
+        Control::ActionSnooze => {
+            let (secs, id) = selected?.split_once(':')?;
+            let secs: i64 = secs.parse().ok().filter(|s| *s > 0)?;
+            let action = ActionId::parse(id)?;
+            incident = Some(action.incident.to_string());
+            CardAction::ActionSnooze(action.number, chrono::Duration::seconds(secs))
         }
     };
     let incident = IncidentId::parse(incident.as_deref()?)?;

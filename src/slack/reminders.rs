@@ -104,9 +104,16 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             ),
             vec![],
         ),
+        Reminder::ActionDue {
+            action,
+            text,
+            due_on,
+            overdue,
+            to,
+        } => super::actions::reminder(incident, *action, text, *due_on, *overdue, to),
         Reminder::ReviewDue { to } => message(
             format!(
-                ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Close the incident from its card once the closure criteria hold.",
+                ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Write it from the card (More ▾ Post-incident review); this reminder comes back daily until the review is complete.",
                 mention(to)
             ),
             vec![],

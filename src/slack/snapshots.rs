@@ -7,17 +7,17 @@ use crate::{
     commands::forms::{CardForm, FormRequest, MessageAction, Origin},
     config::ProcessConfig,
     incident::{
-        Detection, Environment, Event, Incident, RoleKey, Status, Triage,
-        event::{
-            BreachNotification, Changed, Declared, DeclaredVia, Direction, Edits, Escalation,
-            ReminderSent, SeverityMove, StatusMove, UpdatePosted,
-        },
+        Environment, Incident, RoleKey, Status,
+        actions::ActionsSummary,
         example::{at, incident},
+        review::{AgendaItem, ReviewNotes},
         schedule::{Audience, EscalationGroup, Reminder},
         scope::Finding,
-        update::{ClosureAnswer, StructuredUpdate},
+        update::StructuredUpdate,
     },
 };
+
+mod fixtures;
 use serde_json::{Value, json};
 
 fn update() -> StructuredUpdate {
@@ -70,6 +70,16 @@ fn the_card_in_each_state() {
         link: Some("https://git.example.com/pr/42".into()),
         at: at(45),
     });
+    resolved.review.due_at = Some(at(60 * 24 * 7));
+    resolved.review.notes = Some(ReviewNotes {
+        answers: [(
+            AgendaItem::Timeline,
+            "Declared 10:00, rolled back 10:40".to_owned(),
+        )]
+        .into_iter()
+        .collect(),
+        follow_up_deadline: None,
+    });
     let mut closed = resolved.clone();
     closed.status = Status::Closed;
     insta::assert_json_snapshot!("card_new", card_json(&incident(2)));
@@ -118,134 +128,6 @@ fn the_card_never_renders_an_overflow_menu_with_more_than_five_options() {
     assert_eq!(five["type"], "overflow");
 }
 
-/// One of each event, as the thread hears of it.
-fn events() -> Vec<Event> {
-    let moved = StatusMove::new(Status::Identified, Status::Investigating);
-    vec![
-        Event::Declared(Declared {
-            title: "Checkout down".into(),
-            severity: "SEV-1".into(),
-            raised_by_triage: true,
-            incident_type: Some("payment_wallet".into()),
-            impact: Some("All card payments".into()),
-            triage: Triage::from_checked(["money_affected", "production_down"]),
-            next_update_due_at: Some(at(30)),
-            via: DeclaredVia::Form,
-            breach_discovered_at: None,
-            escalated: vec![],
-            impact_started_at: Some(at(-20)),
-            detection: Some(Detection::CustomerReport),
-            environment: Some(Environment::Production),
-            affected_services: Some("checkout, payments-api".into()),
-        }),
-        Event::Acknowledged {
-            seconds_after_declare: 300,
-        },
-        Event::StatusChanged(moved),
-        Event::SeverityChanged(SeverityMove {
-            from: "SEV-2".into(),
-            to: "SEV-1".into(),
-            reason: "Spreading to <!here> all regions".into(),
-            direction: Direction::Raised,
-        }),
-        Event::RoleAssigned {
-            role: "tech_lead".into(),
-            user: "UTECH".into(),
-            previous: None,
-        },
-        Event::UpdatePosted(UpdatePosted {
-            update: update(),
-            status_change: None,
-            severity: Some("SEV-1".into()),
-            status: Some(Status::Identified),
-        }),
-        Event::Note {
-            text: "Paged the DBA".into(),
-        },
-        Event::ReminderSnoozed {
-            until: at(45),
-            seconds: 900,
-        },
-        Event::Escalated(Escalation::Triggers {
-            triggers: vec!["production is down".into()],
-        }),
-        Event::BreachFlagged {
-            discovered_at: at(10),
-        },
-        Event::AuthorityNotified(BreachNotification {
-            nature: "n".into(),
-            data_subjects: "d".into(),
-            data_categories: "c".into(),
-            likely_consequences: "l".into(),
-            measures: "m".into(),
-            contact_point: "p".into(),
-        }),
-        Event::Resolved {
-            from: Status::Recovering,
-            summary: "Rolled back".into(),
-        },
-        Event::Closed {
-            checklist: [("service_restored".to_owned(), ClosureAnswer::Confirmed)]
-                .into_iter()
-                .collect(),
-        },
-        Event::Cancelled {
-            from: Status::Investigating,
-            reason: "Test alert".into(),
-        },
-        Event::Edited(Edits {
-            title: Some(Changed {
-                from: "Old".into(),
-                to: "New".into(),
-            }),
-            impact: Some(Changed {
-                from: None,
-                to: Some("Everyone".into()),
-            }),
-            incident_type: Some(Changed {
-                from: None,
-                to: Some("credential".into()),
-            }),
-            impact_started_at: Some(Changed {
-                from: Some(at(0)),
-                to: Some(at(-20)),
-            }),
-            detection: Some(Changed {
-                from: None,
-                to: Some(Detection::MonitoringAlert),
-            }),
-            environment: Some(Changed {
-                from: Environment::Production,
-                to: Environment::Staging,
-            }),
-            affected_services: Some(Changed {
-                from: None,
-                to: Some("search".into()),
-            }),
-        }),
-        Event::RootCauseIdentified {
-            cause: "A connection-pool limit of 10 under <load>".into(),
-        },
-        Event::FixDeployed {
-            what: "Raised the pool to 50".into(),
-            link: Some("https://git.example.com/pr/42".into()),
-        },
-        Event::Corrected {
-            entry: 3,
-            text: "Acknowledged by the on-call, not the declarer".into(),
-        },
-        Event::TriageReviewed {
-            from: Triage::default(),
-            to: Triage::from_checked(["money_affected"]),
-        },
-        Event::ReminderSent(ReminderSent::UpdateDue {
-            deadline: at(30),
-            repeat: 0,
-            escalated: false,
-        }),
-    ]
-}
-
 #[test]
 fn every_thread_post() {
     let process = ProcessConfig {
@@ -255,7 +137,7 @@ fn every_thread_post() {
         },
         ..ProcessConfig::default()
     };
-    let posts: Vec<Value> = events()
+    let posts: Vec<Value> = fixtures::events(update())
         .iter()
         .map(|e| {
             let text = announce::announcement(&busy(), e, "UACTOR", &process).map(|m| m.text);
@@ -288,6 +170,13 @@ fn every_reminder() {
             to: group(),
         },
         Reminder::ReviewDue { to: person() },
+        Reminder::ActionDue {
+            action: 2,
+            text: "Alert on pool saturation".into(),
+            due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            overdue: true,
+            to: person(),
+        },
     ];
     let rendered: Vec<Value> = all
         .iter()
@@ -338,7 +227,52 @@ fn every_form() {
             },
         ),
         ("resolve", card(CardForm::Resolve)),
-        ("close", card(CardForm::Close)),
+        (
+            "close",
+            card(CardForm::Close {
+                actions: ActionsSummary::default(),
+                owed: true,
+            }),
+        ),
+        (
+            "close_with_actions",
+            card(CardForm::Close {
+                actions: ActionsSummary {
+                    total: 3,
+                    open: 2,
+                    open_without_owner: 0,
+                },
+                owed: true,
+            }),
+        ),
+        (
+            "add_action",
+            card(CardForm::AddAction {
+                owner: "UCMD".into(),
+                due: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            }),
+        ),
+        ("review", {
+            let mut draft = incident(1);
+            draft.status = Status::Resolved;
+            draft.review.notes = Some(ReviewNotes {
+                answers: [(AgendaItem::RootCause, "Pool capped at 10".to_owned())]
+                    .into_iter()
+                    .collect(),
+                follow_up_deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 15),
+            });
+            FormRequest::Card {
+                incident: Box::new(draft),
+                form: CardForm::Review,
+            }
+        }),
+        (
+            "action_wont_do",
+            card(CardForm::WontDo {
+                number: 2,
+                text: "Alert on pool saturation".into(),
+            }),
+        ),
         (
             "severity",
             card(CardForm::Severity {

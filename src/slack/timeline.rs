@@ -2,12 +2,10 @@
 //! rendered from the typed events.
 
 use super::blocks::{Message, escape, section, sections, slack_date};
-use crate::incident::truncate_chars;
-use crate::incident::{
-    Event, IncidentId,
-    event::{Escalation, Recorded, ReminderSent, Stored},
+use crate::{
+    incident::{IncidentId, event::Recorded, truncate_chars},
+    narrative,
 };
-use std::collections::BTreeMap;
 
 /// Slack refuses a message whose blocks hold much more than this much text (about 13,000
 /// characters); the answer stays well inside it.
@@ -18,7 +16,7 @@ const LINE_BLOCKS: usize = 48;
 /// One incident's timeline, oldest first: when, who, what. When it is too long for one
 /// message, the newest entries are kept and the answer says how many older ones were left out.
 pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message {
-    let corrections = corrections(entries);
+    let corrections = narrative::corrections(entries);
     let mut lines: Vec<String> = Vec::new();
     let mut used = 0;
     for e in entries.iter().rev() {
@@ -27,7 +25,7 @@ pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message 
         } else {
             escape(&e.actor)
         };
-        let said = escape(&truncate_chars(&line(&e.event), 600));
+        let said = escape(&truncate_chars(&narrative::line(&e.event), 600));
         let what = match corrections.get(&e.number) {
             Some((by, text)) => format!(
                 "{} _(corrected in #{by}; originally: {said})_",
@@ -63,82 +61,14 @@ pub fn timeline(id: &IncidentId, entries: &[Recorded], total: usize) -> Message 
     Message { text, blocks }
 }
 
-/// The latest correction of each corrected entry: entry number → (the correction's number, its
-/// text).
-pub fn corrections(entries: &[Recorded]) -> BTreeMap<u32, (u32, &str)> {
-    entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Stored::Known(Event::Corrected { entry, text }) => {
-                Some((*entry, (e.number, text.as_str())))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// A one-line summary of a timeline entry (plain text; the caller escapes it).
-pub fn line(stored: &Stored) -> String {
-    let event = match stored {
-        Stored::Known(event) => event,
-        Stored::Unknown { kind, .. } => return kind.replace('_', " "),
-    };
-    match event {
-        Event::Declared(d) => format!("declared {} “{}”", d.severity, d.title),
-        Event::Acknowledged { .. } => "acknowledged".to_owned(),
-        Event::StatusChanged(m) => format!(
-            "status {} → {}{}",
-            m.from.as_str(),
-            m.to.as_str(),
-            if m.relapse { " (relapse)" } else { "" }
-        ),
-        Event::Resolved { summary, .. } => format!("resolved: {summary}"),
-        Event::Closed { .. } => "closed (checklist complete)".to_owned(),
-        Event::Cancelled { reason, .. } => format!("cancelled: {reason}"),
-        Event::SeverityChanged(m) => format!("severity {} → {}: {}", m.from, m.to, m.reason),
-        Event::RoleAssigned { role, user, .. } => format!("{role} assigned to {user}"),
-        Event::UpdatePosted(u) => format!("update: {}", u.update.current_action),
-        Event::Edited(_) => "edited what the incident is".to_owned(),
-        Event::Note { text } => format!("note: {text}"),
-        Event::MessageAdded { author, text, .. } => format!("message by {author} added: {text}"),
-        Event::ReminderSnoozed { seconds, .. } => {
-            format!("update reminder snoozed for {} min", seconds / 60)
-        }
-        Event::Escalated(Escalation::Triggers { triggers }) => {
-            format!("escalated: {}", triggers.join("; "))
-        }
-        Event::Escalated(Escalation::AckOverdue { severity, .. }) => {
-            format!("escalated: {severity} not acknowledged in time")
-        }
-        Event::ReminderSent(ReminderSent::UpdateHeadsUp { .. }) => {
-            "reminder: next update due soon".to_owned()
-        }
-        Event::ReminderSent(ReminderSent::UpdateDue { escalated, .. }) => format!(
-            "reminder: update overdue{}",
-            if *escalated { " (escalated)" } else { "" }
-        ),
-        Event::ReminderSent(ReminderSent::BreachClock { .. }) => {
-            "reminder: breach notification clock".to_owned()
-        }
-        Event::ReminderSent(ReminderSent::ReviewDue {}) => {
-            "reminder: post-incident review due".to_owned()
-        }
-        Event::BreachFlagged { .. } => "flagged a personal-data breach".to_owned(),
-        Event::AuthorityNotified(_) => "recorded the authority notification".to_owned(),
-        Event::TriageReviewed { .. } => "triage reviewed".to_owned(),
-        Event::RootCauseIdentified { cause } => format!("root cause identified: {cause}"),
-        Event::FixDeployed { what, link } => match link {
-            Some(link) => format!("fix deployed: {what} ({link})"),
-            None => format!("fix deployed: {what}"),
-        },
-        Event::Corrected { entry, text } => format!("correction of #{entry}: {text}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::incident::example::at;
+    use crate::incident::{
+        Event,
+        event::{Recorded, Stored},
+    };
 
     fn note(n: usize) -> Recorded {
         Recorded {

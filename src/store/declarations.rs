@@ -88,7 +88,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             details,
         } = arm
         {
-            reminder_kinds.push(*kind);
+            reminder_kinds.push(kind.as_ref());
             reminder_due.push(*due_at);
             reminder_details.push(details.clone());
         }

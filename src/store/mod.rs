@@ -2,12 +2,14 @@
 //! migrations, and small functions named for what they do (`insert_*`, `find_*`, `claim_*`,
 //! `mark_*`).
 
+pub mod actions;
 pub mod cards;
 pub mod deadline;
 pub mod declarations;
 pub mod incidents;
 pub mod outbox;
 pub mod reminders;
+pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod stats;

@@ -253,8 +253,18 @@ pub async fn find_card_error(
 
 /// Enqueues rows in a transaction of their own (answers that change no incident).
 pub async fn insert_outbox_now(pool: &PgPool, rows: &[NewOutbox]) -> Result<(), sqlx::Error> {
+    insert_outbox_about(pool, None, rows).await
+}
+
+/// Queues `rows` about incident `incident_id` (in order after its other messages), in a
+/// transaction of their own.
+pub async fn insert_outbox_about(
+    pool: &PgPool,
+    incident_id: Option<&str>,
+    rows: &[NewOutbox],
+) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    insert_outbox(&mut tx, None, rows).await?;
+    insert_outbox(&mut tx, incident_id, rows).await?;
     tx.commit().await
 }
 

@@ -3,7 +3,7 @@
 
 use super::{
     deliver::{self, Outcome},
-    legacy, record,
+    legacy, record, upload,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -22,6 +22,9 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
     let metrics = &state.metrics;
     // Rows queued by an earlier version carry a ready-made Slack call instead of a delivery.
     let outcome = match serde_json::from_value::<Delivery>(row.payload.clone()) {
+        Ok(Delivery::ThreadFile { file, requested_by }) => {
+            upload::thread_file(state, &row, file, &requested_by).await
+        }
         Ok(delivery) => deliver::deliver(state, &row, delivery).await,
         Err(_) => legacy::deliver(state, &row).await,
     };

@@ -83,6 +83,8 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
         (Delivery::Broadcast { post }, Some(incident)) => {
             thread_reply(state, row, &incident, &post, true).await
         }
+        // Files are uploaded by `upload`, which the attempt hands them to.
+        (Delivery::ThreadFile { .. }, Some(_)) => return Outcome::Dropped("a file is not a post"),
         (Delivery::DeclareLink { to }, Some(incident)) => declare_link(state, &to, &incident).await,
         (Delivery::Tell { to, answer }, _) => {
             let message = answers::render(&answer, &state.config.process);
@@ -110,6 +112,14 @@ pub(super) type Attempt = Result<Outcome, Outcome>;
 /// row waited for a form to render), the claim is checked — and the hold renewed — first (see
 /// [`store::outbox::hold_for_call`]).
 pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value) -> Attempt {
+    take_turn(state, row).await?;
+    let answer = state.slack.call("chat.postMessage", body).await?;
+    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+}
+
+/// Waits for this replica's turn in the row's channel, and makes sure the claim still holds the
+/// row before anything new is posted (see [`post_message`]).
+pub(super) async fn take_turn(state: &AppState, row: &OutboxRow) -> Result<(), Outcome> {
     let process = &state.config.process;
     if let Some(channel) = &row.pace_key
         && !process.channel_pace.is_zero()
@@ -128,8 +138,7 @@ pub(super) async fn post_message(state: &AppState, row: &OutboxRow, body: &Value
             Hold::Wait(wait) => return Err(Outcome::HeldBack(wait)),
         }
     }
-    let answer = state.slack.call("chat.postMessage", body).await?;
-    Ok(Outcome::Delivered { ts: ts_of(&answer) })
+    Ok(())
 }
 
 pub(super) fn metadata(row: &OutboxRow) -> Value {

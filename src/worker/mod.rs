@@ -7,6 +7,7 @@ mod legacy;
 pub mod outbox;
 pub mod record;
 pub mod scheduler;
+mod upload;
 
 use crate::{metrics::Metrics, state::AppState};
 use std::{future::Future, sync::Arc, time::Duration};

@@ -42,13 +42,19 @@ pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
     let what = match row.kind.as_str() {
         "update_card" => "an edit of the incident card",
         "thread_reply" | "broadcast_reply" => "a post in the incident's thread",
+        "thread_file" => "the incident report",
         _ => return,
     };
     let Ok(Some(incident)) = incident_of(state, row).await else {
         return;
     };
+    // A file goes to whoever asked for it; everything else concerns the declarer.
+    let asked = match serde_json::from_value::<Delivery>(row.payload.clone()) {
+        Ok(Delivery::ThreadFile { requested_by, .. }) => Some(requested_by),
+        _ => None,
+    };
     let to = Recipient {
-        user: incident.declared_by.clone(),
+        user: asked.unwrap_or_else(|| incident.declared_by.clone()),
         channel: Some(incident.channel_id.clone()),
         response_url: None,
     };

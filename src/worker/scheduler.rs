@@ -9,8 +9,8 @@
 use crate::{
     delivery::{ChannelPost, Delivery, Post},
     incident::{
-        IncidentId,
-        schedule::{self, Arm, kinds},
+        IncidentId, actions,
+        schedule::{self, Arm, Fired, kinds},
     },
     state::AppState,
     store::{
@@ -21,7 +21,7 @@ use crate::{
 };
 use serde_json::json;
 use sqlx::postgres::PgListener;
-use std::time::Duration;
+use std::{borrow::Cow, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 /// Due reminders fired in one transaction.
@@ -148,7 +148,7 @@ async fn fire_in(
                     tx,
                     None,
                     &[Arm::Set {
-                        kind: kinds::DIGEST,
+                        kind: kinds::DIGEST.into(),
                         due_at: next,
                         details: json!({}),
                     }],
@@ -163,14 +163,20 @@ async fn fire_in(
     let Some(incident) = store::incidents::find_incident_for_update(tx, &id).await? else {
         return Ok(false);
     };
-    let fired = schedule::fire(
-        &reminder.kind,
-        &reminder.details,
-        &incident,
-        &process.severities,
-        &process.schedule,
-        now,
-    );
+    let fired = match actions::reminder_action(&reminder.kind) {
+        Some(number) => match store::actions::find_action_for_update(tx, &id, number).await? {
+            Some(action) => actions::fire(&incident, &action, now, &process.schedule),
+            None => Fired::stale(),
+        },
+        None => schedule::fire(
+            &reminder.kind,
+            &reminder.details,
+            &incident,
+            &process.severities,
+            &process.schedule,
+            now,
+        ),
+    };
     if let Some(reminder) = &fired.post {
         let post = Post::Reminder {
             reminder: reminder.clone(),
@@ -192,10 +198,16 @@ async fn fire_in(
     if let Some(event) = &fired.entry {
         store::timeline::insert_timeline_entry(tx, id.as_str(), now, "warroom", event).await?;
     }
-    if let Some((due_at, details)) = fired.next
-        && let Some(kind) = kinds::PER_INCIDENT
+    // The next occurrence of a kind warroom knows (an earlier version's kind is left to lapse).
+    let known: Option<Cow<'static, str>> = match actions::reminder_action(&reminder.kind) {
+        Some(_) => Some(reminder.kind.clone().into()),
+        None => kinds::PER_INCIDENT
             .into_iter()
             .find(|k| *k == reminder.kind)
+            .map(Into::into),
+    };
+    if let Some((due_at, details)) = fired.next
+        && let Some(kind) = known
     {
         queue::apply_arms(
             tx,

@@ -25,27 +25,6 @@ async fn status(app: &TestApp, id: &str) -> String {
         .unwrap()
 }
 
-fn replies(slack: &FakeSlack, card_ts: &str) -> Vec<String> {
-    slack
-        .messages()
-        .iter()
-        .filter(|m| m.thread_ts.as_deref() == Some(card_ts))
-        .map(|m| m.text.clone().unwrap_or_default())
-        .collect()
-}
-
-fn card_blocks(slack: &FakeSlack, card_ts: &str) -> String {
-    slack
-        .messages()
-        .iter()
-        .find(|m| m.ts == card_ts)
-        .unwrap()
-        .blocks
-        .clone()
-        .unwrap()
-        .to_string()
-}
-
 /// The last modal `views.open` carried.
 async fn opened_view(slack: &FakeSlack, n: usize) -> Value {
     slack.wait_for_calls("views.open", n, WAIT).await[n - 1].body["view"].clone()
@@ -123,7 +102,7 @@ async fn acknowledge_records_who_and_when_edits_the_card_and_tells_the_thread_on
     let updates = slack.calls_to("chat.update");
     assert_eq!(updates.len(), 1);
     assert_eq!(updates[0].body["ts"], card_ts.as_str());
-    let card = card_blocks(&slack, &card_ts);
+    let card = blocks_of(&slack, &card_ts);
     assert!(
         card.contains(&format!("Acknowledged by <@{RESPONDER}>"))
             && !card.contains("incident_acknowledge"),
@@ -202,7 +181,7 @@ async fn status_moves_forward_and_back_as_a_relapse_and_the_current_status_is_a_
             .any(|t| t.contains("Contained* → *Identified* (relapse)")),
         "{thread:?}"
     );
-    assert!(card_blocks(&slack, &card_ts).contains("*Status*\\nIdentified"));
+    assert!(blocks_of(&slack, &card_ts).contains("*Status*\\nIdentified"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,8 +269,6 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
         "logs_preserved",
         "financial_reconciliation",
         "data_exposure_assessed",
-        "corrective_actions_documented",
-        "follow_up_owners",
     ];
     let mut answers: Vec<(&str, &str, &str)> = criteria
         .iter()
@@ -310,23 +287,42 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
     let errors = refused["errors"].as_object().unwrap();
     assert_eq!(
         errors.keys().collect::<Vec<_>>(),
-        ["follow_up_owners", "root_cause_confirmed"],
+        ["data_exposure_assessed", "root_cause_confirmed"],
         "{refused}"
     );
     assert_eq!(status(&app, &id).await, "resolved");
 
+    // A SEV-2 closes only with a corrective action, or with a reason why none is needed.
     answers[1].2 = "confirmed";
-    answers.push(("follow_up_owners", "select", "confirmed"));
+    answers.push(("data_exposure_assessed", "select", "not_applicable"));
+    let refused = app
+        .interaction(&submission(&checklist, RESPONDER, values(&answers)))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        refused["errors"]["no_action"]
+            .as_str()
+            .unwrap()
+            .contains("at least one corrective action"),
+        "{refused}"
+    );
+    assert_eq!(status(&app, &id).await, "resolved");
+    answers.push(("no_action", "multi", "none"));
+    answers.push(("no_action_reason", "text", "A one-off report template typo"));
     let closed = app
         .interaction(&submission(&checklist, RESPONDER, values(&answers)))
         .await;
     assert_eq!(closed.text().await.unwrap(), "");
     assert_eq!(status(&app, &id).await, "closed");
     drained(&app.pool).await;
-    let card = card_blocks(&slack, &card_ts);
+    let card = blocks_of(&slack, &card_ts);
     assert!(
-        card.contains("*Status*\\nClosed") && !card.contains("\"actions\""),
-        "a closed card offers no controls: {card}"
+        card.contains("*Status*\\nClosed")
+            && !card.contains("incident_status")
+            && !card.contains("incident_acknowledge"),
+        "a closed card offers no controls that change it: {card}"
     );
     let entry: Value =
         sqlx::query_scalar("SELECT details FROM timeline_entries WHERE kind = 'closed'")
@@ -337,6 +333,11 @@ async fn close_is_refused_until_resolved_then_the_checklist_refuses_and_finally_
         entry["checklist"]["financial_reconciliation"],
         "not_applicable"
     );
+    assert_eq!(
+        entry["checklist"]["corrective_actions_documented"],
+        "not_applicable"
+    );
+    assert_eq!(entry["no_action_reason"], "A one-off report template typo");
 
     // A click on the stale card of a closed incident is explained, and changes nothing.
     app.click(
@@ -451,7 +452,7 @@ async fn roles_are_assigned_with_a_picker_and_the_card_names_the_owners_still_mi
         .unwrap();
     drained(&app.pool).await;
     let card_ts = slack.messages()[0].ts.clone();
-    let card = card_blocks(&slack, &card_ts);
+    let card = blocks_of(&slack, &card_ts);
     assert!(
         card.contains("Still needed: Incident Commander, Technical Lead, Finance Owner"),
         "{card}"
@@ -493,7 +494,7 @@ async fn roles_are_assigned_with_a_picker_and_the_card_names_the_owners_still_mi
         roles["finance"], "U0FINANCE",
         "a second submission of the same form counts as one request only if it is the same view"
     );
-    let card = card_blocks(&slack, &card_ts);
+    let card = blocks_of(&slack, &card_ts);
     assert!(
         card.contains("Incident Commander: <@U0COMMANDER>")
             && card.contains("Still needed: Technical Lead"),
@@ -574,7 +575,7 @@ async fn a_structured_update_lands_in_the_thread_with_all_seven_fields_and_on_th
     ] {
         assert!(update.contains(&field), "{field} missing: {update}");
     }
-    let card = card_blocks(&slack, &card_ts);
+    let card = blocks_of(&slack, &card_ts);
     assert!(
         card.contains("*Latest update*") && card.contains("Rolling back auth change"),
         "{card}"
@@ -749,7 +750,7 @@ async fn a_burst_of_changes_renders_the_card_once() {
         "one edit for four changes"
     );
     assert!(
-        card_blocks(&slack, &card_ts).contains("*Status*\\nRecovering"),
+        blocks_of(&slack, &card_ts).contains("*Status*\\nRecovering"),
         "showing the latest state"
     );
 }

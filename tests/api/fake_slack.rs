@@ -127,6 +127,20 @@ pub struct Message {
     pub accepted_at_ms: u128,
 }
 
+/// A file uploaded through Slack's external upload flow: asked for, sent, then shared.
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    pub id: String,
+    pub filename: String,
+    /// The length announced when the upload URL was asked for.
+    pub length: usize,
+    /// What was sent to the upload URL.
+    pub bytes: Vec<u8>,
+    pub title: Option<String>,
+    /// Where `files.completeUploadExternal` shared it: the channel and thread.
+    pub shared_in: Option<(String, Option<String>)>,
+}
+
 /// The fake server; clones share it, and it stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct FakeSlack {
@@ -161,9 +175,11 @@ impl FakeSlack {
             .expect("bind the fake Slack to a loopback port");
         let addr = listener.local_addr().expect("the fake Slack's address");
         let state = Shared::default();
+        lock(&state).base = format!("http://{addr}");
         let app = Router::new()
             .route("/api/{method}", get(receive).post(receive))
             .route("/response/{name}", post(receive))
+            .route("/upload/{file}", post(upload))
             .route("/_ledger", get(ledger_json))
             .route("/_stats", get(stats_json))
             .route("/_faults", post(set_faults))
@@ -326,6 +342,11 @@ impl FakeSlack {
         self.state().violations
     }
 
+    /// Every file upload begun, in order, with what was sent and where it was shared.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.state().uploads.clone()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
@@ -354,6 +375,9 @@ struct State {
     channel_pace: Duration,
     last_post: HashMap<String, Instant>,
     pace_violations: usize,
+    /// `http://ADDR`, for the upload URLs it hands out.
+    base: String,
+    uploads: Vec<Upload>,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -483,6 +507,35 @@ async fn receive(
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
+/// `POST /upload/{file}`: the bytes of a file whose upload URL the fake handed out.
+async fn upload(
+    extract::State(state): extract::State<Shared>,
+    Path(file): Path<String>,
+    uri: Uri,
+    body: Bytes,
+) -> StatusCode {
+    let mut state = lock(&state);
+    let status = match state.uploads.iter_mut().find(|u| u.id == file) {
+        Some(upload) => {
+            upload.bytes = body.to_vec();
+            StatusCode::OK
+        }
+        None => StatusCode::NOT_FOUND,
+    };
+    state.calls.push(Call {
+        method: "file_upload".to_owned(),
+        path: uri.path().to_owned(),
+        body: json!({ "bytes": body.len() }),
+        authorization: None,
+        content_type: None,
+        content_types: 0,
+        status: status.as_u16(),
+        received_at: Instant::now(),
+        response_name: None,
+    });
+    status
+}
+
 /// Records the call, holds it for the method's delay, then applies a queued fault or processes it.
 async fn answer(state: Shared, call: Call) -> Response {
     let method = call.method.clone();
@@ -598,6 +651,8 @@ impl State {
             "views.open" | "views.update" | "views.push" => self.view(method, params),
             "conversations.history" => self.history(params),
             "conversations.replies" => self.replies(params),
+            "files.getUploadURLExternal" => self.upload_url(params),
+            "files.completeUploadExternal" => self.complete_upload(params),
             "auth.test" => {
                 json!({ "ok": true, "user_id": "UBOT", "team_id": "T1", "bot_id": "B1" })
             }
@@ -642,6 +697,65 @@ impl State {
                 .as_millis(),
         });
         answer
+    }
+
+    /// The first step of an upload: a URL to send the file's bytes to.
+    fn upload_url(&mut self, params: &Value) -> Value {
+        let (Some(filename), Some(length)) = (
+            text_param(params, "filename"),
+            text_param(params, "length").and_then(|l| l.parse::<usize>().ok()),
+        ) else {
+            return slack_error("invalid_arguments");
+        };
+        let id = format!("F{:04}", self.uploads.len() + 1);
+        let upload_url = format!("{}/upload/{id}", self.base);
+        self.uploads.push(Upload {
+            id: id.clone(),
+            filename,
+            length,
+            ..Upload::default()
+        });
+        json!({ "ok": true, "upload_url": upload_url, "file_id": id })
+    }
+
+    /// The last step: the uploaded files shared into a channel (and thread), with a comment.
+    fn complete_upload(&mut self, params: &Value) -> Value {
+        let Some(Value::Array(files)) = json_param(params, "files") else {
+            return slack_error("invalid_arguments");
+        };
+        let channel = text_param(params, "channel_id");
+        let thread_ts = text_param(params, "thread_ts");
+        let mut shared = Vec::new();
+        for file in &files {
+            let id = file["id"].as_str().unwrap_or_default();
+            let Some(upload) = self.uploads.iter_mut().find(|u| u.id == id) else {
+                return slack_error("file_not_found");
+            };
+            if upload.bytes.len() != upload.length {
+                return slack_error("file_upload_size_mismatch");
+            }
+            upload.title = file["title"].as_str().map(str::to_owned);
+            upload.shared_in = channel.clone().map(|c| (c, thread_ts.clone()));
+            shared.push(json!({ "id": id, "title": upload.title }));
+        }
+        if let Some(channel) = channel {
+            let ts = self.next_ts();
+            self.ledger.push(Message {
+                channel,
+                ts,
+                thread_ts,
+                text: text_param(params, "initial_comment"),
+                blocks: None,
+                metadata: None,
+                reply_broadcast: false,
+                updates: 0,
+                accepted_at_ms: SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_millis(),
+            });
+        }
+        json!({ "ok": true, "files": shared })
     }
 
     fn update_message(&mut self, params: &Value) -> Value {

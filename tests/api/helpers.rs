@@ -596,3 +596,76 @@ impl TestApp {
         self.submit(&view, user, fields).await
     }
 }
+
+/// The texts of the replies in the thread under the card `card_ts`, oldest first.
+pub fn replies(slack: &FakeSlack, card_ts: &str) -> Vec<String> {
+    slack
+        .messages()
+        .iter()
+        .filter(|m| m.thread_ts.as_deref() == Some(card_ts))
+        .map(|m| m.text.clone().unwrap_or_default())
+        .collect()
+}
+
+/// The blocks of the message `ts` (a card, as last edited), as JSON text; empty when none.
+pub fn blocks_of(slack: &FakeSlack, ts: &str) -> String {
+    slack
+        .messages()
+        .into_iter()
+        .find(|m| m.ts == ts)
+        .and_then(|m| m.blocks)
+        .map(|b| b.to_string())
+        .unwrap_or_default()
+}
+
+/// The closure checklist's six asked criteria, each confirmed.
+pub fn confirmed_checklist() -> Vec<(&'static str, &'static str, &'static str)> {
+    [
+        "service_restored",
+        "root_cause_confirmed",
+        "impact_assessed",
+        "logs_preserved",
+        "financial_reconciliation",
+        "data_exposure_assessed",
+    ]
+    .into_iter()
+    .map(|c| (c, "select", "confirmed"))
+    .collect()
+}
+
+impl TestApp {
+    /// Resolves the incident from its card as `user`, with a resolution summary.
+    pub async fn resolve(&self, slack: &FakeSlack, card_ts: &str, id: &str, user: &str) {
+        let summary = [("summary", "text", "Rolled back the release")];
+        let answer = self
+            .fill_form(
+                slack,
+                card_ts,
+                id,
+                "incident_status",
+                Some("resolved"),
+                user,
+                &summary,
+            )
+            .await;
+        assert_eq!(answer, Value::Null, "the resolve form closes");
+    }
+
+    /// Closes a resolved incident from its card as `user`: every criterion confirmed and, where
+    /// no follow-up action exists, "No corrective action needed" with a reason. Slack's answer.
+    pub async fn close(&self, slack: &FakeSlack, card_ts: &str, id: &str, user: &str) -> Value {
+        let mut checklist = confirmed_checklist();
+        checklist.push(("no_action", "multi", "none"));
+        checklist.push(("no_action_reason", "text", "Nothing to follow up"));
+        self.fill_form(
+            slack,
+            card_ts,
+            id,
+            "incident_status",
+            Some("closed"),
+            user,
+            &checklist,
+        )
+        .await
+    }
+}

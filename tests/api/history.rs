@@ -7,17 +7,6 @@ use serde_json::Value;
 
 const RESPONDER: &str = "U0RESPONDER";
 
-const CLOSURE_CRITERIA: [&str; 8] = [
-    "service_restored",
-    "root_cause_confirmed",
-    "impact_assessed",
-    "logs_preserved",
-    "financial_reconciliation",
-    "data_exposure_assessed",
-    "corrective_actions_documented",
-    "follow_up_owners",
-];
-
 /// The incident IDs an answer lists, in the order it lists them.
 fn listed(answer: &Value) -> Vec<String> {
     let blocks = answer["blocks"].to_string();
@@ -49,36 +38,12 @@ fn private_text(answer: &Value) -> String {
 }
 
 async fn resolve(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
-    let status = [("summary", "text", "Rolled back the release")];
-    let answer = (app.fill_form(
-        slack,
-        card_ts,
-        id,
-        "incident_status",
-        Some("resolved"),
-        RESPONDER,
-        &status,
-    ))
-    .await;
-    assert_eq!(answer, Value::Null, "the resolve form closes");
+    app.resolve(slack, card_ts, id, RESPONDER).await;
 }
 
 async fn close(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
-    resolve(app, slack, id, card_ts).await;
-    let checklist: Vec<(&str, &str, &str)> = CLOSURE_CRITERIA
-        .iter()
-        .map(|c| (*c, "select", "confirmed"))
-        .collect();
-    let answer = (app.fill_form(
-        slack,
-        card_ts,
-        id,
-        "incident_status",
-        Some("closed"),
-        RESPONDER,
-        &checklist,
-    ))
-    .await;
+    app.resolve(slack, card_ts, id, RESPONDER).await;
+    let answer = app.close(slack, card_ts, id, RESPONDER).await;
     assert_eq!(answer, Value::Null, "the closure checklist closes");
 }
 

@@ -12,15 +12,6 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(15);
 const RESPONDER: &str = "U0RESPONDER";
 
-fn replies(slack: &FakeSlack, card_ts: &str) -> Vec<String> {
-    slack
-        .messages()
-        .iter()
-        .filter(|m| m.thread_ts.as_deref() == Some(card_ts))
-        .map(|m| m.text.clone().unwrap_or_default())
-        .collect()
-}
-
 async fn timeline_count(app: &TestApp, id: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM timeline_entries WHERE incident_id = $1")
         .bind(id)

@@ -5,6 +5,7 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod helpers;
 
+mod actions;
 mod card;
 mod claims;
 mod declare;
@@ -16,7 +17,9 @@ mod lifecycle;
 mod public_routes;
 mod reminders;
 mod replicas;
+mod report;
 mod retention;
+mod review;
 mod security;
 mod shortcut;
 mod slack_calls;

@@ -64,23 +64,6 @@ async fn sql(app: &TestApp, statement: &str, id: &str) {
         .unwrap();
 }
 
-async fn resolve(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
-    let summary = [("summary", "text", "Rolled back the release")];
-    let status = Some("resolved");
-    let answer = app
-        .fill_form(
-            slack,
-            card_ts,
-            id,
-            "incident_status",
-            status,
-            RESPONDER,
-            &summary,
-        )
-        .await;
-    assert_eq!(answer, Value::Null, "the resolve form closes");
-}
-
 async fn cancel(app: &TestApp, slack: &FakeSlack, id: &str, card_ts: &str) {
     let choice = format!("cancel:{id}");
     let reason = [("reason", "text", "Declared in error")];
@@ -143,7 +126,7 @@ async fn stats_count_each_severitys_incidents_and_which_of_them_met_its_targets(
         RESPONDER,
     )
     .await;
-    resolve(&app, &slack, &a, &a_ts).await;
+    app.resolve(&slack, &a_ts, &a, RESPONDER).await;
     // B: acknowledged through the card too. Clicks land within seconds, so its timing columns
     // are set here to what minutes and hours would have made them: declared two hours ago,
     // impact 30 minutes before that, acknowledged after 40 minutes (past the 15-minute target),
@@ -248,9 +231,9 @@ async fn breach_notifications_reviews_and_actions_count_met_missed_and_pending()
     }
     let (cancelled, cancelled_ts) = &ids[4];
     cancel(&app, &slack, cancelled, cancelled_ts).await;
-    // Breaches can be flagged from the card, but the clock runs for days: the discovery and
-    // notification times are set with SQL. Reviews and corrective actions have no Slack
-    // controls yet, so they are seeded with SQL too.
+    // Breaches are flagged, reviews completed and actions added from the card, but what these
+    // figures turn on lies days in the past (a discovery 100 hours ago, a review completed a day
+    // late, an action due yesterday): those times are set, and the actions seeded, with SQL.
     let seeds = [
         // Notified 10 h after discovery: met. A review completed a day before it was due: met.
         "UPDATE incidents SET breach_discovered_at = now() - interval '50 hours', authority_notified_at = now() - interval '40 hours', review_due_at = now() - interval '1 day', review_completed_at = now() - interval '2 days' WHERE id = $1",
@@ -368,7 +351,7 @@ async fn metrics_count_declarations_per_severity_and_observe_acknowledge_and_res
     app.acknowledge(&slack, &card_ts, &id, RESPONDER).await;
     // A second click changes nothing, and observes nothing.
     app.acknowledge(&slack, &card_ts, &id, RESPONDER).await;
-    resolve(&app, &slack, &id, &card_ts).await;
+    app.resolve(&slack, &card_ts, &id, RESPONDER).await;
     let text = app.metrics().await;
     let has = |line: &str| text.lines().any(|l| l == line);
     for line in [

@@ -12,10 +12,12 @@
 //! Every click is answered at once. Refusals are answered (the edge tells the person privately); choosing what the
 //! incident already is does nothing at all.
 
+mod action_form;
 mod submit;
 
 pub use submit::on_submit;
 
+use super::actions::ActionOutcome;
 use super::{
     Reply,
     change::{self, ChangeOutcome},
@@ -26,7 +28,9 @@ use crate::{
     delivery::Answer,
     incident::{
         Incident, Status,
+        actions::{self, ActionChange, ActionsSummary},
         lifecycle::{Change, Refusal, refusal_for_state},
+        schedule,
     },
     store,
 };
@@ -41,6 +45,18 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
         CardAction::Snooze(by) => {
             let outcome = change::snooze(state, &id, *by, &click.user_id, key).await;
             return answer_outcome(state, &click, outcome);
+        }
+        CardAction::ActionDone(number) => {
+            let done = ActionChange::Done { number: *number };
+            return answer_action(state, &click, done).await;
+        }
+        CardAction::ActionSnooze(number, by) => {
+            let until = state.clock.now() + *by;
+            let snooze = ActionChange::Snooze {
+                number: *number,
+                until,
+            };
+            return answer_action(state, &click, snooze).await;
         }
         _ => None,
     };
@@ -63,7 +79,22 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
     }
     let form = match &click.action {
         CardAction::SetStatus(Status::Resolved) => CardForm::Resolve,
-        CardAction::SetStatus(Status::Closed) => CardForm::Close,
+        CardAction::SetStatus(Status::Closed) => {
+            let found = state
+                .deadline
+                .run(store::actions::find_actions(&state.pool, &id))
+                .await;
+            match found {
+                Ok(found) => CardForm::Close {
+                    actions: ActionsSummary::of(&found),
+                    owed: schedule::needs_review(
+                        &incident.severity,
+                        &state.config.process.schedule,
+                    ),
+                },
+                Err(e) => return Reply::Say(super::store_failure(state, e)),
+            }
+        }
         CardAction::ChooseSeverity(level) if level == incident.severity.name().as_str() => {
             return Reply::Ack;
         }
@@ -83,7 +114,39 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
         CardAction::ReviewTriage => CardForm::ReviewTriage,
         CardAction::RootCause => CardForm::RootCause,
         CardAction::FixDeployed => CardForm::FixDeployed,
-        CardAction::Acknowledge | CardAction::SetStatus(_) | CardAction::Snooze(_) => {
+        CardAction::AddAction => CardForm::AddAction {
+            owner: incident
+                .commander()
+                .map_or_else(|| click.user_id.clone(), str::to_owned),
+            // A week out is a common first guess; the person picks the real date.
+            due: actions::today(state.clock.now(), &state.config.process.schedule)
+                + chrono::Duration::days(7),
+        },
+        CardAction::Review => CardForm::Review,
+        CardAction::ActionWontDo(number) => {
+            let found = state
+                .deadline
+                .run(store::actions::find_actions(&state.pool, &id))
+                .await;
+            match found {
+                Ok(actions) => match actions.into_iter().find(|a| a.number == *number) {
+                    Some(action) => CardForm::WontDo {
+                        number: *number,
+                        text: action.text,
+                    },
+                    None => {
+                        let action = super::actions::id_of(&id, *number).to_string();
+                        return Reply::Say(Answer::refused(Refusal::NoSuchAction { action }));
+                    }
+                },
+                Err(e) => return Reply::Say(super::store_failure(state, e)),
+            }
+        }
+        CardAction::Acknowledge
+        | CardAction::SetStatus(_)
+        | CardAction::Snooze(_)
+        | CardAction::ActionDone(_)
+        | CardAction::ActionSnooze(..) => {
             return Reply::Ack;
         }
     };
@@ -93,9 +156,16 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
     })
 }
 
-/// Refusals known before a form is even opened.
+/// Refusals known before a form is even opened. Follow-up actions and the review outlive the
+/// incident: their forms open on a closed incident too.
 fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal> {
-    if let Some(refusal) = refusal_for_state(incident) {
+    let about_actions = matches!(
+        action,
+        CardAction::AddAction | CardAction::ActionWontDo(_) | CardAction::Review
+    );
+    if let Some(refusal) = refusal_for_state(incident)
+        && !(about_actions && incident.status == Status::Closed)
+    {
         return Some(refusal);
     }
     let id = incident.id.to_string();
@@ -106,7 +176,27 @@ fn refusal_for_form(incident: &Incident, action: &CardAction) -> Option<Refusal>
         CardAction::SetStatus(Status::Resolved) if incident.status == Status::Resolved => {
             Some(Refusal::AlreadyResolved { id })
         }
+        CardAction::Review if !matches!(incident.status, Status::Resolved | Status::Closed) => {
+            Some(Refusal::ReviewBeforeResolved { id })
+        }
+        CardAction::Review if incident.review.is_complete() => {
+            Some(Refusal::ReviewAlreadyComplete { id })
+        }
         _ => None,
+    }
+}
+
+/// Applies a change to a follow-up action from its reminder's buttons; the person is told only
+/// when it was refused.
+async fn answer_action(state: &Context, click: &Click, change: ActionChange) -> Reply {
+    let key = click.key.as_deref();
+    let outcome = super::actions::apply(state, &click.incident, change, &click.user_id, key).await;
+    match outcome {
+        Ok(
+            ActionOutcome::Applied(_)
+            | ActionOutcome::Not(ChangeOutcome::NoOp | ChangeOutcome::Duplicate),
+        ) => Reply::Ack,
+        other => Reply::Say(super::actions::answer(state, &click.incident, other)),
     }
 }
 

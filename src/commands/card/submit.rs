@@ -4,16 +4,20 @@
 
 use super::super::{
     Reply,
+    actions::{self, ActionOutcome},
     change::{self, ChangeOutcome},
     forms::{CardFields, Input},
 };
+use super::action_form;
 use crate::{
     context::Context,
     delivery::Answer,
     incident::{
         IncidentId, Status, Triage,
+        actions::{ActionChange, ActionsSummary},
         event::BreachNotification,
         lifecycle::{Change, EditFields, Refusal},
+        review::ReviewNotes,
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
 };
@@ -28,19 +32,31 @@ pub async fn on_submit(
     user: &str,
     view_id: &str,
 ) -> Reply {
-    let change = match read(state, fields) {
-        Ok(change) => change,
+    let asked = match read(state, fields) {
+        Ok(asked) => asked,
         Err(errors) => return Reply::FieldErrors(errors),
     };
     let first = fields.input_first();
     let key = format!("view:{view_id}");
     let at = |input: Input, text: String| Reply::FieldErrors(vec![(input, text)]);
-    match change::apply(state, id, change, user, Some(&key)).await {
+    let outcome = match asked {
+        Asked::Change(change) => change::apply(state, id, change, user, Some(&key)).await,
+        Asked::Action(change) => actions::apply(state, id, change, user, Some(&key))
+            .await
+            .map(|outcome| match outcome {
+                ActionOutcome::Applied(_) => ChangeOutcome::Applied,
+                ActionOutcome::Not(outcome) => outcome,
+            }),
+    };
+    match outcome {
         Ok(ChangeOutcome::Applied | ChangeOutcome::NoOp | ChangeOutcome::Duplicate) => Reply::Ack,
         Ok(ChangeOutcome::Refused(refusal)) => {
             let input = match (&refusal, fields) {
                 (Refusal::BelowTriageFloor { .. }, CardFields::Severity { .. }) => Input::Level,
                 (Refusal::NotALink, _) => Input::Link,
+                (Refusal::DueInPast, _) => Input::Due,
+                (Refusal::NoCorrectiveActions { .. }, _) => Input::NoAction,
+                (Refusal::ReviewIncomplete { .. }, _) => Input::ReviewComplete,
                 (Refusal::ImpactStartsInFuture, _) => Input::ImpactStarted,
                 _ => first,
             };
@@ -68,8 +84,14 @@ fn required(value: &Option<String>, input: Input, errors: &mut Errors, message: 
     })
 }
 
-/// Reads a card form into a change, or the errors for each invalid field.
-fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
+/// What a form asks for: a change to the incident, or to one of its follow-up actions.
+enum Asked {
+    Change(Change),
+    Action(ActionChange),
+}
+
+/// Reads a card form into what it asks for, or the errors for each invalid field.
+fn read(state: &Context, fields: &CardFields) -> Result<Asked, Errors> {
     let mut errors = Errors::new();
     let process = &state.config.process;
     let change = match fields {
@@ -84,7 +106,11 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
                 "Say why it was declared in error.",
             ),
         },
-        CardFields::Close { answers } => {
+        CardFields::Close {
+            answers,
+            no_action,
+            no_action_reason,
+        } => {
             let mut checklist = Vec::new();
             for (key, _) in CLOSURE_CRITERIA {
                 let answer = answers
@@ -99,7 +125,18 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
                     None => errors.push((input, "Answer this before closing.".to_owned())),
                 }
             }
-            Change::Close { checklist }
+            if *no_action && no_action_reason.is_none() {
+                errors.push((
+                    Input::NoActionReason,
+                    "Say why no corrective action is needed.".to_owned(),
+                ));
+            }
+            Change::Close {
+                checklist,
+                no_action_reason: no_action_reason.clone().filter(|_| *no_action),
+                // Read under the incident's lock when the change is decided.
+                actions: ActionsSummary::default(),
+            }
         }
         CardFields::Severity { level, reason } => {
             let level = required(level, Input::Level, &mut errors, "Choose a severity.");
@@ -251,12 +288,37 @@ fn read(state: &Context, fields: &CardFields) -> Result<Change, Errors> {
             what: required(what, Input::Deployed, &mut errors, "Say what was deployed."),
             link: link.clone(),
         },
+        CardFields::AddAction { .. } | CardFields::WontDo { .. } => {
+            return action_form::read(fields).map(Asked::Action);
+        }
+        CardFields::Review {
+            answers,
+            follow_up_deadline,
+            complete,
+        } => {
+            let deadline = follow_up_deadline
+                .as_deref()
+                .map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"));
+            if let Some(Err(_)) = deadline {
+                errors.push((Input::FollowUpDeadline, "Choose a date.".to_owned()));
+            }
+            Change::SaveReview {
+                notes: ReviewNotes {
+                    answers: answers
+                        .iter()
+                        .filter_map(|(item, text)| Some((*item, text.clone()?)))
+                        .collect(),
+                    follow_up_deadline: deadline.and_then(Result::ok),
+                },
+                complete: *complete,
+            }
+        }
         CardFields::ReviewTriage { checked } => Change::ReviewTriage {
             triage: Triage::from_checked(checked.iter().map(String::as_str)),
         },
     };
     if errors.is_empty() {
-        Ok(change)
+        Ok(Asked::Change(change))
     } else {
         Err(errors)
     }

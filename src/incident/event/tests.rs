@@ -1,4 +1,5 @@
 use super::*;
+use crate::incident::scope::{Detection, Environment};
 use serde_json::json;
 
 /// Rows exactly as earlier versions of warroom wrote them (the append-only trigger keeps them so).

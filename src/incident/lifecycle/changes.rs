@@ -6,7 +6,7 @@ use crate::incident::{
     Incident, RoleKey, SeverityRank, Status, Triage,
     event::{Direction, Event, SeverityMove, StatusMove, UpdatePosted},
     schedule, truncate_chars,
-    update::{ClosureAnswer, StructuredUpdate, open_criteria},
+    update::{ACTION_CRITERIA, ActionsSummary, ClosureAnswer, StructuredUpdate, open_criteria},
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -113,6 +113,8 @@ pub(super) fn resolve(current: &Incident, summary: &str, at: At<'_>) -> Outcome 
 pub(super) fn close(
     current: &Incident,
     checklist: &[(String, ClosureAnswer)],
+    no_action_reason: Option<String>,
+    actions: ActionsSummary,
     at: At<'_>,
 ) -> Outcome {
     if current.status != Status::Resolved {
@@ -126,11 +128,40 @@ pub(super) fn close(
             open: open.into_iter().map(str::to_owned).collect(),
         });
     }
+    let id = || current.id.to_string();
+    // Follow-up actions are owed for the incidents that get a review.
+    let owed = schedule::needs_review(&current.severity, at.rules.schedule);
+    let no_action_reason = no_action_reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty() && actions.total == 0);
+    let documented = match (actions.total, &no_action_reason) {
+        (0, None) if owed => return Err(Refusal::NoCorrectiveActions { id: id() }),
+        (0, _) => ClosureAnswer::NotApplicable,
+        _ => ClosureAnswer::Confirmed,
+    };
+    if actions.open_without_owner > 0 {
+        return Err(Refusal::FollowUpWithoutOwner { id: id() });
+    }
+    let owners = if actions.open > 0 {
+        ClosureAnswer::Confirmed
+    } else {
+        ClosureAnswer::NotApplicable
+    };
     let mut next = current.clone();
     next.status = Status::Closed;
     next.closed_at = Some(at.now);
-    let checklist = checklist.iter().cloned().collect();
-    applied(next, vec![Event::Closed { checklist }])
+    let mut checklist: std::collections::BTreeMap<String, ClosureAnswer> =
+        checklist.iter().cloned().collect();
+    let [(documented_key, _), (owners_key, _)] = ACTION_CRITERIA;
+    checklist.insert(documented_key.to_owned(), documented);
+    checklist.insert(owners_key.to_owned(), owners);
+    applied(
+        next,
+        vec![Event::Closed {
+            checklist,
+            no_action_reason,
+        }],
+    )
 }
 
 pub(super) fn cancel(current: &Incident, reason: &str) -> Outcome {

@@ -37,8 +37,8 @@ pub(super) fn root_cause(current: &Incident, cause: &str, at: At<'_>) -> Outcome
     applied(next, vec![Event::RootCauseIdentified { cause }])
 }
 
-/// A link must be a web address people can open.
-fn link(link: Option<String>) -> Result<Option<String>, Refusal> {
+/// A link must be a web address people can open; a blank one is no link.
+pub fn web_link(link: Option<String>) -> Result<Option<String>, Refusal> {
     let Some(link) = link.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) else {
         return Ok(None);
     };
@@ -57,7 +57,7 @@ pub(super) fn fix_deployed(
     at: At<'_>,
 ) -> Outcome {
     let what = non_empty(what, "What was deployed", MAX_FINDING_CHARS)?;
-    let link = link(with_link)?;
+    let link = web_link(with_link)?;
     if current
         .findings
         .fix

@@ -4,8 +4,10 @@
 use super::tests::{applied, incident, run};
 use super::*;
 use crate::incident::{
+    actions::ActionsSummary,
     event::Stored,
     example::{self, at},
+    update::ClosureAnswer,
 };
 
 fn refused(d: Decision) -> Refusal {
@@ -146,4 +148,152 @@ fn a_correction_needs_an_existing_entry_that_is_not_itself_a_correction() {
         "a closed incident's record can still be corrected"
     );
     assert!(!done.card_changed());
+}
+
+#[test]
+fn a_severe_incident_closes_only_with_a_corrective_action_or_a_reason_for_none() {
+    let resolve = Change::Resolve {
+        summary: "Fixed".into(),
+    };
+    let resolved = applied(run(&incident(), resolve, "U1", false)).incident;
+    let complete: Vec<(String, ClosureAnswer)> = crate::incident::update::CLOSURE_CRITERIA
+        .iter()
+        .map(|(k, _)| (k.to_string(), ClosureAnswer::Confirmed))
+        .collect();
+    let none = ActionsSummary::default();
+    let close =
+        |reason: Option<&str>, actions| super::tests::close_with(complete.clone(), reason, actions);
+    assert!(matches!(
+        refused(run(&resolved, close(None, none), "U1", false)),
+        Refusal::NoCorrectiveActions { .. }
+    ));
+    assert!(
+        matches!(
+            refused(run(&resolved, close(Some("  "), none), "U1", false)),
+            Refusal::NoCorrectiveActions { .. }
+        ),
+        "a blank reason is no reason"
+    );
+    let without = applied(run(
+        &resolved,
+        close(Some("A one-off typo"), none),
+        "U1",
+        false,
+    ));
+    match &without.events[..] {
+        [
+            Event::Closed {
+                checklist,
+                no_action_reason,
+            },
+        ] => {
+            assert_eq!(no_action_reason.as_deref(), Some("A one-off typo"));
+            assert_eq!(
+                checklist["corrective_actions_documented"],
+                ClosureAnswer::NotApplicable
+            );
+            assert_eq!(checklist["follow_up_owners"], ClosureAnswer::NotApplicable);
+            assert_eq!(checklist.len(), 8);
+        }
+        other => panic!("{other:?}"),
+    }
+    let unowned = ActionsSummary {
+        total: 1,
+        open: 1,
+        open_without_owner: 1,
+    };
+    assert!(matches!(
+        refused(run(&resolved, close(None, unowned), "U1", false)),
+        Refusal::FollowUpWithoutOwner { .. }
+    ));
+    // A minor incident owes no follow-up action.
+    let mut minor = resolved.clone();
+    minor.severity = example::incident(3).severity;
+    let closed = applied(run(&minor, close(None, none), "U1", false));
+    assert_eq!(closed.incident.status, Status::Closed);
+}
+
+#[test]
+fn a_review_is_saved_as_a_draft_and_completed_only_with_every_item_answered() {
+    use crate::incident::review::{AgendaItem, ReviewNotes};
+    let notes = |items: &[AgendaItem]| ReviewNotes {
+        answers: items
+            .iter()
+            .map(|i| (*i, format!(" {} ", i.key())))
+            .collect(),
+        follow_up_deadline: None,
+    };
+    let save = |items: &[AgendaItem], complete| Change::SaveReview {
+        notes: notes(items),
+        complete,
+    };
+    assert!(matches!(
+        refused(run(
+            &incident(),
+            save(&[AgendaItem::Timeline], false),
+            "U1",
+            false
+        )),
+        Refusal::ReviewBeforeResolved { .. }
+    ));
+    let resolve = Change::Resolve {
+        summary: "Fixed".into(),
+    };
+    let resolved = applied(run(&incident(), resolve, "U1", false)).incident;
+    let draft = applied(run(
+        &resolved,
+        save(&[AgendaItem::Timeline], false),
+        "U1",
+        false,
+    ));
+    assert!(
+        matches!(&draft.events[..], [Event::ReviewSaved(n)] if n.answer(AgendaItem::Timeline) == Some("timeline"))
+    );
+    assert!(matches!(
+        run(
+            &draft.incident,
+            save(&[AgendaItem::Timeline], false),
+            "U1",
+            false
+        ),
+        Decision::NoOp
+    ));
+    match refused(run(
+        &draft.incident,
+        save(&[AgendaItem::Timeline], true),
+        "U1",
+        false,
+    )) {
+        Refusal::ReviewIncomplete { blank } => assert_eq!(blank.len(), 7),
+        other => panic!("{other:?}"),
+    }
+    let done = applied(run(
+        &draft.incident,
+        save(&AgendaItem::ALL, true),
+        "U2",
+        false,
+    ));
+    assert_eq!(done.incident.review.completed_by.as_deref(), Some("U2"));
+    assert!(matches!(
+        done.events.last(),
+        Some(Event::ReviewCompleted { on_time: true })
+    ));
+    assert!(matches!(
+        refused(run(
+            &done.incident,
+            save(&AgendaItem::ALL, false),
+            "U2",
+            false
+        )),
+        Refusal::ReviewAlreadyComplete { .. }
+    ));
+    assert_eq!(
+        refused(run(
+            &draft.incident,
+            save(&AgendaItem::ALL, true),
+            "UBYSTANDER",
+            true
+        )),
+        Refusal::NotPermitted
+    );
 }

@@ -8,15 +8,18 @@ mod edit;
 mod exposure;
 mod findings;
 pub mod permission;
+mod review;
 
 pub use edit::EditFields;
+pub use findings::web_link;
 
 use super::{
     Incident, RoleKey, Severities, SeverityRank, Status, Triage,
     catalog::Catalog,
     event::{BreachNotification, Escalation, Event, Stored},
+    review::ReviewNotes,
     schedule,
-    update::ClosureAnswer,
+    update::{ActionsSummary, ClosureAnswer},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,8 +33,13 @@ pub enum Change {
     Resolve {
         summary: String,
     },
+    /// Close, with the checklist's answers; `actions` is how the follow-up actions stand when
+    /// the change is decided (filled in under the incident's lock), `no_action_reason` why none
+    /// is needed, when someone said so.
     Close {
         checklist: Vec<(String, ClosureAnswer)>,
+        no_action_reason: Option<String>,
+        actions: ActionsSummary,
     },
     Cancel {
         reason: String,
@@ -85,6 +93,11 @@ pub enum Change {
         what: String,
         link: Option<String>,
     },
+    /// The post-incident review written down: saved as a draft, or completed.
+    SaveReview {
+        notes: ReviewNotes,
+        complete: bool,
+    },
     /// A correction of timeline entry number `entry` (counted from 1 per incident); `target` is
     /// that entry as stored, when it exists.
     Correct {
@@ -98,7 +111,7 @@ impl Change {
     /// Whether it only keeps the record straight — it changes nothing about how the incident
     /// stands — and so is taken after the incident is closed or cancelled too.
     pub fn keeps_the_record(&self) -> bool {
-        matches!(self, Change::Correct { .. })
+        matches!(self, Change::Correct { .. } | Change::SaveReview { .. })
     }
 }
 
@@ -152,6 +165,26 @@ pub enum Refusal {
     NoSuchEntry { entry: u32 },
     #[error("Entry #{entry} is itself a correction; correct the original entry instead.")]
     CorrectionOfACorrection { entry: u32 },
+    #[error("The due date can't be in the past.")]
+    DueInPast,
+    #[error(
+        "{id} needs at least one corrective action before it closes: add one from the card (More ▾ Add follow-up action), or check *No corrective action needed* and say why."
+    )]
+    NoCorrectiveActions { id: String },
+    #[error("Every open follow-up action of {id} needs an owner before it closes.")]
+    FollowUpWithoutOwner { id: String },
+    #[error("The post-incident review of {id} starts once it is resolved.")]
+    ReviewBeforeResolved { id: String },
+    #[error("The review is complete once every item is answered (write “None” where nothing applies). Still blank: {}.", .blank.join("; "))]
+    ReviewIncomplete { blank: Vec<String> },
+    #[error("The post-incident review of {id} is already complete.")]
+    ReviewAlreadyComplete { id: String },
+    #[error(
+        "There is no follow-up action {action}. `/incident actions INC-…` lists an incident's actions."
+    )]
+    NoSuchAction { action: String },
+    #[error("{action} is already closed ({status}).")]
+    ActionClosed { action: String, status: String },
 }
 
 impl Refusal {
@@ -243,7 +276,11 @@ fn compute(
         Change::Acknowledge => changes::acknowledge(current, at),
         Change::SetStatus(to) => changes::set_status(current, to, at),
         Change::Resolve { summary } => changes::resolve(current, &summary, at),
-        Change::Close { checklist } => changes::close(current, &checklist, at),
+        Change::Close {
+            checklist,
+            no_action_reason,
+            actions,
+        } => changes::close(current, &checklist, no_action_reason, actions, at),
         Change::Cancel { reason } => changes::cancel(current, &reason),
         Change::SetSeverity { to, reason } => changes::set_severity(current, to, &reason, at),
         Change::AssignRole { role, user } => changes::assign_role(current, role, user, at),
@@ -291,6 +328,7 @@ fn compute(
             target,
             text,
         } => findings::correct(current, entry, target.as_deref(), &text),
+        Change::SaveReview { notes, complete } => review::save(current, notes, complete, at),
     }
 }
 

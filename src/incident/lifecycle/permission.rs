@@ -21,7 +21,9 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::TriageReviewed { .. }
         | Event::RootCauseIdentified { .. }
         | Event::FixDeployed { .. }
-        | Event::Corrected { .. } => true,
+        | Event::Corrected { .. }
+        | Event::ReviewSaved(_)
+        | Event::ReviewCompleted { .. } => true,
         Event::UpdatePosted(update) => update.status_change.is_some(),
         Event::Declared(_)
         | Event::Acknowledged { .. }
@@ -29,6 +31,12 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::MessageAdded { .. }
         | Event::ReminderSnoozed { .. }
         | Event::BreachFlagged { .. }
+        // Anyone may add a follow-up; closing one is for its owner or the steering people, which
+        // `actions` decides, as it depends on the action.
+        | Event::ActionAdded(_)
+        | Event::ActionDone { .. }
+        | Event::ActionWontDo { .. }
+        | Event::ActionSnoozed { .. }
         | Event::Escalated(_)
         | Event::ReminderSent(_) => false,
     }

@@ -4,7 +4,7 @@ use crate::incident::example::at;
 pub(super) fn incident() -> Incident {
     crate::incident::example::incident(1)
 }
-use crate::incident::{SeverityName, Triage, event::StatusMove};
+use crate::incident::{SeverityName, Triage, actions::ActionsSummary, event::StatusMove};
 
 pub(super) fn run(current: &Incident, change: Change, actor: &str, restrict: bool) -> Decision {
     let (s, c) = (Severities::builtin(), Catalog::builtin());
@@ -129,6 +129,18 @@ fn resolving_needs_a_summary_stops_updates_and_reopening_restarts_them() {
     assert_eq!(reopened.next_update_due_at, Some(at(10 + 60)));
 }
 
+pub(super) fn close_with(
+    checklist: Vec<(String, ClosureAnswer)>,
+    no_action_reason: Option<&str>,
+    actions: ActionsSummary,
+) -> Change {
+    Change::Close {
+        checklist,
+        no_action_reason: no_action_reason.map(str::to_owned),
+        actions,
+    }
+}
+
 #[test]
 fn close_needs_resolved_and_a_complete_checklist_and_is_final() {
     let complete: Vec<(String, ClosureAnswer)> = super::super::update::CLOSURE_CRITERIA
@@ -138,9 +150,7 @@ fn close_needs_resolved_and_a_complete_checklist_and_is_final() {
     assert!(matches!(
         refused(run(
             &incident(),
-            Change::Close {
-                checklist: complete.clone()
-            },
+            close_with(complete.clone(), None, ActionsSummary::default()),
             "U1",
             false
         )),
@@ -160,7 +170,7 @@ fn close_needs_resolved_and_a_complete_checklist_and_is_final() {
     partial.pop();
     match refused(run(
         &resolved,
-        Change::Close { checklist: partial },
+        close_with(partial, None, ActionsSummary::default()),
         "U1",
         false,
     )) {
@@ -168,20 +178,17 @@ fn close_needs_resolved_and_a_complete_checklist_and_is_final() {
             open,
             [
                 "Root cause confirmed",
-                "An owner assigned for each follow-up action"
+                "Data-exposure assessment done (if applicable)"
             ]
         ),
         other => panic!("{other:?}"),
     }
-    let closed = applied(run(
-        &resolved,
-        Change::Close {
-            checklist: complete,
-        },
-        "U1",
-        false,
-    ))
-    .incident;
+    let two = ActionsSummary {
+        total: 2,
+        open: 1,
+        open_without_owner: 0,
+    };
+    let closed = applied(run(&resolved, close_with(complete, None, two), "U1", false)).incident;
     assert_eq!(closed.status, Status::Closed);
     assert!(matches!(
         refused(run(&closed, Change::Acknowledge, "U1", false)),

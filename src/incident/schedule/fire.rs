@@ -45,6 +45,14 @@ pub enum Reminder {
     },
     /// The review of a resolved incident is due.
     ReviewDue { to: Audience },
+    /// A corrective action is due today, or overdue.
+    ActionDue {
+        action: u32,
+        text: String,
+        due_on: chrono::NaiveDate,
+        overdue: bool,
+        to: Audience,
+    },
 }
 
 impl Reminder {

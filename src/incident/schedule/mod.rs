@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Duration as Span, NaiveTime, TimeZone, Utc, Wee
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::{borrow::Cow, time::Duration};
 
 mod fire;
 
@@ -30,6 +30,8 @@ pub mod kinds {
     pub const BREACH_CLOCK: &str = "breach_clock";
     pub const REVIEW_DUE: &str = "review_due";
     pub const DIGEST: &str = "digest";
+    /// Followed by the action's number: one pending reminder per corrective action.
+    pub const ACTION_DUE_PREFIX: &str = "action_due:";
     /// Every kind tied to one incident.
     pub const PER_INCIDENT: [&str; 5] =
         [HEADS_UP, UPDATE_DUE, ACK_OVERDUE, BREACH_CLOCK, REVIEW_DUE];
@@ -84,6 +86,8 @@ pub struct ScheduleConfig {
     /// Severities whose incidents get a post-incident review, by name; `None`: the two most
     /// severe levels.
     pub review_severities: Option<Vec<String>>,
+    /// The local time of day at which corrective actions are reminded.
+    pub action_reminder_at: NaiveTime,
     pub digest_at: Option<NaiveTime>,
     pub timezone: Tz,
 }
@@ -98,6 +102,7 @@ impl Default for ScheduleConfig {
             breach_reminders_at: vec![h(24), h(48), h(66), h(71)],
             review_due: ReviewDue::BusinessDays(5),
             review_severities: None,
+            action_reminder_at: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
             digest_at: None,
             timezone: Tz::UTC,
         }
@@ -112,12 +117,12 @@ pub(super) fn span(d: Duration) -> Span {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arm {
     Set {
-        kind: &'static str,
+        kind: Cow<'static, str>,
         due_at: DateTime<Utc>,
         details: Value,
     },
     Cancel {
-        kind: &'static str,
+        kind: Cow<'static, str>,
     },
 }
 
@@ -135,7 +140,9 @@ pub fn plan(
     if after.status == Status::Cancelled {
         return kinds::PER_INCIDENT
             .iter()
-            .map(|kind| Arm::Cancel { kind })
+            .map(|kind| Arm::Cancel {
+                kind: (*kind).into(),
+            })
             .collect();
     }
     let level = severities.get(after.severity.rank());
@@ -146,7 +153,7 @@ pub fn plan(
                 .is_none_or(|b| !b.status.is_open() || b.next_update_due_at != Some(deadline));
             if changed {
                 arms.push(Arm::Set {
-                    kind: UPDATE_DUE,
+                    kind: UPDATE_DUE.into(),
                     due_at: deadline.max(now),
                     details: json!({ "deadline": deadline, "count": 0 }),
                 });
@@ -154,27 +161,35 @@ pub fn plan(
                 let heads_up_at = deadline - span(lead);
                 if !lead.is_zero() && level.update_every >= lead * 3 && heads_up_at > now {
                     arms.push(Arm::Set {
-                        kind: HEADS_UP,
+                        kind: HEADS_UP.into(),
                         due_at: heads_up_at,
                         details: json!({ "deadline": deadline }),
                     });
                 } else {
-                    arms.push(Arm::Cancel { kind: HEADS_UP });
+                    arms.push(Arm::Cancel {
+                        kind: HEADS_UP.into(),
+                    });
                 }
             }
         }
         _ => arms.extend([
-            Arm::Cancel { kind: UPDATE_DUE },
-            Arm::Cancel { kind: HEADS_UP },
+            Arm::Cancel {
+                kind: UPDATE_DUE.into(),
+            },
+            Arm::Cancel {
+                kind: HEADS_UP.into(),
+            },
         ]),
     }
     // The acknowledgement window, re-computed when the severity changes.
     if after.acknowledged_at.is_some() || !after.status.is_open() {
-        arms.push(Arm::Cancel { kind: ACK_OVERDUE });
+        arms.push(Arm::Cancel {
+            kind: ACK_OVERDUE.into(),
+        });
     } else if before.is_none_or(|b| b.severity.name() != after.severity.name()) {
         let due = (after.declared_at + span(level.ack_within)).max(now);
         arms.push(Arm::Set {
-            kind: ACK_OVERDUE,
+            kind: ACK_OVERDUE.into(),
             due_at: due,
             details: json!({ "severity": after.severity.name() }),
         });
@@ -185,13 +200,15 @@ pub fn plan(
         (Status::Resolved | Status::Closed, Some(due)) if !after.review.is_complete() => {
             if before.is_none_or(|b| b.review.due_at != Some(due)) {
                 arms.push(Arm::Set {
-                    kind: REVIEW_DUE,
+                    kind: REVIEW_DUE.into(),
                     due_at: due,
                     details: json!({ "due_at": due }),
                 });
             }
         }
-        _ => arms.push(Arm::Cancel { kind: REVIEW_DUE }),
+        _ => arms.push(Arm::Cancel {
+            kind: REVIEW_DUE.into(),
+        }),
     }
     // The breach clock runs from discovery until the authority is notified.
     match (after.breach_discovered_at, after.authority_notified_at) {
@@ -200,7 +217,9 @@ pub fn plan(
                 arms.push(arm);
             }
         }
-        (_, Some(_)) => arms.push(Arm::Cancel { kind: BREACH_CLOCK }),
+        (_, Some(_)) => arms.push(Arm::Cancel {
+            kind: BREACH_CLOCK.into(),
+        }),
         _ => {}
     }
     arms
@@ -213,7 +232,7 @@ pub(super) fn breach_step(
 ) -> Option<Arm> {
     let offset = cfg.breach_reminders_at.get(step)?;
     Some(Arm::Set {
-        kind: kinds::BREACH_CLOCK,
+        kind: kinds::BREACH_CLOCK.into(),
         due_at: discovered + span(*offset),
         details: json!({ "step": step }),
     })

@@ -56,10 +56,35 @@ fn a_huge_title_is_cut_to_fit_every_limit() {
 }
 
 #[test]
-fn a_closed_card_offers_no_controls() {
+fn a_closed_card_offers_only_the_follow_up_work_and_a_cancelled_one_nothing() {
     let mut closed = incident("x");
     closed.status = Status::Closed;
     let card = incident_card(&closed, &ProcessConfig::default());
+    let controls: Vec<&serde_json::Value> = card
+        .blocks
+        .iter()
+        .filter(|b| b["type"] == "actions")
+        .collect();
+    assert_eq!(controls.len(), 1);
+    let elements = controls[0]["elements"].as_array().unwrap();
+    assert_eq!(
+        elements.len(),
+        1,
+        "no status, severity, roles or update: {elements:?}"
+    );
+    let options: Vec<&str> = elements[0]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_str().unwrap())
+        .collect();
+    assert!(
+        options.iter().all(|v| v.starts_with("action:")),
+        "{options:?}"
+    );
+    let mut cancelled = incident("x");
+    cancelled.status = Status::Cancelled;
+    let card = incident_card(&cancelled, &ProcessConfig::default());
     assert!(card.blocks.iter().all(|b| b["type"] != "actions"));
 }
 

@@ -7,7 +7,8 @@ use super::{
     keys::{Callback, VALUE, block_id},
 };
 use crate::incident::{
-    Catalog, Incident, Severities, Status, truncate_chars, update::CLOSURE_CRITERIA,
+    Catalog, Incident, Severities, Status, actions::ActionsSummary, truncate_chars,
+    update::CLOSURE_CRITERIA,
 };
 use crate::{
     commands::forms::{CardForm, FormRequest, Input},
@@ -16,7 +17,9 @@ use crate::{
 use serde_json::{Value, json};
 use std::time::Duration;
 
+mod actions;
 mod more;
+mod review;
 mod scope;
 
 /// The view that opens the requested form.
@@ -31,7 +34,7 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
     };
     match form {
         CardForm::Resolve => resolve(incident),
-        CardForm::Close => close(incident),
+        CardForm::Close { actions, owed } => close(incident, *actions, *owed),
         CardForm::Severity { chosen } => severity(incident, &process.severities, chosen),
         CardForm::Roles => roles(incident, &process.catalog),
         CardForm::Update { owner } => {
@@ -48,6 +51,9 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
         CardForm::ReviewTriage => more::review_triage(incident),
         CardForm::RootCause => scope::root_cause(incident),
         CardForm::FixDeployed => scope::fix_deployed(incident),
+        CardForm::AddAction { owner, due } => actions::add(incident, owner, *due),
+        CardForm::WontDo { number, text } => actions::wont_do(incident, *number, text),
+        CardForm::Review => review::review(incident),
     }
 }
 
@@ -109,8 +115,10 @@ fn resolve(incident: &Incident) -> Value {
     )
 }
 
-/// Close: the closure checklist, every criterion confirmed or not applicable.
-fn close(incident: &Incident) -> Value {
+/// Close: the closure checklist, every criterion confirmed or not applicable; the follow-up
+/// criteria are computed from the actions, and when none exist but they are owed, the form asks
+/// whether none is needed, and why.
+fn close(incident: &Incident, actions: ActionsSummary, owed: bool) -> Value {
     let answers = || {
         vec![
             option("Confirmed", "confirmed"),
@@ -132,6 +140,7 @@ fn close(incident: &Incident) -> Value {
             true,
         ));
     }
+    blocks.extend(actions::closing(actions, owed));
     modal(
         Callback::Close,
         "Close incident",

@@ -5,7 +5,10 @@ use crate::{
     commands::forms::{
         CardFields, DeclareFields, Form, Input, MessageAction, Origin, ScopeFields, Submission,
     },
-    incident::{IncidentId, event::BreachNotification, update::CLOSURE_CRITERIA},
+    incident::{
+        IncidentId, actions::ActionId, event::BreachNotification, review::AgendaItem,
+        update::CLOSURE_CRITERIA,
+    },
     slack::keys::{Callback, block_id},
 };
 use slack_morphism::prelude::{SlackInteractionViewSubmissionEvent, SlackModalView};
@@ -20,6 +23,8 @@ struct Field {
     user: Option<String>,
     /// A date and time picker's choice, in seconds since the Unix epoch.
     date_time: Option<i64>,
+    /// A date picker's choice, `YYYY-MM-DD`.
+    date: Option<String>,
 }
 
 /// A submitted modal's inputs by block ID.
@@ -47,6 +52,9 @@ impl Fields {
     }
     fn user(&self, input: Input) -> Option<String> {
         self.get(&input).and_then(|f| f.user.clone())
+    }
+    fn date(&self, input: Input) -> Option<String> {
+        self.get(&input).and_then(|f| f.date.clone())
     }
     fn date_time(&self, input: Input) -> Option<i64> {
         self.get(&input).and_then(|f| f.date_time)
@@ -86,6 +94,7 @@ pub(super) fn submission(
                     .collect(),
                 user: v.selected_user.as_ref().map(|u| u.0.clone()),
                 date_time: v.selected_date_time.as_ref().map(|t| t.0.as_second()),
+                date: v.selected_date.clone(),
             };
             fields.insert(block.0.clone(), field);
         }
@@ -134,6 +143,8 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
                     ((*key).to_owned(), answer)
                 })
                 .collect(),
+            no_action: f.selected_many(I::NoAction).iter().any(|v| v == "none"),
+            no_action_reason: f.text(I::NoActionReason),
         }),
         Callback::Severity => card(CardFields::Severity {
             level: f.selected(I::Level),
@@ -178,5 +189,33 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             what: f.text(I::Deployed),
             link: f.text(I::Link),
         }),
+        Callback::AddAction => card(CardFields::AddAction {
+            text: f.text(I::ActionText),
+            owner: f.user(I::ActionOwner),
+            due: f.date(I::Due),
+            link: f.text(I::Link),
+        }),
+        Callback::Review => card(CardFields::Review {
+            answers: AgendaItem::ALL
+                .iter()
+                .map(|item| (*item, f.text(I::Agenda(*item))))
+                .collect(),
+            follow_up_deadline: f.date(I::FollowUpDeadline),
+            complete: f
+                .selected_many(I::ReviewComplete)
+                .iter()
+                .any(|v| v == "complete"),
+        }),
+        Callback::WontDo => {
+            // This form's metadata names the action, `INC-…-A1`.
+            let action = metadata.and_then(ActionId::parse);
+            Form::Card {
+                incident: action.as_ref().map(|a| a.incident.clone()),
+                fields: CardFields::WontDo {
+                    number: action.map(|a| a.number),
+                    reason: f.text(I::Reason),
+                },
+            }
+        }
     }
 }
