@@ -111,6 +111,8 @@ pub struct ProcessConfig {
     pub retention: Duration,
     /// How often the housekeeping loop deletes what is past retention.
     pub housekeeping_every: Duration,
+    /// The target time of each metric (MTTA, MTTR, …) per severity, for `stats`.
+    pub metric_targets: crate::incident::stats::Targets,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -156,6 +158,7 @@ impl Default for ProcessConfig {
     fn default() -> Self {
         let severities = Severities::builtin();
         let default_severity = severities.parse("SEV-3").expect("built-in SEV-3");
+        let metric_targets = crate::incident::stats::Targets::guide(&severities);
         Self {
             severities,
             default_severity,
@@ -175,6 +178,7 @@ impl Default for ProcessConfig {
             http_body_timeout: Duration::from_secs(10),
             retention: Duration::from_secs(30 * 24 * 3600),
             housekeeping_every: Duration::from_secs(3600),
+            metric_targets,
         }
     }
 }
@@ -256,18 +260,8 @@ impl Config {
                 })
             })
             .transpose()?;
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(err("DATABASE_URL", "must be a postgres:// URL"));
-        }
-        let process = match get("WARROOM_CONFIG") {
-            Some(path) => {
-                let text = std::fs::read_to_string(Path::new(&path))
-                    .map_err(|e| err("WARROOM_CONFIG", format!("cannot read {path}: {e}")))?;
-                ProcessConfig::from_toml(&text)?
-            }
-            None => ProcessConfig::default(),
-        };
+        let database_url = database_url(&get)?;
+        let process = process_config(&get)?;
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -279,7 +273,7 @@ impl Config {
             ));
         }
         Ok(Config {
-            database_url: Secret::new(database_url),
+            database_url,
             migrate_database_url: migrate_database_url.map(Secret::new),
             slack_bot_token,
             slack_signing_secret,
@@ -289,6 +283,57 @@ impl Config {
             listen,
             admin_listen,
             process,
+        })
+    }
+}
+
+/// `DATABASE_URL`, or the default.
+fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+    let url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(err("DATABASE_URL", "must be a postgres:// URL"));
+    }
+    Ok(Secret::new(url))
+}
+
+/// The built-in process defaults, overridden by the file `WARROOM_CONFIG` names, if any.
+fn process_config(get: &impl Fn(&str) -> Option<String>) -> Result<ProcessConfig, ConfigError> {
+    match get("WARROOM_CONFIG") {
+        Some(path) => {
+            let text = std::fs::read_to_string(Path::new(&path))
+                .map_err(|e| err("WARROOM_CONFIG", format!("cannot read {path}: {e}")))?;
+            ProcessConfig::from_toml(&text)
+        }
+        None => Ok(ProcessConfig::default()),
+    }
+}
+
+/// What the command line's reports (`warroom stats`) need: the database and the config file,
+/// and none of the Slack settings, so an operator can run them where no Slack token is set.
+#[derive(Debug, Clone)]
+pub struct ReportConfig {
+    /// Postgres URL (it may carry a password, hence a secret).
+    pub database_url: Secret,
+    /// Process defaults, from built-ins overridden by the config file.
+    pub process: ProcessConfig,
+}
+
+impl ReportConfig {
+    /// Reads `DATABASE_URL` and `WARROOM_CONFIG` from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads `DATABASE_URL` and `WARROOM_CONFIG` through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        Ok(ReportConfig {
+            database_url: database_url(&get)?,
+            process: process_config(&get)?,
         })
     }
 }

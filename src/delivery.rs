@@ -188,6 +188,10 @@ pub enum Answer {
     },
     /// `/incident search` without words.
     SearchNeedsWords,
+    /// `/incident stats` followed by something that is not a period warroom reports on; why.
+    BadStatsPeriod {
+        problem: String,
+    },
     /// Search words that hold nothing to search for (only punctuation or very common words).
     NothingToSearchFor {
         words: String,

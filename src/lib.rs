@@ -15,6 +15,8 @@
 
 /// `AppState`, the router and the serving loop.
 pub mod app;
+/// The binary's reports (`warroom stats`): arguments, the use case, text and JSON; no Slack.
+pub mod cli;
 /// Where "now" comes from (injectable for tests).
 pub mod clock;
 /// Use cases: one file per verb, from a verified request to a reply.

@@ -2,7 +2,13 @@
 
 use clap::{Parser, Subcommand};
 use std::{process::ExitCode, sync::Arc};
-use warroom::{app, clock::SystemClock, config::Config, store};
+use warroom::{
+    app,
+    cli::stats::StatsArgs,
+    clock::{Clock, SystemClock},
+    config::{Config, ReportConfig},
+    store,
+};
 
 /// Incident response in Slack, kept in Postgres.
 #[derive(Parser)]
@@ -18,6 +24,10 @@ enum Command {
     Serve,
     /// Create the database if needed and run the migrations, then exit.
     Migrate,
+    /// Print the incident metrics of a period (the last 30 days unless told): MTTD, MTTA, MTTC
+    /// and MTTR per severity against their targets, breach notifications, reviews and corrective
+    /// actions. Needs only DATABASE_URL (and WARROOM_CONFIG for severities and targets).
+    Stats(StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +37,9 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    if let Command::Stats(args) = cli.command {
+        return stats(&args);
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -47,6 +60,8 @@ fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let pool = store::connect_and_migrate(&config).await?;
     match command {
+        // Handled before the Slack settings are read.
+        Command::Stats(_) => Ok(()),
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
@@ -65,6 +80,34 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             let state = app::AppState::new(config, pool, Arc::new(SystemClock));
             app::serve_with_admin(listener, admin, state, shutdown_signal()).await
+        }
+    }
+}
+
+/// `warroom stats`: reads only the database settings and the config file, prints the report.
+fn stats(args: &StatsArgs) -> ExitCode {
+    let usage = |e: &dyn std::fmt::Display| {
+        eprintln!("warroom: {e}");
+        ExitCode::from(2)
+    };
+    let config = match ReportConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => return usage(&e),
+    };
+    let range = match args.range() {
+        Ok(range) => range,
+        Err(e) => return usage(&e),
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let now = SystemClock.now();
+    match runtime.block_on(warroom::cli::stats::report(&config, range, now)) {
+        Ok(report) => {
+            print!("{}", warroom::cli::stats::render(&report, args.format));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,6 +1,11 @@
 //! Process counters exported at `/metrics` in Prometheus' text format.
 
 use std::fmt::Write;
+
+/// The series labelled by severity: incidents declared, time to acknowledge and to resolve.
+pub mod by_severity;
+
+pub use by_severity::BySeverity;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Counters; each is monotonic for the life of the process.
@@ -29,6 +34,8 @@ pub struct Metrics {
     /// Unix epoch), and how many claims have failed in a row since.
     outbox_last_claim_ok_ms: AtomicU64,
     outbox_claim_failures_in_a_row: AtomicU64,
+    /// Incidents declared, and times to acknowledge and resolve, per configured severity.
+    pub by_severity: BySeverity,
 }
 
 fn now_ms() -> u64 {
@@ -47,6 +54,14 @@ impl Drop for InFlight<'_> {
 }
 
 impl Metrics {
+    /// Counters, with per-severity series for each of these severity names (most severe first).
+    pub fn for_severities(names: Vec<String>) -> Self {
+        Self {
+            by_severity: BySeverity::new(names),
+            ..Self::default()
+        }
+    }
+
     /// Adds one to a counter.
     pub fn inc(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
@@ -107,7 +122,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 17] = [
+        let rows: [(&str, &str, &AtomicU64); 16] = [
             (
                 "warroom_requests_shed_total",
                 "Slash commands and events turned away because too many requests were in flight",
@@ -132,11 +147,6 @@ impl Metrics {
                 "warroom_requests_database_unavailable_total",
                 "Slack requests answered while the database was unreachable",
                 &self.requests_database_unavailable,
-            ),
-            (
-                "warroom_incidents_declared_total",
-                "Incidents declared",
-                &self.incidents_declared,
             ),
             (
                 "warroom_slack_calls_ok_total",
@@ -202,6 +212,16 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        // The unlabelled sample counts every declaration, as it did before the labelled ones
+        // were added; sum the labelled samples alone (`{severity!=""}`) to avoid counting twice.
+        let declared = "warroom_incidents_declared_total";
+        let _ = writeln!(
+            out,
+            "# HELP {declared} Incidents declared: without a label all of them, with one those of each configured severity\n# TYPE {declared} counter\n{declared} {}",
+            self.incidents_declared.load(Ordering::Relaxed)
+        );
+        self.by_severity.render_declared(&mut out, declared);
+        self.by_severity.render_histograms(&mut out);
         let _ = writeln!(
             out,
             "# HELP warroom_requests_in_flight Slack requests being handled\n# TYPE warroom_requests_in_flight gauge\nwarroom_requests_in_flight {}",

@@ -84,7 +84,10 @@ impl DatabaseProbe {
 impl AppState {
     /// State for `config` on an already migrated pool.
     pub fn new(config: Config, pool: PgPool, clock: Arc<dyn Clock>) -> Self {
-        let metrics = Arc::new(Metrics::default());
+        let severities = config.process.severities.iter();
+        let metrics = Arc::new(Metrics::for_severities(
+            severities.map(|(_, l)| l.name.clone()).collect(),
+        ));
         let slack = SlackApi::new(
             &config.slack_api_url,
             config.slack_bot_token.clone(),

@@ -115,6 +115,11 @@ fn use_cases_never_reach_slack_the_workers_or_the_app() {
 }
 
 #[test]
+fn the_command_lines_reports_never_reach_slack_the_workers_or_the_app() {
+    assert_layer("cli", &["slack", "worker", "app", "state"]);
+}
+
+#[test]
 fn the_store_knows_no_edge_and_no_use_case() {
     assert_layer("store", &["slack", "commands", "worker", "app", "state"]);
 }
@@ -122,7 +127,7 @@ fn the_store_knows_no_edge_and_no_use_case() {
 #[test]
 fn only_the_edge_and_the_workers_name_slack_web_api_methods() {
     for layer in [
-        "incident", "commands", "store", "delivery", "context", "config",
+        "incident", "commands", "store", "delivery", "context", "config", "cli",
     ] {
         for (name, text) in files_under(layer) {
             for method in ["\"chat.", "\"views.", "views_open", "\"conversations."] {

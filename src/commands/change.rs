@@ -111,9 +111,40 @@ async fn apply_in_transaction(
         store::cards::insert_card_update(&mut tx, id.as_str(), priority).await?;
     }
     tx.commit().await?;
+    observe(state, next, &applied.events);
     let kinds: Vec<&str> = applied.events.iter().map(Event::kind).collect();
     tracing::info!(incident.id = %id, change = ?kinds, "incident changed");
     Ok(ChangeOutcome::Applied)
+}
+
+/// Observes the time to acknowledge or to resolve of a change just committed, under the
+/// incident's configured severity (the level at its stored rank when its name is no longer
+/// configured, as the lifecycle rules read it).
+fn observe(state: &Context, incident: &Incident, events: &[Event]) {
+    let severities = &state.config.process.severities;
+    let rank = severities
+        .by_name(incident.severity.name().as_str())
+        .unwrap_or_else(|| severities.rank_at(incident.severity.rank().index()))
+        .index();
+    let since_declared = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map(|at| (at - incident.declared_at).as_seconds_f64())
+    };
+    let series = &state.metrics.by_severity;
+    for event in events {
+        match event {
+            Event::Acknowledged { .. } => {
+                if let Some(s) = since_declared(incident.acknowledged_at) {
+                    series.acknowledged_after(rank, s);
+                }
+            }
+            Event::Resolved { .. } => {
+                if let Some(s) = since_declared(incident.resolved_at) {
+                    series.resolved_after(rank, s);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A delivery about `incident`, paced and ordered with its other posts.

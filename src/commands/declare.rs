@@ -255,6 +255,7 @@ async fn declare(
     {
         Inserted::Declared(id) => {
             Metrics::inc(&state.metrics.incidents_declared);
+            (state.metrics.by_severity).declared(new.severity.rank().index());
             tracing::info!(incident.id = %id, incident.severity = %new.severity, "incident declared");
             Ok(Outcome::Declared { id, channel })
         }

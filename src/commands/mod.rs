@@ -7,6 +7,7 @@
 //! /incident declare                      declare.rs  → the declare form (a modal)
 //! /incident list [open|resolved|closed|all]  list.rs → incidents in that state, newest first
 //! /incident search <words> [page N]      search.rs   → incidents that mention the words
+//! /incident stats [7d|30d|90d|A..B]       stats.rs    → MTTD/MTTA/MTTC/MTTR per severity, and more
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
 //! /incident note INC-… <text>            show.rs     → a note on the timeline (and in the thread)
 //! /incident correct INC-… #N <text>      show.rs     → a correction of timeline entry N
@@ -30,11 +31,12 @@ mod scope;
 pub mod search;
 pub mod shortcut;
 pub mod show;
+pub mod stats;
 
 use crate::{
     context::Context,
     delivery::Answer,
-    incident::{Incident, IncidentId, actions::ListedAction, event::Recorded},
+    incident::{Incident, IncidentId, actions::ListedAction, event::Recorded, stats::StatsReport},
     store::StoreError,
 };
 use forms::{Form, FormRequest, Input, Submission};
@@ -91,6 +93,8 @@ pub enum View {
         entries: Vec<Recorded>,
         total: usize,
     },
+    /// The incident metrics of a period.
+    Stats(Box<StatsReport>),
     /// Corrective actions; `today` (in the configured time zone) tells which are overdue.
     Actions {
         heading: actions::ActionsHeading,
@@ -130,6 +134,9 @@ pub enum Subcommand<'a> {
     /// Incidents whose title, impact, updates or notes mention `<words>` (`[page N]`); `None`
     /// without words.
     Search(Option<search::Query<'a>>),
+    /// Incident metrics per severity over a period: `7d`, `30d` (the default), `90d`, any `Nd`,
+    /// or `YYYY-MM-DD..YYYY-MM-DD`; read by the use case, which explains a period it refuses.
+    Stats(&'a str),
     /// How to use warroom.
     Help,
     /// The current state of one incident.
@@ -159,6 +166,7 @@ impl<'a> Subcommand<'a> {
             "declare" | "new" | "open" => Subcommand::Declare(rest.trim()),
             "list" | "ls" => Subcommand::List(list::Scope::parse(rest)),
             "search" => Subcommand::Search(search::Query::parse(rest)),
+            "stats" | "metrics" => Subcommand::Stats(rest.trim()),
             "show" | "status" => Subcommand::Show(rest.trim()),
             "timeline" => Subcommand::Timeline(rest.trim()),
             "note" => Subcommand::Note(rest.trim()),
@@ -199,6 +207,7 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
             given: given.to_owned(),
         }),
         Subcommand::Search(query) => search::run(state, query).await,
+        Subcommand::Stats(period) => stats::run(state, period).await,
         Subcommand::Show(rest) => show::show(state, rest).await,
         Subcommand::Timeline(rest) => show::timeline(state, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
@@ -226,6 +235,11 @@ mod tests {
         assert_eq!(Subcommand::parse("  DECLARE  "), Subcommand::Declare(""));
         assert_eq!(Subcommand::parse("list"), Subcommand::List(Ok(Scope::Open)));
         assert_eq!(Subcommand::parse(""), Subcommand::Help);
+        assert_eq!(Subcommand::parse("stats"), Subcommand::Stats(""));
+        assert_eq!(
+            Subcommand::parse("Stats  2026-11-01..2026-11-30 "),
+            Subcommand::Stats("2026-11-01..2026-11-30")
+        );
         assert_eq!(
             Subcommand::parse("frobnicate now"),
             Subcommand::Unknown("frobnicate")

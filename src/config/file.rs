@@ -5,9 +5,13 @@ use super::{ConfigError, ProcessConfig, err};
 use crate::incident::{
     Catalog, Severities, SeverityLevel,
     catalog::{IncidentType, Role},
+    stats::Targets,
 };
 use serde::Deserialize;
 use std::time::Duration;
+
+/// `[metrics.targets]`: the target of each metric for each severity.
+mod targets;
 
 /// The TOML file as written; every key optional.
 #[derive(Deserialize, Default)]
@@ -43,6 +47,8 @@ struct FileConfig {
     digest: FileDigest,
     #[serde(default)]
     actions: FileActions,
+    #[serde(default)]
+    metrics: targets::FileMetrics,
     timezone: Option<String>,
 }
 
@@ -195,7 +201,11 @@ impl ProcessConfig {
             let levels = cfg.severities.iter().count();
             // The middle of the list is the everyday level, as SEV-3 is among the built-ins.
             cfg.default_severity = cfg.severities.rank_at(levels / 2);
+            // The guide's targets belong to the two most severe levels, whatever their names.
+            cfg.metric_targets = Targets::guide(&cfg.severities);
         }
+        file.metrics
+            .apply(&mut cfg.metric_targets, &cfg.severities)?;
         if let Some(name) = file.default_severity {
             cfg.default_severity = cfg.severities.parse(&name).ok_or_else(|| {
                 err(

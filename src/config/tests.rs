@@ -132,3 +132,120 @@ fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
     let cfg = ProcessConfig::from_toml("[slack]\nchannel_pace = \"0s\"").unwrap();
     assert!(cfg.channel_pace.is_zero());
 }
+
+#[test]
+fn metric_targets_take_any_spelling_of_a_severity_and_replace_that_metrics_defaults() {
+    use crate::incident::stats::Metric;
+    let minutes = |m: u64| Some(Duration::from_secs(m * 60));
+    let cfg = ProcessConfig::from_toml(
+        r#"
+        [metrics.targets]
+        mtta = { "sev1" = "10m", "P3" = "1h" }
+        mttc = { "SEV-1" = "2h" }
+        "#,
+    )
+    .unwrap();
+    let targets = &cfg.metric_targets;
+    assert_eq!(targets.get(Metric::Mtta, "SEV-1"), minutes(10));
+    assert_eq!(targets.get(Metric::Mtta, "SEV-3"), minutes(60));
+    // The table replaces the metric's defaults: SEV-2 is no longer held to 30 minutes.
+    assert_eq!(targets.get(Metric::Mtta, "SEV-2"), None);
+    assert_eq!(targets.get(Metric::Mttc, "SEV-1"), minutes(120));
+    // A metric the file leaves alone keeps the guide's targets.
+    assert_eq!(targets.get(Metric::Mttr, "SEV-1"), minutes(240));
+    assert_eq!(targets.get(Metric::Mttr, "SEV-2"), minutes(480));
+    assert_eq!(targets.get(Metric::Mttd, "SEV-1"), None);
+
+    let defaults = ProcessConfig::default().metric_targets;
+    assert_eq!(defaults.get(Metric::Mtta, "SEV-1"), minutes(15));
+    assert_eq!(defaults.get(Metric::Mtta, "SEV-2"), minutes(30));
+    assert_eq!(defaults.get(Metric::Mtta, "SEV-3"), None);
+}
+
+#[test]
+fn with_severities_of_its_own_the_guides_targets_go_to_its_two_most_severe_levels() {
+    use crate::incident::stats::Metric;
+    let cfg = ProcessConfig::from_toml(
+        r#"
+        [[severity]]
+        name = "Critical"
+        ack_within = "10m"
+        update_every = "30m"
+        [[severity]]
+        name = "Major"
+        ack_within = "30m"
+        update_every = "1h"
+        [[severity]]
+        name = "Minor"
+        ack_within = "1d"
+        update_every = "1d"
+        "#,
+    )
+    .unwrap();
+    let t = &cfg.metric_targets;
+    assert_eq!(
+        t.get(Metric::Mttr, "Critical"),
+        Some(Duration::from_secs(4 * 3600))
+    );
+    assert_eq!(
+        t.get(Metric::Mtta, "Major"),
+        Some(Duration::from_secs(1800))
+    );
+    assert_eq!(t.get(Metric::Mtta, "Minor"), None);
+    assert_eq!(t.get(Metric::Mtta, "SEV-1"), None);
+}
+
+#[test]
+fn a_bad_metric_target_stops_start_up_naming_its_key() {
+    for (toml, names, problem) in [
+        (
+            "[metrics.targets]\nmtta = { \"SEV-9\" = \"15m\" }",
+            "metrics.targets.mtta.\"SEV-9\"",
+            "not a configured severity",
+        ),
+        (
+            "[metrics.targets]\nmttr = { \"SEV-1\" = \"soon\" }",
+            "metrics.targets.mttr.\"SEV-1\"",
+            "not a duration",
+        ),
+        (
+            "[metrics.targets]\nmttc = { \"p2\" = \"0s\" }",
+            "metrics.targets.mttc.\"p2\"",
+            "longer than zero",
+        ),
+        (
+            "[metrics.targets]\nmtta = { \"SEV-1\" = \"15m\", \"p1\" = \"10m\" }",
+            "metrics.targets.mtta",
+            "SEV-1 is given a target twice",
+        ),
+        (
+            "[metrics.targets]\nmtbf = { \"SEV-1\" = \"1d\" }",
+            "mtbf",
+            "unknown field",
+        ),
+        ("[metrics]\ntarget = 1", "target", "unknown field"),
+    ] {
+        let err = ProcessConfig::from_toml(toml).expect_err(toml).to_string();
+        assert!(err.starts_with("WARROOM_CONFIG"), "{err}");
+        assert!(err.contains(names), "{err} should name {names}");
+        assert!(err.contains(problem), "{err} should say {problem}");
+    }
+}
+
+#[test]
+fn the_reports_need_the_database_and_the_config_file_but_no_slack_setting() {
+    let report = ReportConfig::from_lookup(env(&[])).unwrap();
+    assert_eq!(report.database_url.expose(), DEFAULT_DATABASE_URL);
+    let report =
+        ReportConfig::from_lookup(env(&[("DATABASE_URL", "postgres://h/warroom")])).unwrap();
+    assert_eq!(report.database_url.expose(), "postgres://h/warroom");
+    let bad = ReportConfig::from_lookup(env(&[("DATABASE_URL", "mysql://h/w")])).unwrap_err();
+    assert!(bad.to_string().starts_with("DATABASE_URL:"), "{bad}");
+    let missing =
+        ReportConfig::from_lookup(env(&[("WARROOM_CONFIG", "/nonexistent/w.toml")])).unwrap_err();
+    assert!(
+        missing.to_string().starts_with("WARROOM_CONFIG:"),
+        "{missing}"
+    );
+    assert!(!format!("{report:?}").contains("postgres://h"));
+}

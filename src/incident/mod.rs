@@ -14,6 +14,7 @@ pub mod review;
 pub mod schedule;
 pub mod scope;
 pub mod severity;
+pub mod stats;
 pub mod status;
 pub mod triage;
 pub mod update;

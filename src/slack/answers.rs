@@ -47,6 +47,7 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             incidents,
         } => search_results(words, *page, *per_page, *total, incidents),
         View::Timeline { id, entries, total } => super::timeline::timeline(id, entries, *total),
+        View::Stats(report) => super::stats::report(report),
         View::Actions {
             heading,
             actions,
@@ -115,6 +116,12 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
             I search titles, impact statements, structured updates and notes; \
             `\"a phrase\"` keeps words together and `-word` leaves a word out."
             .to_owned(),
+        Answer::BadStatsPeriod { problem } => format!(
+            "I can't report on that: {}. Try `/incident stats 7d`, `/incident stats 90d` or \
+             `/incident stats 2026-11-01..2026-11-30` (whole days in UTC, both included); \
+             `/incident stats` alone covers the last 30 days.",
+            escape(&truncate_chars(problem, 300))
+        ),
         Answer::NothingToSearchFor { words } => format!(
             "“{}” leaves nothing to search for: punctuation and very common words (the, and, of…) \
              are left out of a search. Try a word from the title, the impact, an update or a note, \
@@ -177,6 +184,7 @@ pub fn usage(process: &ProcessConfig) -> String {
          `/incident declare` open the declare form (type, impact and triage questions)\n\
          `/incident list [open|resolved|closed|all]` incidents newest first: open (the default), resolved but not closed, closed, or all of them\n\
          `/incident search <words> [page N]` incidents whose title, impact, updates or notes mention the words, newest first, {PAGE_SIZE} a page\n\
+         `/incident stats [7d|30d|90d|YYYY-MM-DD..YYYY-MM-DD]` MTTD, MTTA, MTTC and MTTR per severity against their targets, breach notifications, reviews and corrective actions (the last 30 days unless you say)\n\
          `/incident show INC-…` one incident's current state\n\
          `/incident timeline INC-…` its timeline, with who and when\n\
          `/incident note INC-… <text>` add a note to its timeline\n\

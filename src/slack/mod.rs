@@ -27,6 +27,8 @@ pub mod parse;
 pub mod reminders;
 /// Socket Mode: the same requests over outbound WebSockets.
 pub mod socket;
+/// `/incident stats`: the metrics of a period, per severity, beside their targets.
+pub mod stats;
 /// `/incident timeline`, rendered from the typed events.
 pub mod timeline;
 /// Request signing, with the clock passed in.

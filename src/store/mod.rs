@@ -12,6 +12,7 @@ pub mod reminders;
 pub mod report;
 pub mod requests;
 pub mod retention;
+pub mod stats;
 pub mod timeline;
 
 pub use deadline::Deadline;
@@ -202,6 +203,40 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<PgPool> {
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "could not check who may rewrite the timeline"),
     }
+    Ok(pool)
+}
+
+/// Connects for the command line's reports (`warroom stats`): one connection, a statement
+/// timeout suited to reading years of incidents, and neither a database created nor a migration
+/// run — a report reads, and an operator may point it at a replica. A database that lacks any of
+/// this version's migrations is refused with what to do, rather than failing on a missing column.
+pub async fn connect_for_reports(url: &Secret) -> anyhow::Result<PgPool> {
+    use anyhow::Context;
+    use sqlx::migrate::Migrate;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options(url)?.options([("statement_timeout", "60s")]))
+        .await
+        .context("cannot connect to the database (DATABASE_URL)")?;
+    let mut conn = pool.acquire().await?;
+    let applied = conn
+        .list_applied_migrations(&MIGRATOR.table_name)
+        .await
+        .context(
+            "DATABASE_URL: no warroom migrations found; run `warroom migrate` against it first",
+        )?;
+    let missing = MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .filter(|m| !applied.iter().any(|a| a.version == m.version))
+        .count();
+    if missing > 0 {
+        anyhow::bail!(
+            "DATABASE_URL: the database lacks {missing} of this version's migrations; run `warroom migrate` first"
+        );
+    }
+    drop(conn);
     Ok(pool)
 }
 

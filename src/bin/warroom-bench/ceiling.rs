@@ -105,7 +105,8 @@ pub(crate) async fn pgbench(
     }
 }
 
-async fn drop_database(name: &str) -> anyhow::Result<()> {
+/// Drops the database `name` on the local server, if it exists.
+pub(crate) async fn drop_database(name: &str) -> anyhow::Result<()> {
     let mut admin = PgConnection::connect(ADMIN_URL).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

@@ -8,6 +8,7 @@
 //! warroom-bench --scenario storm            # 100 declares in 10 s into one channel, pacing on
 //! warroom-bench --scenario reminders --incidents 10000 --replicas 3
 //! warroom-bench --scenario e2e --duration 20s   # closed loop at 4, 16 and 64 declarers
+//! warroom-bench --scenario stats            # /incident stats over 100,000 seeded incidents
 //! warroom-bench --db-ceiling                # pgbench: warroom's declare statements, a minimal declare
 //! ```
 
@@ -28,12 +29,13 @@ mod reminders;
 mod report;
 mod requests;
 mod server;
+mod stats;
 mod storm;
 
 use report::{report, summary};
 use server::{Server, sample_rss, spawn_server};
 
-use ceiling::db_ceiling;
+use ceiling::{db_ceiling, drop_database};
 use clap::{Parser, ValueEnum};
 use reminders::REMINDER_SEVERITIES;
 use requests::{click, slash};
@@ -69,6 +71,8 @@ enum Scenario {
     E2e,
     /// `--pending N` posts already queued for one channel, pacing on at `--pace`.
     Backlog,
+    /// The stats report over `--incidents` seeded incidents (100,000 unless told), no server.
+    Stats,
 }
 
 /// Measures warroom on this machine.
@@ -86,9 +90,10 @@ struct Args {
     pacing: bool,
     #[arg(long, default_value = "target/release/warroom")]
     warroom_bin: String,
-    /// For `reminders`: open incidents and replicas.
-    #[arg(long, default_value_t = 1000)]
-    incidents: usize,
+    /// For `reminders`: open incidents (1,000 unless told) and replicas; for `stats`: incidents
+    /// seeded (100,000 unless told).
+    #[arg(long)]
+    incidents: Option<usize>,
     #[arg(long, default_value_t = 1)]
     replicas: usize,
     /// For `reminders`: the span over which their due times are spread.
@@ -106,6 +111,9 @@ struct Args {
     /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
     #[arg(long, default_value = "prefer")]
     db_sslmode: String,
+    /// For `stats`: reports computed per period.
+    #[arg(long, default_value_t = 200)]
+    iterations: usize,
     /// Measure the database ceilings of a declaration with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
@@ -245,6 +253,11 @@ async fn main() -> anyhow::Result<()> {
     if args.db_ceiling {
         return db_ceiling(&db_url, &args).await;
     }
+    if args.scenario == Scenario::Stats {
+        let measured = stats::stats(&db_url, &args).await;
+        drop_database(&db_name).await?;
+        return measured;
+    }
     let extra = if args.scenario == Scenario::Reminders {
         REMINDER_SEVERITIES
     } else {
@@ -335,19 +348,14 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::E2e => e2e::e2e(&args, &fake, &fake_base, &servers, &db_url).await?,
         Scenario::Reminders => reminders::reminders(&args, &fake, &mut db).await?,
+        Scenario::Stats => unreachable!("measured without a server, above"),
     }
     for mut s in servers {
         let _ = Command::new("kill").arg(s.child.id().to_string()).status();
         let _ = s.child.wait();
     }
     drop(db);
-    let mut admin = PgConnection::connect(ADMIN_URL).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
-    Ok(())
+    drop_database(&db_name).await
 }
 /// Declares `n` incidents and waits until their cards are posted: (incident, card ts).
 async fn prepare_cards(

@@ -28,7 +28,7 @@ pub(crate) async fn reminders(
     fake: &fake_slack::FakeSlack,
     db: &mut PgConnection,
 ) -> anyhow::Result<()> {
-    let n = args.incidents as i64;
+    let n = args.incidents.unwrap_or(1000) as i64;
     sqlx::query(
         "WITH ids AS (SELECT g, 'INC-20000101-' || lpad(g::text, 6, '0') AS id, now() + make_interval(secs => 10 + $3 * g / $1) AS due FROM generate_series(1, $1) g),
          inc AS (INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, card_ts, declared_at, next_update_due_at, acknowledged_at)
