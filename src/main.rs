@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::{process::ExitCode, sync::Arc};
 use warroom::{
     app,
-    cli::stats::StatsArgs,
+    cli::{report::ReportArgs, stats::StatsArgs},
     clock::{Clock, SystemClock},
     config::{Config, ReportConfig},
     store,
@@ -28,6 +28,9 @@ enum Command {
     /// and MTTR per severity against their targets, breach notifications, reviews and corrective
     /// actions. Needs only DATABASE_URL (and WARROOM_CONFIG for severities and targets).
     Stats(StatsArgs),
+    /// Print one incident's post-incident report, as Markdown (the document /incident report
+    /// uploads into its thread) or JSON. Needs only DATABASE_URL (and WARROOM_CONFIG).
+    Report(ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,8 +40,10 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    if let Command::Stats(args) = cli.command {
-        return stats(&args);
+    match &cli.command {
+        Command::Stats(args) => return stats(args),
+        Command::Report(args) => return report(args),
+        Command::Serve | Command::Migrate => {}
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -61,7 +66,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let pool = store::connect_and_migrate(&config).await?;
     match command {
         // Handled before the Slack settings are read.
-        Command::Stats(_) => Ok(()),
+        Command::Stats(_) | Command::Report(_) => Ok(()),
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
@@ -104,6 +109,40 @@ fn stats(args: &StatsArgs) -> ExitCode {
         Ok(report) => {
             print!("{}", warroom::cli::stats::render(&report, args.format));
             ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `warroom report`: reads only the database settings and the config file, prints the report.
+fn report(args: &ReportArgs) -> ExitCode {
+    let usage = |e: &dyn std::fmt::Display| {
+        eprintln!("warroom: {e}");
+        ExitCode::from(2)
+    };
+    let config = match ReportConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => return usage(&e),
+    };
+    let id = match args.incident() {
+        Ok(id) => id,
+        Err(e) => return usage(&e),
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    match runtime.block_on(warroom::cli::report::report(&config, &id)) {
+        Ok(Some(report)) => {
+            print!(
+                "{}",
+                warroom::cli::report::render(&report, args.format, &config)
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("warroom: there is no incident {id}");
+            ExitCode::FAILURE
         }
         Err(e) => {
             eprintln!("warroom: {e:#}");

@@ -178,9 +178,10 @@ pub fn report(r: &Report, catalog: &Catalog) -> String {
     for e in &r.timeline {
         let said = narrative::line(&Stored::read(&e.kind, e.details.clone()));
         let what = match &e.corrected {
-            Some((by, text)) => format!(
-                "{} (corrected in #{by}; originally: {})",
-                cell(text),
+            Some(c) => format!(
+                "{} (corrected in #{}; originally: {})",
+                cell(&c.text),
+                c.by_entry,
                 cell(&said)
             ),
             None => cell(&said),

@@ -4,7 +4,11 @@
 //!
 //! ```text
 //! warroom stats [--since 30d | --range 2026-11-01..2026-11-30] [--format text|json]
+//! warroom report INC-20261124-001 [--format markdown|json]
 //! ```
+
+/// `warroom report`: one incident's post-incident report, as Markdown or JSON.
+pub mod report;
 
 /// `warroom stats`: the incident metrics of a period, as text or JSON.
 pub mod stats;

@@ -69,8 +69,15 @@ pub struct Entry {
     pub actor: String,
     pub kind: String,
     pub details: serde_json::Value,
-    /// The latest correction of this entry: its number and text.
-    pub corrected: Option<(u32, String)>,
+    /// The latest correction of this entry.
+    pub corrected: Option<Correction>,
+}
+
+/// A correction of a timeline entry: the correcting entry's number and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    pub by_entry: u32,
+    pub text: String,
 }
 
 /// A follow-up action, as the report lists it.
@@ -171,7 +178,7 @@ fn milestone(
     kind: MilestoneKind,
     incident: &Incident,
     entries: &[Recorded],
-    corrected: &BTreeMap<u32, (u32, String)>,
+    corrected: &BTreeMap<u32, Correction>,
 ) -> Milestone {
     let found = |e: &Recorded| -> Option<Option<String>> {
         let Stored::Known(event) = &e.event else {
@@ -244,12 +251,16 @@ fn milestone(
 
 /// The report of `incident`, from its whole timeline (oldest first) and its actions.
 pub fn build(incident: &Incident, entries: &[Recorded], actions: &[Action]) -> Report {
-    let corrected: BTreeMap<u32, (u32, String)> = entries
+    let corrected: BTreeMap<u32, Correction> = entries
         .iter()
         .filter_map(|e| match &e.event {
-            Stored::Known(Event::Corrected { entry, text }) => {
-                Some((*entry, (e.number, text.clone())))
-            }
+            Stored::Known(Event::Corrected { entry, text }) => Some((
+                *entry,
+                Correction {
+                    by_entry: e.number,
+                    text: text.clone(),
+                },
+            )),
             _ => None,
         })
         .collect();

@@ -166,3 +166,67 @@ async fn a_report_without_an_incident_or_refused_by_slack_is_explained() {
         "{said}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_prints_the_same_report_as_markdown_or_json_with_only_the_database() {
+    let slack = FakeSlack::start().await;
+    let db = TestDb::fresh();
+    let app = TestApp::spawn_on(&db, &slack, TEST_CONFIG).await;
+    let (id, card_ts) = declared(&app, &slack, "declare sev2 Search down").await;
+    app.fill_form(
+        &slack,
+        &card_ts,
+        &id,
+        "incident_more",
+        Some(&format!("root_cause:{id}")),
+        RESPONDER,
+        &[("cause", "text", "A full disk")],
+    )
+    .await;
+    let run = |args: &[&str]| {
+        // No Slack setting at all: the report needs only the database.
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .env_clear()
+            .env("DATABASE_URL", &db.url)
+            .env("RUST_LOG", "off")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let markdown = run(&["report", &id]);
+    assert!(
+        markdown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&markdown.stderr)
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(markdown.starts_with(&format!("# Incident Report: {id} — Search down")));
+    assert!(
+        markdown.contains("| Root Cause | A full disk |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| End Time | Under Review |"));
+
+    let json = run(&["report", &id, "--format", "json"]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["incident_id"], id);
+    assert_eq!(json["root_cause"], "A full disk");
+    assert_eq!(json["end"], Value::Null, "not known yet is null");
+    assert_eq!(json["data_exposure"], "under_review");
+    assert_eq!(json["timeline"][0]["kind"], "declared");
+    assert_eq!(json["milestones"][3]["kind"], "root_cause_identified");
+
+    let unknown = run(&["report", "INC-20000101-001"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("there is no incident INC-20000101-001")
+    );
+    let malformed = run(&["report", "banana"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("is not an incident ID"));
+}

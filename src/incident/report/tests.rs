@@ -142,7 +142,10 @@ fn milestones_take_the_first_containment_and_the_latest_finding_and_carry_correc
     assert_eq!(by(MilestoneKind::Closed).at, None);
     assert_eq!(
         r.timeline[1].corrected,
-        Some((5, "Paged the DBA at 10:05".to_owned()))
+        Some(Correction {
+            by_entry: 5,
+            text: "Paged the DBA at 10:05".to_owned()
+        })
     );
     assert_eq!(
         r.timeline.iter().filter(|e| e.corrected.is_some()).count(),
