@@ -6,7 +6,6 @@ use crate::{
     incident::{
         Catalog,
         actions::ActionStatus,
-        event::Stored,
         report::{Exposure, MilestoneKind, Report},
         review::AgendaItem,
     },
@@ -176,7 +175,7 @@ pub fn report(r: &Report, catalog: &Catalog) -> String {
 
     out.push_str("\n## Full Timeline\n\n| # | Time | Who | What |\n|---|---|---|---|\n");
     for e in &r.timeline {
-        let said = narrative::line(&Stored::read(&e.kind, e.details.clone()));
+        let said = narrative::line(&e.event);
         let what = match &e.corrected {
             Some(c) => format!(
                 "{} (corrected in #{}; originally: {})",
@@ -204,7 +203,7 @@ mod tests {
     #[test]
     fn a_whole_report_reads_as_the_template() {
         let (incident, entries, actions) = crate::incident::report::example();
-        let built = crate::incident::report::build(&incident, &entries, &actions);
+        let built = crate::incident::report::build(&incident, entries, &actions);
         insta::assert_snapshot!("report", report(&built, &Catalog::builtin()));
     }
 

@@ -203,8 +203,10 @@ pub struct Recorded {
     pub event: Stored,
 }
 
-/// A stored event, or the raw row when it is of a kind this version does not know.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored event, or the raw row when it is of a kind this version does not know. Written out
+/// (for the report's JSON) as the row it was read from: `{"kind": …, "details": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum Stored {
     Known(Event),
     Unknown {

@@ -67,8 +67,9 @@ pub struct Entry {
     pub number: u32,
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub kind: String,
-    pub details: serde_json::Value,
+    /// Written out as its `kind` and `details`.
+    #[serde(flatten)]
+    pub event: Stored,
     /// The latest correction of this entry.
     pub corrected: Option<Correction>,
 }
@@ -250,7 +251,7 @@ fn milestone(
 }
 
 /// The report of `incident`, from its whole timeline (oldest first) and its actions.
-pub fn build(incident: &Incident, entries: &[Recorded], actions: &[Action]) -> Report {
+pub fn build(incident: &Incident, entries: Vec<Recorded>, actions: &[Action]) -> Report {
     let corrected: BTreeMap<u32, Correction> = entries
         .iter()
         .filter_map(|e| match &e.event {
@@ -300,8 +301,8 @@ pub fn build(incident: &Incident, entries: &[Recorded], actions: &[Action]) -> R
             .as_ref()
             .map(|u| u.impact.clone())
             .or_else(|| incident.impact.clone()),
-        financial_impact: financial_impact(incident, entries),
-        data_exposure: data_exposure(incident, entries),
+        financial_impact: financial_impact(incident, &entries),
+        data_exposure: data_exposure(incident, &entries),
         root_cause: incident
             .findings
             .root_cause
@@ -320,7 +321,7 @@ pub fn build(incident: &Incident, entries: &[Recorded], actions: &[Action]) -> R
             .to_owned(),
         milestones: MilestoneKind::ALL
             .into_iter()
-            .map(|kind| milestone(kind, incident, entries, &corrected))
+            .map(|kind| milestone(kind, incident, &entries, &corrected))
             .collect(),
         actions: actions
             .iter()
@@ -336,20 +337,13 @@ pub fn build(incident: &Incident, entries: &[Recorded], actions: &[Action]) -> R
             .collect(),
         review,
         timeline: entries
-            .iter()
-            .map(|e| {
-                let (kind, details) = match &e.event {
-                    Stored::Known(event) => (event.kind().to_owned(), event.details()),
-                    Stored::Unknown { kind, details } => (kind.clone(), details.clone()),
-                };
-                Entry {
-                    number: e.number,
-                    at: e.at,
-                    actor: e.actor.clone(),
-                    kind,
-                    details,
-                    corrected: corrected.get(&e.number).cloned(),
-                }
+            .into_iter()
+            .map(|e| Entry {
+                corrected: corrected.get(&e.number).cloned(),
+                number: e.number,
+                at: e.at,
+                actor: e.actor,
+                event: e.event,
             })
             .collect(),
     }

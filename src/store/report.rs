@@ -15,5 +15,5 @@ pub async fn find_report(pool: &PgPool, id: &IncidentId) -> Result<Option<Report
     };
     let (entries, _) = super::timeline::find_timeline(pool, id, i64::MAX).await?;
     let actions = super::actions::find_actions(pool, id).await?;
-    Ok(Some(report::build(&incident, &entries, &actions)))
+    Ok(Some(report::build(&incident, entries, &actions)))
 }

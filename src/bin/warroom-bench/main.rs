@@ -9,11 +9,13 @@
 //! warroom-bench --scenario reminders --incidents 10000 --replicas 3
 //! warroom-bench --scenario e2e --duration 20s   # closed loop at 4, 16 and 64 declarers
 //! warroom-bench --scenario stats            # /incident stats over 100,000 seeded incidents
+//! warroom-bench --scenario report           # the report of an incident with 5,000 entries
 //! warroom-bench --db-ceiling                # pgbench: warroom's declare statements, a minimal declare
 //! ```
 
 mod backlog;
 mod ceiling;
+mod document;
 mod e2e;
 #[path = "../../../tests/api/fake_slack.rs"]
 #[expect(
@@ -73,6 +75,8 @@ enum Scenario {
     Backlog,
     /// The stats report over `--incidents` seeded incidents (100,000 unless told), no server.
     Stats,
+    /// The post-incident report of one incident with `--entries` timeline entries, no server.
+    Report,
 }
 
 /// Measures warroom on this machine.
@@ -111,9 +115,12 @@ struct Args {
     /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
     #[arg(long, default_value = "prefer")]
     db_sslmode: String,
-    /// For `stats`: reports computed per period.
+    /// For `stats`: reports computed per period; for `report`: reports built.
     #[arg(long, default_value_t = 200)]
     iterations: usize,
+    /// For `report`: the incident's timeline entries.
+    #[arg(long, default_value_t = 5000)]
+    entries: usize,
     /// Measure the database ceilings of a declaration with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
@@ -253,8 +260,11 @@ async fn main() -> anyhow::Result<()> {
     if args.db_ceiling {
         return db_ceiling(&db_url, &args).await;
     }
-    if args.scenario == Scenario::Stats {
-        let measured = stats::stats(&db_url, &args).await;
+    if matches!(args.scenario, Scenario::Stats | Scenario::Report) {
+        let measured = match args.scenario {
+            Scenario::Stats => stats::stats(&db_url, &args).await,
+            _ => document::report(&db_url, &args).await,
+        };
         drop_database(&db_name).await?;
         return measured;
     }
@@ -348,7 +358,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::E2e => e2e::e2e(&args, &fake, &fake_base, &servers, &db_url).await?,
         Scenario::Reminders => reminders::reminders(&args, &fake, &mut db).await?,
-        Scenario::Stats => unreachable!("measured without a server, above"),
+        Scenario::Stats | Scenario::Report => unreachable!("measured without a server, above"),
     }
     for mut s in servers {
         let _ = Command::new("kill").arg(s.child.id().to_string()).status();

@@ -110,7 +110,7 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
 #[test]
 fn the_fields_come_from_the_facts_and_what_is_unknown_stays_unknown() {
     let (i, entries, actions) = example();
-    let r = build(&i, &entries, &actions);
+    let r = build(&i, entries.clone(), &actions);
     assert_eq!(r.start, at(-20), "from when the impact started");
     assert_eq!(r.end, Some(at(100)));
     assert_eq!(r.duration_seconds, Some(120 * 60));
@@ -126,7 +126,7 @@ fn the_fields_come_from_the_facts_and_what_is_unknown_stays_unknown() {
 #[test]
 fn milestones_take_the_first_containment_and_the_latest_finding_and_carry_corrections() {
     let (i, entries, actions) = example();
-    let r = build(&i, &entries, &actions);
+    let r = build(&i, entries.clone(), &actions);
     let by = |k: MilestoneKind| r.milestones.iter().find(|m| m.kind == k).unwrap().clone();
     assert_eq!(
         by(MilestoneKind::Detected).notes.as_deref(),
@@ -158,7 +158,7 @@ fn data_exposure_is_yes_with_a_breach_and_no_only_once_assessed() {
     let (mut i, mut entries, actions) = example();
     i.triage.personal_data_exposed = Some(false);
     assert_eq!(
-        build(&i, &entries, &actions).data_exposure,
+        build(&i, entries.clone(), &actions).data_exposure,
         Exposure::UnderReview
     );
     entries.push(entry(
@@ -175,7 +175,13 @@ fn data_exposure_is_yes_with_a_breach_and_no_only_once_assessed() {
             no_action_reason: None,
         },
     ));
-    assert_eq!(build(&i, &entries, &actions).data_exposure, Exposure::No);
+    assert_eq!(
+        build(&i, entries.clone(), &actions).data_exposure,
+        Exposure::No
+    );
     i.breach_discovered_at = Some(at(3));
-    assert_eq!(build(&i, &entries, &actions).data_exposure, Exposure::Yes);
+    assert_eq!(
+        build(&i, entries.clone(), &actions).data_exposure,
+        Exposure::Yes
+    );
 }
