@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod scope;
 pub mod severity;
 pub mod status;
+pub mod summaries;
 pub mod triage;
 pub mod update;
 
