@@ -6,6 +6,8 @@
 use crate::incident::{Catalog, Severities, SeverityRank};
 use std::{fmt, net::SocketAddr, path::Path, time::Duration};
 
+/// `[comms]`: client-safe summaries.
+mod comms;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
 
@@ -111,6 +113,8 @@ pub struct ProcessConfig {
     pub retention: Duration,
     /// How often the housekeeping loop deletes what is past retention.
     pub housekeeping_every: Duration,
+    /// Client-safe summaries: what the lint treats as internal, who approves, where they go.
+    pub comms: crate::incident::summaries::CommsConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -175,6 +179,7 @@ impl Default for ProcessConfig {
             http_body_timeout: Duration::from_secs(10),
             retention: Duration::from_secs(30 * 24 * 3600),
             housekeeping_every: Duration::from_secs(3600),
+            comms: crate::incident::summaries::CommsConfig::default(),
         }
     }
 }

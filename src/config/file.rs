@@ -43,6 +43,8 @@ struct FileConfig {
     digest: FileDigest,
     #[serde(default)]
     actions: FileActions,
+    #[serde(default)]
+    comms: super::comms::FileComms,
     timezone: Option<String>,
 }
 
@@ -222,6 +224,7 @@ impl ProcessConfig {
             cfg.catalog = Catalog::new(roles, types)
                 .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
+        cfg.comms = file.comms.apply(&cfg.catalog)?;
         apply_schedule(
             &mut cfg.schedule,
             file.reminders,

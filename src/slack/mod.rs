@@ -27,6 +27,8 @@ pub mod parse;
 pub mod reminders;
 /// Socket Mode: the same requests over outbound WebSockets.
 pub mod socket;
+/// Client-safe summaries: the draft pending approval in the thread, and what the public reads.
+pub mod summaries;
 /// `/incident timeline`, rendered from the typed events.
 pub mod timeline;
 /// Request signing, with the clock passed in.

@@ -24,3 +24,4 @@ mod security;
 mod shortcut;
 mod slack_calls;
 mod socket;
+mod summaries;

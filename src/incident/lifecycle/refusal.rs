@@ -73,6 +73,34 @@ pub enum Refusal {
     NoSuchAction { action: String },
     #[error("{action} is already closed ({status}).")]
     ActionClosed { action: String, status: String },
+    #[error(
+        "There is no client-safe summary {summary}. The incident's thread shows each draft with its number."
+    )]
+    NoSuchSummary { summary: String },
+    #[error(
+        "You drafted {summary}, so someone else must approve it (four eyes): the incident's {approvers}."
+    )]
+    OwnSummary { summary: String, approvers: String },
+    #[error(
+        "Only the incident's {approvers} may approve a client-safe summary, and you hold none of those roles on it. Assign roles from the card first."
+    )]
+    NotAnApprover { approvers: String },
+    #[error(
+        "Only the incident's {approvers}, or the draft's author, may ask for changes to a client-safe summary."
+    )]
+    NotAReviewer { approvers: String },
+    #[error(
+        "{summary} was superseded by {by}; only the latest draft can be approved or sent back."
+    )]
+    SummarySuperseded { summary: String, by: String },
+    #[error(
+        "{summary} is already {state}, so it can no longer be {asked}. Draft a new one from the card (More ▾ Draft client-safe summary)."
+    )]
+    SummaryDecided {
+        summary: String,
+        state: String,
+        asked: String,
+    },
 }
 
 impl Refusal {
