@@ -1,8 +1,8 @@
 //! Client-safe summaries end to end: drafted from the card, linted (errors and warnings under
 //! their fields, nothing recorded), posted in the thread pending approval, approved only by an
 //! approver other than the author (the exact text and its SHA-256 recorded), sent back with a
-//! reason, superseded by a later draft, and delivered to the customer-facing channel. Nothing
-//! unapproved ever reaches that channel.
+//! reason, superseded by a later draft, delivered to the customer-facing channel, and listed in
+//! the report. Nothing unapproved ever reaches that channel.
 
 use crate::fake_slack::{FakeSlack, Message};
 use crate::helpers::*;
@@ -499,5 +499,31 @@ async fn only_an_approver_other_than_the_author_approves_and_only_the_approved_t
     assert!(
         thread.contains(&format!("approved client-safe summary *{s3}*")) && thread.contains(&hash),
         "{thread}"
+    );
+
+    // The report lists the approved summary, and no other.
+    app.slash(&slack, &format!("report {id}")).await;
+    let upload = eventually("the report", WAIT, || async {
+        slack.uploads().into_iter().find(|u| u.shared_in.is_some())
+    })
+    .await;
+    let report = String::from_utf8(upload.bytes).unwrap();
+    let section = report
+        .split("## Client-Safe Summaries")
+        .nth(1)
+        .and_then(|s| s.split("## Full Timeline").next())
+        .unwrap();
+    for expected in [
+        format!("### {s3} — Customers · Investigating"),
+        "**Card payments delayed**".to_owned(),
+        "> They work again; we are monitoring.".to_owned(),
+        format!("Approved by {COMMANDER} at "),
+        format!("SHA-256 `{hash}`"),
+    ] {
+        assert!(section.contains(&expected), "{expected} in {section}");
+    }
+    assert!(
+        !section.contains(&format!("{id}-S2")) && !section.contains(first),
+        "{section}"
     );
 }
