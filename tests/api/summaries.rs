@@ -4,7 +4,7 @@
 //! reason, superseded by a later draft, delivered to the customer-facing channel, and listed in
 //! the report. Nothing unapproved ever reaches that channel.
 
-use crate::fake_slack::{FakeSlack, Message};
+use crate::fake_slack::{FakeSlack, Fault, Message};
 use crate::helpers::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -526,4 +526,47 @@ async fn only_an_approver_other_than_the_author_approves_and_only_the_approved_t
         !section.contains(&format!("{id}-S2")) && !section.contains(first),
         "{section}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_summary_that_slack_refuses_for_good_is_explained_to_whoever_approved_it() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = spawn(&slack, "").await;
+    let (id, card_ts) = led_incident(&app, &slack).await;
+    let text = "Some card payments were delayed between 10:00 and 10:40 UTC.";
+    let (answer, _) = draft(&app, &slack, (&id, &card_ts), AUTHOR, text, false).await;
+    assert_eq!(answer, Value::Null);
+    let post = pending_post(&slack, &id, 1).await;
+    drained(&app.pool).await;
+    // The bot is in neither channel any more: the approval's thread post, then the summary.
+    for _ in 0..2 {
+        slack.push_fault(
+            "chat.postMessage",
+            Fault::SlackError("not_in_channel".to_owned()),
+        );
+    }
+    let s1 = format!("{id}-S1");
+    app.click(&slack, &post.ts, &s1, "summary_approve", None, COMMANDER)
+        .await;
+    let told = eventually("the approver to be told", WAIT, || async {
+        slack.calls_to("chat.postEphemeral").into_iter().find(|c| {
+            c.body["user"] == COMMANDER
+                && c.body["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("client-safe summary"))
+        })
+    })
+    .await;
+    let said = told.body["text"].as_str().unwrap();
+    assert!(
+        said.contains("the approved client-safe summary to the customer-facing channel")
+            && said.contains("not_in_channel"),
+        "{said}"
+    );
+    assert_eq!(
+        summaries(&app, &id).await[0].1,
+        "approved",
+        "the approval stands"
+    );
+    assert!(posted_to_customers(&slack).is_empty());
 }
