@@ -6,6 +6,8 @@
 use crate::incident::{Catalog, Severities, SeverityRank};
 use std::{fmt, net::SocketAddr, path::Path, time::Duration};
 
+/// `[comms]`: client-safe summaries.
+mod comms;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
 
@@ -113,6 +115,8 @@ pub struct ProcessConfig {
     pub housekeeping_every: Duration,
     /// The target time of each metric (MTTA, MTTR, …) per severity, for `stats`.
     pub metric_targets: crate::incident::stats::Targets,
+    /// Client-safe summaries: what the lint treats as internal, who approves, where they go.
+    pub comms: crate::incident::summaries::CommsConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -179,6 +183,7 @@ impl Default for ProcessConfig {
             retention: Duration::from_secs(30 * 24 * 3600),
             housekeeping_every: Duration::from_secs(3600),
             metric_targets,
+            comms: crate::incident::summaries::CommsConfig::default(),
         }
     }
 }

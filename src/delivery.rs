@@ -5,6 +5,7 @@
 
 use crate::incident::{
     Event, IncidentId, event::Escalation, lifecycle::Refusal, schedule::Reminder,
+    summaries::PublicSummary,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,13 @@ pub enum Delivery {
         #[serde(default)]
         thread_ts: Option<String>,
         post: ChannelPost,
+    },
+    /// An approved client-safe summary, posted to the customer-facing `channel`: its public
+    /// words only. `approved_by` is told privately if Slack refuses it.
+    ClientSummary {
+        channel: String,
+        summary: PublicSummary,
+        approved_by: String,
     },
 }
 
@@ -242,6 +250,7 @@ impl Delivery {
             Delivery::DeclareLink { .. } => "declare_link",
             Delivery::Tell { .. } => "tell",
             Delivery::ChannelPost { .. } => "channel_post",
+            Delivery::ClientSummary { .. } => "client_summary",
         }
     }
 
@@ -253,7 +262,8 @@ impl Delivery {
             | Delivery::ThreadReply { .. }
             | Delivery::Broadcast { .. }
             | Delivery::ThreadFile { .. }
-            | Delivery::ChannelPost { .. } => lanes::POST,
+            | Delivery::ChannelPost { .. }
+            | Delivery::ClientSummary { .. } => lanes::POST,
             Delivery::UpdateCard => lanes::UPDATE,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
@@ -275,7 +285,8 @@ impl Delivery {
             Delivery::UpdateCard => 50 + rank,
             Delivery::ThreadReply { .. }
             | Delivery::Broadcast { .. }
-            | Delivery::ThreadFile { .. } => 100 + rank,
+            | Delivery::ThreadFile { .. }
+            | Delivery::ClientSummary { .. } => 100 + rank,
             Delivery::ChannelPost {
                 post: ChannelPost::Digest,
                 ..

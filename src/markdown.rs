@@ -173,6 +173,8 @@ pub fn report(r: &Report, catalog: &Catalog) -> String {
         }
     }
 
+    summaries(&mut out, r);
+
     out.push_str("\n## Full Timeline\n\n| # | Time | Who | What |\n|---|---|---|---|\n");
     for e in &r.timeline {
         let said = narrative::line(&e.event);
@@ -194,6 +196,35 @@ pub fn report(r: &Report, catalog: &Catalog) -> String {
         );
     }
     out
+}
+
+/// Every approved client-safe summary: to whom, in which status, its title and exact text,
+/// who approved it, when, and the SHA-256 that text was approved under.
+fn summaries(out: &mut String, r: &Report) {
+    out.push_str("\n## Client-Safe Summaries\n");
+    if r.summaries.is_empty() {
+        out.push_str("\nNo client-safe summary was approved.\n");
+    }
+    for s in &r.summaries {
+        let _ = writeln!(
+            out,
+            "\n### {} — {} · {}\n\n**{}**\n",
+            s.id,
+            s.audience.label(),
+            s.status.label(),
+            s.title
+        );
+        for line in s.text.lines() {
+            let _ = writeln!(out, "> {line}");
+        }
+        let _ = writeln!(
+            out,
+            "\nApproved by {} at {}; SHA-256 `{}`",
+            s.approved_by,
+            time(s.approved_at),
+            s.sha256
+        );
+    }
 }
 
 #[cfg(test)]

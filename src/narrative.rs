@@ -91,6 +91,20 @@ pub fn line(stored: &Stored) -> String {
         Event::ReminderSent(ReminderSent::ActionDue { action, .. }) => {
             format!("reminder: follow-up A{action} due")
         }
+        Event::SummaryDrafted(d) => format!(
+            "client-safe summary S{} drafted for {} ({}): {}",
+            d.summary,
+            d.audience.label().to_lowercase(),
+            d.status.label(),
+            d.title
+        ),
+        Event::SummaryApproved(a) => format!(
+            "client-safe summary S{} approved (SHA-256 {})",
+            a.summary, a.sha256
+        ),
+        Event::SummaryChangesRequested { summary, reason } => {
+            format!("changes asked for on client-safe summary S{summary}: {reason}")
+        }
     }
 }
 

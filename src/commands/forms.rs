@@ -4,7 +4,10 @@
 //! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
 
 use crate::incident::{
-    Incident, IncidentId, SeverityRank, Status, actions::ActionsSummary, review::AgendaItem,
+    Incident, IncidentId, SeverityRank, Status,
+    actions::ActionsSummary,
+    review::AgendaItem,
+    summaries::{PublicStatus, Summary},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,6 +52,11 @@ pub enum CardAction {
     ActionWontDo(u32),
     /// Put off follow-up action number N's reminder (from its reminder's menu).
     ActionSnooze(u32, chrono::Duration),
+    DraftSummary,
+    /// Approve client-safe summary number N (from its post in the thread).
+    ApproveSummary(u32),
+    /// Send client-safe summary number N back: the form asks why.
+    RequestChanges(u32),
 }
 
 /// A form warroom asks Slack to open for the person who acted.
@@ -108,6 +116,16 @@ pub enum CardForm {
     },
     /// The post-incident review, showing the draft so far.
     Review,
+    /// Draft a client-safe summary; `status` is preselected, and a draft sent back for changes
+    /// (`previous`) fills the form in.
+    DraftSummary {
+        status: PublicStatus,
+        previous: Option<Box<Summary>>,
+    },
+    /// Why client-safe summary `summary` should change.
+    RequestChanges {
+        summary: Box<Summary>,
+    },
 }
 
 /// A submitted form, with what the person entered (checked by the use case that takes it).
@@ -236,6 +254,20 @@ pub enum CardFields {
         follow_up_deadline: Option<String>,
         complete: bool,
     },
+    /// A client-safe summary's draft: status and audience by key, and whether its author
+    /// checked that the lint's warnings stand.
+    DraftSummary {
+        title: Option<String>,
+        text: Option<String>,
+        status: Option<String>,
+        audience: Option<String>,
+        acknowledged: bool,
+    },
+    RequestChanges {
+        /// The summary's number, when the form still says it.
+        number: Option<u32>,
+        reason: Option<String>,
+    },
 }
 
 impl CardFields {
@@ -261,6 +293,8 @@ impl CardFields {
             CardFields::AddAction { .. } => Input::ActionText,
             CardFields::WontDo { .. } => Input::Reason,
             CardFields::Review { .. } => Input::Agenda(AgendaItem::Timeline),
+            CardFields::DraftSummary { .. } => Input::SummaryText,
+            CardFields::RequestChanges { .. } => Input::Reason,
         }
     }
 }
@@ -300,6 +334,11 @@ pub enum Input {
     Agenda(AgendaItem),
     FollowUpDeadline,
     ReviewComplete,
+    SummaryTitle,
+    SummaryText,
+    PublicStatus,
+    Audience,
+    AcknowledgeWarnings,
     /// A closure criterion, by key.
     Criterion(String),
     /// A field of the breach notification record, by key.

@@ -32,6 +32,7 @@ pub mod search;
 pub mod shortcut;
 pub mod show;
 pub mod stats;
+pub mod summaries;
 
 use crate::{
     context::Context,
@@ -121,6 +122,16 @@ pub(crate) fn store_failure(state: &Context, error: StoreError) -> Answer {
         tracing::error!(error = %error, "database error while answering a Slack request");
         Answer::InternalError
     }
+}
+
+/// What a form is told under its first input when a storage failure stopped it, logged once (see
+/// [`store_failure`]); the form stays open with what was typed.
+pub(crate) fn form_failure(state: &Context, error: StoreError) -> String {
+    match store_failure(state, error) {
+        Answer::DatabaseUnavailable => "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment.",
+        _ => "Something went wrong inside warroom and nothing was changed. Please try again.",
+    }
+    .to_owned()
 }
 
 /// The `/incident` subcommands.

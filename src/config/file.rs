@@ -49,6 +49,8 @@ struct FileConfig {
     actions: FileActions,
     #[serde(default)]
     metrics: targets::FileMetrics,
+    #[serde(default)]
+    comms: super::comms::FileComms,
     timezone: Option<String>,
 }
 
@@ -232,6 +234,7 @@ impl ProcessConfig {
             cfg.catalog = Catalog::new(roles, types)
                 .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
+        cfg.comms = file.comms.apply(&cfg.catalog)?;
         apply_schedule(
             &mut cfg.schedule,
             file.reminders,

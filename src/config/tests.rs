@@ -249,3 +249,55 @@ fn the_reports_need_the_database_and_the_config_file_but_no_slack_setting() {
     );
     assert!(!format!("{report:?}").contains("postgres://h"));
 }
+
+#[test]
+fn comms_reads_its_domains_approvers_and_channel_and_names_the_key_at_fault() {
+    let default = ProcessConfig::default().comms;
+    assert_eq!(
+        default.approver_roles,
+        ["commander", "communications"].map(crate::incident::RoleKey::from)
+    );
+    assert!(default.internal_domains.contains(&"internal".to_owned()));
+    let c = ProcessConfig::from_toml(
+        "[comms]\ninternal_domains = [\".Corp.Example.com\", \"internal\"]\napprover_roles = [\"communications\"]\nexternal_channel = \"C0CUSTOMERS\"\n",
+    )
+    .unwrap()
+    .comms;
+    assert_eq!(c.internal_domains, ["corp.example.com", "internal"]);
+    assert_eq!(
+        c.approver_roles,
+        [crate::incident::RoleKey::from("communications")]
+    );
+    assert_eq!(c.external_channel.as_deref(), Some("C0CUSTOMERS"));
+    for (toml, key) in [
+        (
+            "[comms]\napprover_roles = [\"comms\"]",
+            "comms.approver_roles",
+        ),
+        ("[comms]\napprover_roles = []", "comms.approver_roles"),
+        (
+            "[comms]\nexternal_channel = \"#customers\"",
+            "comms.external_channel",
+        ),
+        (
+            "[comms]\ninternal_domains = [\"corp example\"]",
+            "comms.internal_domains",
+        ),
+    ] {
+        let e = ProcessConfig::from_toml(toml).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("WARROOM_CONFIG ({key})")),
+            "{toml}: {e}"
+        );
+    }
+    // Replacing the roles keeps the built-in approvers that still exist, and refuses none left.
+    let roles = |key: &str| {
+        format!(
+            "[[role]]\nkey = \"{key}\"\nname = \"Lead\"\n[[incident_type]]\nkey = \"other\"\nname = \"Other\"\n"
+        )
+    };
+    let c = ProcessConfig::from_toml(&roles("commander")).unwrap().comms;
+    assert_eq!(c.approver_roles, [crate::incident::RoleKey::commander()]);
+    let e = ProcessConfig::from_toml(&roles("lead")).unwrap_err();
+    assert!(e.to_string().contains("comms.approver_roles"), "{e}");
+}

@@ -117,6 +117,15 @@ pub enum Event {
         #[serde(default)]
         on_time: bool,
     },
+    /// A client-safe summary was drafted and waits for approval.
+    SummaryDrafted(SummaryDrafted),
+    /// A client-safe summary was approved (four eyes) and may leave warroom.
+    SummaryApproved(SummaryApproved),
+    /// Changes were asked for on a client-safe summary, and why.
+    SummaryChangesRequested {
+        summary: u32,
+        reason: String,
+    },
 }
 
 impl Event {
@@ -150,6 +159,9 @@ impl Event {
             Event::ActionSnoozed { .. } => "action_snoozed",
             Event::ReviewSaved(_) => "review_saved",
             Event::ReviewCompleted { .. } => "review_completed",
+            Event::SummaryDrafted(_) => "summary_drafted",
+            Event::SummaryApproved(_) => "summary_approved",
+            Event::SummaryChangesRequested { .. } => "summary_changes_requested",
         }
     }
 
@@ -185,6 +197,9 @@ impl Event {
                 | Event::ActionWontDo { .. }
                 | Event::ActionSnoozed { .. }
                 | Event::ReviewSaved(_)
+                | Event::SummaryDrafted(_)
+                | Event::SummaryApproved(_)
+                | Event::SummaryChangesRequested { .. }
                 | Event::ReminderSnoozed { .. }
                 | Event::Escalated(_)
                 | Event::ReminderSent(_)

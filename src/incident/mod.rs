@@ -16,6 +16,7 @@ pub mod scope;
 pub mod severity;
 pub mod stats;
 pub mod status;
+pub mod summaries;
 pub mod triage;
 pub mod update;
 

@@ -8,6 +8,7 @@ use super::{
     actions::{Action, ActionStatus},
     event::{Event, Recorded, Stored},
     review::{AgendaItem, ReviewNotes},
+    summaries::{Audience, PublicStatus},
     update::ClosureAnswer,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -93,6 +94,20 @@ pub struct ReportAction {
     pub link: Option<String>,
 }
 
+/// An approved client-safe summary: what was told to whom, who approved it, when, and the
+/// SHA-256 of its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub id: String,
+    pub audience: Audience,
+    pub status: PublicStatus,
+    pub title: String,
+    pub text: String,
+    pub approved_by: String,
+    pub approved_at: DateTime<Utc>,
+    pub sha256: String,
+}
+
 /// The review section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewSection {
@@ -133,6 +148,8 @@ pub struct Report {
     pub milestones: Vec<Milestone>,
     pub actions: Vec<ReportAction>,
     pub review: Option<ReviewSection>,
+    /// Every approved client-safe summary, in the order they were approved.
+    pub summaries: Vec<ReportSummary>,
     pub timeline: Vec<Entry>,
 }
 
@@ -336,6 +353,22 @@ pub fn build(incident: &Incident, entries: Vec<Recorded>, actions: &[Action]) ->
             })
             .collect(),
         review,
+        summaries: entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                Stored::Known(Event::SummaryApproved(a)) => Some(ReportSummary {
+                    id: format!("{}-S{}", incident.id, a.summary),
+                    audience: a.audience,
+                    status: a.status,
+                    title: a.title.clone(),
+                    text: a.text.clone(),
+                    approved_by: e.actor.clone(),
+                    approved_at: e.at,
+                    sha256: a.sha256.clone(),
+                }),
+                _ => None,
+            })
+            .collect(),
         timeline: entries
             .into_iter()
             .map(|e| Entry {

@@ -138,6 +138,11 @@ pub fn announcement(
         | Event::ActionDone { .. }
         | Event::ActionWontDo { .. }
         | Event::ActionSnoozed { .. } => super::actions::announcement(incident, event, &who)?,
+        Event::SummaryDrafted(_)
+        | Event::SummaryApproved(_)
+        | Event::SummaryChangesRequested { .. } => {
+            return super::summaries::announcement(incident, event, actor, process);
+        }
         Event::ReviewSaved(notes) => {
             let total = crate::incident::review::AgendaItem::ALL.len();
             let answered = total - notes.unanswered().len();

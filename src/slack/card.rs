@@ -147,9 +147,10 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
     }
     match incident.status {
         Status::Cancelled => {}
-        // A closed incident no longer changes, but its follow-up work goes on.
+        // A closed incident no longer changes, but its follow-up work — and what clients are
+        // told — goes on.
         Status::Closed => {
-            let mut options = vec![More::AddAction];
+            let mut options = vec![More::AddAction, More::DraftSummary];
             if incident.review.due_at.is_some() && !incident.review.is_complete() {
                 options.push(More::Review);
             }
@@ -242,6 +243,7 @@ fn more_options(incident: &Incident) -> Vec<More> {
         More::RootCause,
         More::FixDeployed,
         More::AddAction,
+        More::DraftSummary,
     ];
     if incident.status == Status::Resolved && !incident.review.is_complete() {
         options.push(More::Review);

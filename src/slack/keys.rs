@@ -23,10 +23,14 @@ pub enum Control {
     ActionWontDo,
     /// The Snooze menu on a follow-up action's reminder.
     ActionSnooze,
+    /// Approve, on a client-safe summary pending approval.
+    SummaryApprove,
+    /// Request changes…, on a client-safe summary pending approval.
+    SummaryChanges,
 }
 
 impl Control {
-    pub const ALL: [Control; 10] = [
+    pub const ALL: [Control; 12] = [
         Control::Acknowledge,
         Control::Status,
         Control::Severity,
@@ -37,6 +41,8 @@ impl Control {
         Control::ActionDone,
         Control::ActionWontDo,
         Control::ActionSnooze,
+        Control::SummaryApprove,
+        Control::SummaryChanges,
     ];
 
     /// Its action ID.
@@ -52,6 +58,8 @@ impl Control {
             Control::ActionDone => "action_done",
             Control::ActionWontDo => "action_wont_do",
             Control::ActionSnooze => "action_snooze",
+            Control::SummaryApprove => "summary_approve",
+            Control::SummaryChanges => "summary_request_changes",
         }
     }
 
@@ -71,6 +79,7 @@ pub enum More {
     RootCause,
     FixDeployed,
     AddAction,
+    DraftSummary,
     Review,
     FlagBreach,
     RecordNotified,
@@ -78,12 +87,13 @@ pub enum More {
 }
 
 impl More {
-    pub const ALL: [More; 9] = [
+    pub const ALL: [More; 10] = [
         More::Edit,
         More::ReviewTriage,
         More::RootCause,
         More::FixDeployed,
         More::AddAction,
+        More::DraftSummary,
         More::Review,
         More::FlagBreach,
         More::RecordNotified,
@@ -98,6 +108,7 @@ impl More {
             More::RootCause => "root_cause",
             More::FixDeployed => "fix",
             More::AddAction => "action",
+            More::DraftSummary => "summary",
             More::Review => "review",
             More::FlagBreach => "breach",
             More::RecordNotified => "notified",
@@ -113,6 +124,7 @@ impl More {
             More::RootCause => "Root cause identified",
             More::FixDeployed => "Fix deployed",
             More::AddAction => "Add follow-up action",
+            More::DraftSummary => "Draft client-safe summary",
             More::Review => "Post-incident review",
             More::FlagBreach => "Flag personal-data breach",
             More::RecordNotified => "Record authority notified",
@@ -128,6 +140,7 @@ impl More {
             More::RootCause => CardAction::RootCause,
             More::FixDeployed => CardAction::FixDeployed,
             More::AddAction => CardAction::AddAction,
+            More::DraftSummary => CardAction::DraftSummary,
             More::Review => CardAction::Review,
             More::FlagBreach => CardAction::FlagBreach,
             More::RecordNotified => CardAction::RecordNotified,
@@ -161,10 +174,12 @@ pub enum Callback {
     AddAction,
     WontDo,
     Review,
+    DraftSummary,
+    SummaryChanges,
 }
 
 impl Callback {
-    pub const ALL: [Callback; 17] = [
+    pub const ALL: [Callback; 19] = [
         Callback::Declare,
         Callback::PickIncident,
         Callback::Resolve,
@@ -182,6 +197,8 @@ impl Callback {
         Callback::AddAction,
         Callback::WontDo,
         Callback::Review,
+        Callback::DraftSummary,
+        Callback::SummaryChanges,
     ];
 
     /// Its callback ID.
@@ -204,6 +221,8 @@ impl Callback {
             Callback::AddAction => "incident_add_action",
             Callback::WontDo => "incident_action_wont_do",
             Callback::Review => "incident_review",
+            Callback::DraftSummary => "incident_summary",
+            Callback::SummaryChanges => "incident_summary_changes",
         }
     }
 
@@ -230,6 +249,8 @@ impl Callback {
             CardForm::AddAction { .. } => Callback::AddAction,
             CardForm::WontDo { .. } => Callback::WontDo,
             CardForm::Review => Callback::Review,
+            CardForm::DraftSummary { .. } => Callback::DraftSummary,
+            CardForm::RequestChanges { .. } => Callback::SummaryChanges,
         }
     }
 }
@@ -274,6 +295,11 @@ pub fn block_id(input: &Input) -> String {
         Input::Agenda(item) => item.key(),
         Input::FollowUpDeadline => "follow_up_deadline",
         Input::ReviewComplete => "review_complete",
+        Input::SummaryTitle => "summary_title",
+        Input::SummaryText => "summary_text",
+        Input::PublicStatus => "public_status",
+        Input::Audience => "audience",
+        Input::AcknowledgeWarnings => "acknowledge_warnings",
         Input::Criterion(key) => key,
         Input::Record(key) => key,
     };

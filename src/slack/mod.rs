@@ -29,6 +29,8 @@ pub mod reminders;
 pub mod socket;
 /// `/incident stats`: the metrics of a period, per severity, beside their targets.
 pub mod stats;
+/// Client-safe summaries: the draft pending approval in the thread, and what the public reads.
+pub mod summaries;
 /// `/incident timeline`, rendered from the typed events.
 pub mod timeline;
 /// Request signing, with the clock passed in.

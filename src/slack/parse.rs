@@ -12,7 +12,7 @@ use crate::{
         forms::{CardAction, Click, MessageAction, Submission},
         mention::Mention,
     },
-    incident::{IncidentId, Status, actions::ActionId},
+    incident::{IncidentId, Status, actions::ActionId, summaries::SummaryId},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -198,6 +198,15 @@ fn click(event: &SlackInteractionBlockActionsEvent) -> Option<Click> {
             let action = ActionId::parse(id)?;
             incident = Some(action.incident.to_string());
             CardAction::ActionSnooze(action.number, chrono::Duration::seconds(secs))
+        }
+        // A client-safe summary's buttons carry `INC-…-S1`.
+        Control::SummaryApprove | Control::SummaryChanges => {
+            let summary = SummaryId::parse(action.value.as_deref()?)?;
+            incident = Some(summary.incident.to_string());
+            match control {
+                Control::SummaryApprove => CardAction::ApproveSummary(summary.number),
+                _ => CardAction::RequestChanges(summary.number),
+            }
         }
     };
     let incident = IncidentId::parse(incident.as_deref()?)?;

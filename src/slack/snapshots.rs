@@ -2,7 +2,7 @@
 //! every reminder and every form — so a change to what people see is reviewed as a diff of
 //! `src/slack/snapshots/*.snap`. Regenerate deliberately with `INSTA_UPDATE=always cargo test`.
 
-use super::{announce, card, modals, reminders};
+use super::{announce, card, modals, reminders, summaries};
 use crate::{
     commands::forms::{CardForm, FormRequest, MessageAction, Origin},
     config::ProcessConfig,
@@ -13,6 +13,7 @@ use crate::{
         review::{AgendaItem, ReviewNotes},
         schedule::{Audience, EscalationGroup, Reminder},
         scope::Finding,
+        summaries::{PublicStatus, PublicSummary},
         update::StructuredUpdate,
     },
 };
@@ -293,6 +294,26 @@ fn every_form() {
         ("review_triage", card(CardForm::ReviewTriage)),
         ("root_cause", card(CardForm::RootCause)),
         ("fix_deployed", card(CardForm::FixDeployed)),
+        (
+            "summary",
+            card(CardForm::DraftSummary {
+                status: PublicStatus::Identified,
+                previous: None,
+            }),
+        ),
+        (
+            "summary_again",
+            card(CardForm::DraftSummary {
+                status: PublicStatus::Identified,
+                previous: Some(Box::new(fixtures::sent_back())),
+            }),
+        ),
+        (
+            "summary_changes",
+            card(CardForm::RequestChanges {
+                summary: Box::new(fixtures::sent_back()),
+            }),
+        ),
     ];
     for (name, request) in forms {
         let view = modals::view(&request, &process);
@@ -300,6 +321,35 @@ fn every_form() {
         assert!(view["private_metadata"].as_str().unwrap().len() <= 3000);
         insta::assert_json_snapshot!(format!("form_{name}"), view);
     }
+}
+
+#[test]
+fn a_summary_pending_approval_and_what_the_customer_facing_channel_reads() {
+    let process = ProcessConfig {
+        comms: crate::incident::summaries::CommsConfig {
+            external_channel: Some("C0CUSTOMERS".into()),
+            ..Default::default()
+        },
+        ..ProcessConfig::default()
+    };
+    let drafted = crate::incident::Event::SummaryDrafted(fixtures::drafted());
+    let pending = announce::announcement(&busy(), &drafted, "UAUTHOR", &process).unwrap();
+    insta::assert_json_snapshot!(
+        "summary_pending",
+        json!({ "text": pending.text, "blocks": pending.blocks })
+    );
+    let public = summaries::public_message(&PublicSummary {
+        title: "Card payments <delayed>".into(),
+        status: PublicStatus::Monitoring,
+        text: fixtures::TOLD.into(),
+    });
+    let public = json!({ "text": public.text, "blocks": public.blocks });
+    // Nothing internal reaches the customer-facing channel: no incident, no person, no link.
+    let shown = public.to_string();
+    for internal in ["INC-", "<@", "<#", "UAUTHOR", "C1"] {
+        assert!(!shown.contains(internal), "{internal} in {shown}");
+    }
+    insta::assert_json_snapshot!("summary_public", public);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod stats;
+pub mod summaries;
 pub mod timeline;
 
 pub use deadline::Deadline;
@@ -265,7 +266,7 @@ async fn grant_runtime_role(owner: &PgPool, role: &str) -> Result<(), sqlx::Erro
     let statements = [
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
         format!(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, incident_actions, outbox, reminders, slack_pacing, slack_requests TO {role}"
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, incident_actions, incident_summaries, outbox, reminders, slack_pacing, slack_requests TO {role}"
         ),
         format!("GRANT SELECT, INSERT ON timeline_entries TO {role}"),
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON timeline_entries FROM {role}"),

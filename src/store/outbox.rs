@@ -28,9 +28,13 @@ pub struct NewOutbox {
 }
 
 impl NewOutbox {
-    /// A delivery about an incident of severity `rank` whose card and thread are in `channel`.
+    /// A delivery about an incident of severity `rank` whose card and thread are in `channel`
+    /// (a client-safe summary keeps to the pace of the channel it goes to).
     pub fn about(channel: &str, rank: usize, delivery: Delivery) -> Self {
-        let pace_key = delivery.is_channel_post().then(|| channel.to_owned());
+        let pace_key = delivery.is_channel_post().then(|| match &delivery {
+            Delivery::ClientSummary { channel, .. } => channel.clone(),
+            _ => channel.to_owned(),
+        });
         NewOutbox {
             priority: delivery.priority(rank),
             pace_key,

@@ -3,7 +3,7 @@
 
 use super::{
     deliver::{self, Outcome},
-    legacy, record, upload,
+    legacy, public, record, upload,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -25,6 +25,9 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
         Ok(Delivery::ThreadFile { file, requested_by }) => {
             upload::thread_file(state, &row, file, &requested_by).await
         }
+        Ok(Delivery::ClientSummary {
+            channel, summary, ..
+        }) => public::client_summary(state, &row, &channel, &summary).await,
         Ok(delivery) => deliver::deliver(state, &row, delivery).await,
         Err(_) => legacy::deliver(state, &row).await,
     };

@@ -98,6 +98,10 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
             },
             _,
         ) => channel_post(state, row, &channel, thread_ts.as_deref(), &post).await,
+        // Client-safe summaries are posted by `public`, which the attempt hands them to.
+        (Delivery::ClientSummary { .. }, _) => {
+            return Outcome::Dropped("a summary is posted apart");
+        }
         (_, None) => return Outcome::Dropped("incident rows need an incident"),
     };
     result.unwrap_or_else(|outcome| outcome)

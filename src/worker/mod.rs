@@ -5,6 +5,7 @@ mod attempt;
 pub mod deliver;
 mod legacy;
 pub mod outbox;
+mod public;
 pub mod record;
 pub mod scheduler;
 mod upload;

@@ -43,14 +43,17 @@ pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
         "update_card" => "an edit of the incident card",
         "thread_reply" | "broadcast_reply" => "a post in the incident's thread",
         "thread_file" => "the incident report",
+        "client_summary" => "the approved client-safe summary to the customer-facing channel",
         _ => return,
     };
     let Ok(Some(incident)) = incident_of(state, row).await else {
         return;
     };
-    // A file goes to whoever asked for it; everything else concerns the declarer.
+    // A file goes to whoever asked for it, a client-safe summary to whoever approved it;
+    // everything else concerns the declarer.
     let asked = match serde_json::from_value::<Delivery>(row.payload.clone()) {
         Ok(Delivery::ThreadFile { requested_by, .. }) => Some(requested_by),
+        Ok(Delivery::ClientSummary { approved_by, .. }) => Some(approved_by),
         _ => None,
     };
     let to = Recipient {

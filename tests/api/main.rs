@@ -25,3 +25,4 @@ mod shortcut;
 mod slack_calls;
 mod socket;
 mod stats;
+mod summaries;

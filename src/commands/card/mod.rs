@@ -50,6 +50,11 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
             let done = ActionChange::Done { number: *number };
             return answer_action(state, &click, done).await;
         }
+        CardAction::DraftSummary
+        | CardAction::ApproveSummary(_)
+        | CardAction::RequestChanges(_) => {
+            return super::summaries::on_click(state, &click).await;
+        }
         CardAction::ActionSnooze(number, by) => {
             let until = state.clock.now() + *by;
             let snooze = ActionChange::Snooze {
@@ -146,7 +151,10 @@ pub async fn on_click(state: &Context, click: Click) -> Reply {
         | CardAction::SetStatus(_)
         | CardAction::Snooze(_)
         | CardAction::ActionDone(_)
-        | CardAction::ActionSnooze(..) => {
+        | CardAction::ActionSnooze(..)
+        | CardAction::DraftSummary
+        | CardAction::ApproveSummary(_)
+        | CardAction::RequestChanges(_) => {
             return Reply::Ack;
         }
     };

@@ -11,7 +11,6 @@ use super::super::{
 use super::action_form;
 use crate::{
     context::Context,
-    delivery::Answer,
     incident::{
         IncidentId, Status, Triage,
         actions::{ActionChange, ActionsSummary},
@@ -32,6 +31,9 @@ pub async fn on_submit(
     user: &str,
     view_id: &str,
 ) -> Reply {
+    if let CardFields::DraftSummary { .. } | CardFields::RequestChanges { .. } = fields {
+        return super::super::summaries::on_submit(state, id, fields, user, view_id).await;
+    }
     let asked = match read(state, fields) {
         Ok(asked) => asked,
         Err(errors) => return Reply::FieldErrors(errors),
@@ -63,17 +65,7 @@ pub async fn on_submit(
             at(input, refusal.to_string())
         }
         Ok(ChangeOutcome::NotFound) => at(first, format!("{id} no longer exists.")),
-        Err(e) => {
-            let message = match super::super::store_failure(state, e) {
-                Answer::DatabaseUnavailable => {
-                    "warroom cannot reach its database right now, so this may not have been saved. Submit again in a moment."
-                }
-                _ => {
-                    "Something went wrong inside warroom and nothing was changed. Please try again."
-                }
-            };
-            at(first, message.to_owned())
-        }
+        Err(e) => at(first, super::super::form_failure(state, e)),
     }
 }
 
@@ -290,6 +282,14 @@ fn read(state: &Context, fields: &CardFields) -> Result<Asked, Errors> {
         },
         CardFields::AddAction { .. } | CardFields::WontDo { .. } => {
             return action_form::read(fields).map(Asked::Action);
+        }
+        // Taken by `summaries::on_submit` before this is read.
+        CardFields::DraftSummary { .. } | CardFields::RequestChanges { .. } => {
+            errors.push((
+                fields.input_first(),
+                "This form is about a client-safe summary.".to_owned(),
+            ));
+            return Err(errors);
         }
         CardFields::Review {
             answers,

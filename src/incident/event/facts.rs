@@ -2,6 +2,10 @@
 //! moved, the structured update, escalations and reminders, the breach notification, edits and
 //! corrective actions — each a type with the fields reports and metrics read.
 
+// The summaries' words are named by their own modules: `summaries` itself decides with these
+// facts, and importing it here would close a circle.
+use crate::incident::summaries::kinds::{Audience, PublicStatus};
+use crate::incident::summaries::lint::Rule;
 use crate::incident::{
     SeverityName, Status, Triage,
     scope::{Detection, Environment},
@@ -230,4 +234,35 @@ pub struct ActionAdded {
     pub due_on: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+/// A client-safe summary as it was drafted: pending approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryDrafted {
+    /// Its number on the incident (`S1`, `S2`, …).
+    pub summary: u32,
+    pub title: String,
+    pub text: String,
+    pub status: PublicStatus,
+    pub audience: Audience,
+    /// The lint's warnings the author acknowledged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledged: Vec<Rule>,
+    /// The pending drafts it took the place of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<u32>,
+}
+
+/// A client-safe summary as it was approved: the exact text, its SHA-256 and who wrote it (the
+/// entry's actor is who approved it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryApproved {
+    pub summary: u32,
+    pub title: String,
+    pub text: String,
+    pub status: PublicStatus,
+    pub audience: Audience,
+    /// The SHA-256 of `text`, in lower-case hex.
+    pub sha256: String,
+    pub author: String,
 }

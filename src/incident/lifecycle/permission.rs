@@ -37,6 +37,11 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::ActionDone { .. }
         | Event::ActionWontDo { .. }
         | Event::ActionSnoozed { .. }
+        // Drafting a client-safe summary is harmless: approving it is the gate, under a rule of
+        // its own (an approver role, not the author) that `summaries` decides.
+        | Event::SummaryDrafted(_)
+        | Event::SummaryApproved(_)
+        | Event::SummaryChangesRequested { .. }
         | Event::Escalated(_)
         | Event::ReminderSent(_) => false,
     }

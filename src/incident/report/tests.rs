@@ -1,10 +1,13 @@
 use super::*;
 use crate::incident::{
     RoleKey,
-    event::{Declared, DeclaredVia, StatusMove},
+    event::{Declared, DeclaredVia, StatusMove, SummaryApproved, SummaryDrafted},
     example::{at, incident},
     scope::Finding,
+    summaries::sha256_hex,
 };
+
+const TOLD: &str = "Some card payments failed between 10:00 and 11:40 UTC.\nPayments work again; we are monitoring.";
 
 fn entry(number: u32, minutes: i64, actor: &str, event: Event) -> Recorded {
     Recorded {
@@ -90,6 +93,34 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
                 summary: "Rolled back; error rate at baseline for 30 min".into(),
             },
         ),
+        entry(
+            7,
+            105,
+            "UOPS",
+            Event::SummaryDrafted(SummaryDrafted {
+                summary: 1,
+                title: "Card payments failed".into(),
+                text: TOLD.into(),
+                status: PublicStatus::Monitoring,
+                audience: Audience::Customers,
+                acknowledged: vec![],
+                supersedes: vec![],
+            }),
+        ),
+        entry(
+            8,
+            108,
+            "UCMD",
+            Event::SummaryApproved(SummaryApproved {
+                summary: 1,
+                title: "Card payments failed".into(),
+                text: TOLD.into(),
+                status: PublicStatus::Monitoring,
+                audience: Audience::Customers,
+                sha256: sha256_hex(TOLD),
+                author: "UOPS".into(),
+            }),
+        ),
     ];
     let actions = vec![Action {
         number: 1,
@@ -162,7 +193,7 @@ fn data_exposure_is_yes_with_a_breach_and_no_only_once_assessed() {
         Exposure::UnderReview
     );
     entries.push(entry(
-        7,
+        9,
         200,
         "UCMD",
         Event::Closed {
@@ -184,4 +215,35 @@ fn data_exposure_is_yes_with_a_breach_and_no_only_once_assessed() {
         build(&i, entries.clone(), &actions).data_exposure,
         Exposure::Yes
     );
+}
+
+#[test]
+fn the_report_lists_only_approved_summaries_with_who_approved_them_when_and_the_hash() {
+    let (i, mut entries, actions) = example();
+    // A later draft, never approved, is not in the report.
+    entries.push(entry(
+        9,
+        120,
+        "UOPS",
+        Event::SummaryDrafted(SummaryDrafted {
+            summary: 2,
+            title: "Never approved".into(),
+            text: "Not for the public yet.".into(),
+            status: PublicStatus::Resolved,
+            audience: Audience::Regulator,
+            acknowledged: vec![],
+            supersedes: vec![],
+        }),
+    ));
+    let r = build(&i, entries, &actions);
+    assert_eq!(r.summaries.len(), 1);
+    let s = &r.summaries[0];
+    assert_eq!(s.id, "INC-20261124-001-S1");
+    assert_eq!(
+        (s.audience, s.status),
+        (Audience::Customers, PublicStatus::Monitoring)
+    );
+    assert_eq!((s.approved_by.as_str(), s.approved_at), ("UCMD", at(108)));
+    assert_eq!(s.text, TOLD);
+    assert_eq!(s.sha256, sha256_hex(TOLD));
 }

@@ -21,6 +21,7 @@ mod actions;
 mod more;
 mod review;
 mod scope;
+mod summary;
 
 /// The view that opens the requested form.
 pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
@@ -54,6 +55,10 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
         CardForm::AddAction { owner, due } => actions::add(incident, owner, *due),
         CardForm::WontDo { number, text } => actions::wont_do(incident, *number, text),
         CardForm::Review => review::review(incident),
+        CardForm::DraftSummary { status, previous } => {
+            summary::draft(incident, *status, previous.as_deref(), process)
+        }
+        CardForm::RequestChanges { summary } => summary::request_changes(incident, summary),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::{
     },
     incident::{
         IncidentId, actions::ActionId, event::BreachNotification, review::AgendaItem,
-        update::CLOSURE_CRITERIA,
+        summaries::SummaryId, update::CLOSURE_CRITERIA,
     },
     slack::keys::{Callback, block_id},
 };
@@ -206,6 +206,27 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
                 .iter()
                 .any(|v| v == "complete"),
         }),
+        Callback::DraftSummary => card(CardFields::DraftSummary {
+            title: f.text(I::SummaryTitle),
+            text: f.text(I::SummaryText),
+            status: f.selected(I::PublicStatus),
+            audience: f.selected(I::Audience),
+            acknowledged: f
+                .selected_many(I::AcknowledgeWarnings)
+                .iter()
+                .any(|v| v == "acknowledged"),
+        }),
+        Callback::SummaryChanges => {
+            // This form's metadata names the draft, `INC-…-S1`.
+            let summary = metadata.and_then(SummaryId::parse);
+            Form::Card {
+                incident: summary.as_ref().map(|s| s.incident.clone()),
+                fields: CardFields::RequestChanges {
+                    number: summary.map(|s| s.number),
+                    reason: f.text(I::Reason),
+                },
+            }
+        }
         Callback::WontDo => {
             // This form's metadata names the action, `INC-…-A1`.
             let action = metadata.and_then(ActionId::parse);

@@ -4,12 +4,51 @@ use crate::incident::{
     Detection, Environment, Event, Status, Triage,
     event::{
         ActionAdded, BreachNotification, Changed, Declared, DeclaredVia, Direction, Edits,
-        Escalation, ReminderSent, SeverityMove, StatusMove, UpdatePosted,
+        Escalation, ReminderSent, SeverityMove, StatusMove, SummaryApproved, SummaryDrafted,
+        UpdatePosted,
     },
     example::at,
     review::{AgendaItem, ReviewNotes},
+    summaries::{Audience, PublicStatus, Summary, SummaryState, lint::Rule, sha256_hex},
     update::{ClosureAnswer, StructuredUpdate},
 };
+
+/// The text of the example client-safe summary: two lines, one with characters to escape.
+pub(super) const TOLD: &str = "Some card payments failed between 10:00 and 10:40 UTC.\nWe rolled back the change & <payments> work again; we are monitoring.";
+
+/// The example draft: S2, superseding S1, its author standing by a warning.
+pub(super) fn drafted() -> SummaryDrafted {
+    SummaryDrafted {
+        summary: 2,
+        title: "Card payments <delayed>".into(),
+        text: TOLD.into(),
+        status: PublicStatus::Monitoring,
+        audience: Audience::Customers,
+        acknowledged: vec![Rule::UnconfirmedClaim],
+        supersedes: vec![1],
+    }
+}
+
+/// The example draft, sent back for changes by the commander.
+pub(super) fn sent_back() -> Summary {
+    let d = drafted();
+    Summary {
+        number: d.summary,
+        title: d.title,
+        text: d.text,
+        status: d.status,
+        audience: d.audience,
+        state: SummaryState::ChangesRequested,
+        author: "UAUTHOR".into(),
+        created_at: at(40),
+        acknowledged: d.acknowledged,
+        decided_by: Some("UCMD".into()),
+        decided_at: Some(at(45)),
+        reason: Some("Name the <regions>".into()),
+        superseded_by: None,
+        sha256: None,
+    }
+}
 
 /// One of each event, as the thread hears of it.
 pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
@@ -164,5 +203,19 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             repeat: 0,
             escalated: false,
         }),
+        Event::SummaryDrafted(drafted()),
+        Event::SummaryApproved(SummaryApproved {
+            summary: 2,
+            title: "Card payments delayed".into(),
+            text: TOLD.into(),
+            status: PublicStatus::Monitoring,
+            audience: Audience::Customers,
+            sha256: sha256_hex(TOLD),
+            author: "UAUTHOR".into(),
+        }),
+        Event::SummaryChangesRequested {
+            summary: 3,
+            reason: "Say which <regions>".into(),
+        },
     ]
 }
