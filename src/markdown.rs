@@ -58,12 +58,24 @@ fn milestone_label(kind: MilestoneKind) -> &'static str {
 /// The report as Markdown; `catalog` names the incident type.
 pub fn report(r: &Report, catalog: &Catalog) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Incident Report: {} — {}\n",
-        r.incident_id,
-        cell(&r.title)
-    );
+    if r.drill {
+        // Said in the title and again before anything else, so a drill's report is never read
+        // (or filed) as a real incident's.
+        let _ = writeln!(
+            out,
+            "# DRILL — Incident Report: {} — {}\n\n\
+             **This was a drill**, a tabletop exercise — not a real incident.\n",
+            r.incident_id,
+            cell(&r.title)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "# Incident Report: {} — {}\n",
+            r.incident_id,
+            cell(&r.title)
+        );
+    }
     let kind = r
         .incident_type
         .as_deref()

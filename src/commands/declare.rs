@@ -39,6 +39,12 @@ const DOUBLE_SUBMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
 
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
 pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply {
+    quick(state, inv, rest, false).await
+}
+
+/// A quick declaration of `[severity] <title>` — of a drill when `drill` — or, without a title,
+/// the declare form (with "This is a drill" checked for a drill).
+pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: bool) -> Reply {
     let severities = &state.config.process.severities;
     let (severity, title) = match rest.split_once(char::is_whitespace) {
         Some((first, title)) if severities.parse(first).is_some() => {
@@ -48,9 +54,12 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
         _ => (None, rest),
     };
     if title.is_empty() {
-        return open_form(state, inv, severity);
+        return open_form(state, inv, severity, drill);
     }
-    let input = DeclareInput::quick(title, severity);
+    let input = DeclareInput {
+        drill,
+        ..DeclareInput::quick(title, severity)
+    };
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
@@ -58,7 +67,7 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     };
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
-        Ok(outcome) => Reply::Say(outcome.answer(state)),
+        Ok(outcome) => Reply::Say(outcome.answer(state, drill)),
         // A quick declare asks for nothing else that could be refused.
         Err(DeclareFailure::User(_)) => Reply::Say(Answer::MissingTitle),
         Err(DeclareFailure::Store(e)) => Reply::Say(store_failure(state, e)),
@@ -66,9 +75,18 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
 }
 
 /// The declare form, for a request that can still open one.
-fn open_form(state: &Context, inv: &Invocation, severity: Option<SeverityRank>) -> Reply {
+fn open_form(
+    state: &Context,
+    inv: &Invocation,
+    severity: Option<SeverityRank>,
+    drill: bool,
+) -> Reply {
     if inv.trigger_id.is_none() {
-        return Reply::Say(Answer::HowToDeclare);
+        return Reply::Say(if drill {
+            Answer::HowToDrill
+        } else {
+            Answer::HowToDeclare
+        });
     }
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
@@ -78,6 +96,7 @@ fn open_form(state: &Context, inv: &Invocation, severity: Option<SeverityRank>) 
     Reply::Open(FormRequest::Declare {
         severity: severity.unwrap_or(state.config.process.default_severity),
         origin,
+        drill,
     })
 }
 
@@ -133,6 +152,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         detection: scope.detection,
         environment: scope.environment,
         affected_services: scope.affected_services,
+        drill: fields.drill,
         ..DeclareInput::quick(&title, severity)
     };
     let key = Some(format!("view:{}", submission.view_id));
@@ -160,13 +180,13 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
     }
 }
 
-enum DeclareFailure {
+pub(super) enum DeclareFailure {
     User(DeclareError),
     Store(store::StoreError),
 }
 
 /// What a declaration came to.
-enum Outcome {
+pub(super) enum Outcome {
     Declared {
         id: IncidentId,
         channel: String,
@@ -182,8 +202,14 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn answer(self, state: &Context) -> Answer {
+    /// What the declarer is told at once; `drill` when they declared a drill.
+    pub(super) fn answer(self, state: &Context, drill: bool) -> Answer {
         match self {
+            Outcome::Declared { id, channel } if drill => Answer::DeclaringDrill {
+                id: id.to_string(),
+                channel,
+                scenario: None,
+            },
             Outcome::Declared { id, channel } => Answer::Declaring {
                 id: id.to_string(),
                 channel,
@@ -205,7 +231,7 @@ impl Outcome {
     }
 }
 
-async fn declare(
+pub(super) async fn declare(
     state: &Context,
     input: DeclareInput,
     user_id: &str,
@@ -230,13 +256,14 @@ async fn declare(
     let event = new.event(via);
     let provisional = new.provisional(user_id, &channel);
     let outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
-    let reminders = schedule::plan(
+    let mut reminders = schedule::plan(
         None,
         &provisional,
         &process.severities,
         &process.schedule,
         now,
     );
+    reminders.extend(new.injects.iter().cloned());
     let declaration = store::declarations::Declaration {
         new: &new,
         by: &by,
@@ -256,7 +283,7 @@ async fn declare(
         Inserted::Declared(id) => {
             Metrics::inc(&state.metrics.incidents_declared);
             (state.metrics.by_severity).declared(new.severity.rank().index());
-            tracing::info!(incident.id = %id, incident.severity = %new.severity, "incident declared");
+            tracing::info!(incident.id = %id, incident.severity = %new.severity, incident.drill = new.drill, "incident declared");
             Ok(Outcome::Declared { id, channel })
         }
         Inserted::AlreadyHandled(id) => Ok(Outcome::AlreadyHandled(id)),

@@ -62,10 +62,11 @@ pub enum CardAction {
 /// A form warroom asks Slack to open for the person who acted.
 #[derive(Debug, Clone)]
 pub enum FormRequest {
-    /// The declare form, with a severity preselected.
+    /// The declare form, with a severity preselected, and "This is a drill" checked for a drill.
     Declare {
         severity: SeverityRank,
         origin: Origin,
+        drill: bool,
     },
     /// Which open incident a message belongs to.
     PickIncident {
@@ -164,6 +165,8 @@ pub struct DeclareFields {
     pub triage: Vec<String>,
     pub scope: ScopeFields,
     pub origin: Origin,
+    /// "This is a drill" was checked.
+    pub drill: bool,
 }
 
 /// The scope inputs of the declare and edit forms, as entered.
@@ -307,6 +310,7 @@ pub enum Input {
     IncidentType,
     Impact,
     Triage,
+    Drill,
     Incident,
     Summary,
     Reason,

@@ -51,6 +51,8 @@ struct FileConfig {
     metrics: targets::FileMetrics,
     #[serde(default)]
     comms: super::comms::FileComms,
+    #[serde(default)]
+    drills: super::drills::FileDrills,
     timezone: Option<String>,
 }
 
@@ -244,6 +246,7 @@ impl ProcessConfig {
             file.digest,
             file.timezone,
         )?;
+        file.drills.apply(&mut cfg)?;
         if let Some(v) = file.actions.remind_at {
             cfg.schedule.action_reminder_at = time_of_day("actions.remind_at", &v)?;
         }

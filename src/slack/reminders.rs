@@ -1,11 +1,12 @@
 //! What the scheduler posts: heads-ups, overdue-update reminders (with Post update and Snooze),
-//! acknowledgement escalations, the breach clock, review reminders and the daily digest.
+//! acknowledgement escalations, the breach clock, review reminders, a drill's injects and the
+//! daily digest.
 
 use super::{
     blocks::{Message, escape, mention, option, plain, section, slack_date},
     keys::Control,
 };
-use crate::incident::{Incident, schedule::Reminder, truncate_chars};
+use crate::incident::{Incident, drills, schedule::Reminder, truncate_chars};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -111,6 +112,18 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             overdue,
             to,
         } => super::actions::reminder(incident, *action, text, *due_on, *overdue, to),
+        Reminder::DrillInject {
+            inject,
+            after_seconds,
+            text,
+        } => message(
+            format!(
+                ":speech_balloon: *Inject {inject}* · {}: {}",
+                drills::t_plus(*after_seconds),
+                escape(text)
+            ),
+            vec![],
+        ),
         Reminder::ReviewDue { to } => message(
             format!(
                 ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Write it from the card (More ▾ Post-incident review); this reminder comes back daily until the review is complete.",

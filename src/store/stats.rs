@@ -3,7 +3,8 @@
 //! (`avg`, `percentile_cont`, `count(*) FILTER`) with the reviews and open corrective actions of
 //! those incidents; another counts the breaches discovered in the period. No incident or
 //! timeline entry is read into memory: what comes back is a row per severity and one more. Both
-//! run in one read-only snapshot, so the figures agree with each other.
+//! run in one read-only snapshot, so the figures agree with each other, and both leave drills out:
+//! an exercise's response times are not the team's.
 
 use crate::incident::{
     Severities,
@@ -138,7 +139,7 @@ pub async fn find_stats(pool: &PgPool, query: StatsQuery<'_>) -> Result<StatsRow
                    SELECT incident_id, count(*) AS open, count(*) FILTER (WHERE due_on < $9) AS overdue
                    FROM incident_actions WHERE status = 'open' GROUP BY incident_id
                ) a ON a.incident_id = i.id
-               WHERE i.declared_at >= $6 AND i.declared_at < $7 AND i.status <> 'cancelled'
+               WHERE i.declared_at >= $6 AND i.declared_at < $7 AND i.status <> 'cancelled' AND NOT i.drill
                OFFSET 0
            ), figures AS (
                SELECT severity, count(*) AS incidents,
@@ -198,7 +199,7 @@ pub async fn find_stats(pool: &PgPool, query: StatsQuery<'_>) -> Result<StatsRow
                   count(*) FILTER (WHERE authority_notified_at <= breach_discovered_at + make_interval(secs => $3)) AS "met!",
                   count(*) FILTER (WHERE authority_notified_at IS NULL AND $4 <= breach_discovered_at + make_interval(secs => $3)) AS "pending!"
            FROM incidents
-           WHERE breach_discovered_at >= $1 AND breach_discovered_at < $2 AND status <> 'cancelled'"#,
+           WHERE breach_discovered_at >= $1 AND breach_discovered_at < $2 AND status <> 'cancelled' AND NOT drill"#,
         from,
         to,
         query.breach_window.as_secs_f64(),

@@ -46,6 +46,12 @@ pub struct Declared {
     pub environment: Option<Environment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected_services: Option<String>,
+    /// A drill; absent from (and so false for) rows written before drills, and for real incidents.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill: bool,
+    /// The scenario a scripted drill runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 /// Where a declaration came from.

@@ -10,6 +10,7 @@
 //! | `breach_clock` | discovery + each configured offset (24 h, 48 h, 66 h, 71 h) | a countdown reminder until the authority is notified |
 //! | `review_due` | resolution + 5 business days (SEV-1/SEV-2, or `[review] severities`) | the post-incident review reminder, then daily until the review is complete |
 //! | `digest` | the configured time each day | the open-incident digest in the channel |
+//! | `drill_inject:N` | a scenario drill's declaration + the inject's time | the inject, in the drill's thread |
 
 use super::{Incident, Severities, Status};
 use chrono::{DateTime, Datelike, Duration as Span, NaiveTime, TimeZone, Utc, Weekday};
@@ -32,6 +33,8 @@ pub mod kinds {
     pub const DIGEST: &str = "digest";
     /// Followed by the action's number: one pending reminder per corrective action.
     pub const ACTION_DUE_PREFIX: &str = "action_due:";
+    /// Followed by the inject's number: one reminder per inject of a scenario drill.
+    pub const DRILL_INJECT_PREFIX: &str = "drill_inject:";
     /// Every kind tied to one incident.
     pub const PER_INCIDENT: [&str; 5] =
         [HEADS_UP, UPDATE_DUE, ACK_OVERDUE, BREACH_CLOCK, REVIEW_DUE];
@@ -79,6 +82,9 @@ pub enum ReviewDue {
 pub struct ScheduleConfig {
     pub heads_up_lead: Duration,
     pub escalation_group: Option<EscalationGroup>,
+    /// Whether a drill's escalations call in the escalation group too (`[drills]
+    /// page_escalation_group`); by default they mention only the drill's declarer.
+    pub page_drill_escalations: bool,
     pub breach_window: Duration,
     /// Offsets from discovery at which the breach clock reminds.
     pub breach_reminders_at: Vec<Duration>,
@@ -98,6 +104,7 @@ impl Default for ScheduleConfig {
         Self {
             heads_up_lead: Duration::from_secs(5 * 60),
             escalation_group: None,
+            page_drill_escalations: false,
             breach_window: h(72),
             breach_reminders_at: vec![h(24), h(48), h(66), h(71)],
             review_due: ReviewDue::BusinessDays(5),

@@ -26,9 +26,14 @@ mod summary;
 /// The view that opens the requested form.
 pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
     let (incident, form) = match request {
-        FormRequest::Declare { severity, origin } => {
+        FormRequest::Declare {
+            severity,
+            origin,
+            drill,
+        } => {
             let metadata = serde_json::to_string(origin).unwrap_or_default();
-            return more::declare(&process.severities, &process.catalog, *severity, &metadata);
+            let form = more::declare(&process.severities, &process.catalog, *severity, &metadata);
+            return more::with_drill_box(form, *drill);
         }
         FormRequest::PickIncident { open, message } => return more::pick_incident(open, message),
         FormRequest::Card { incident, form } => (incident, form),
