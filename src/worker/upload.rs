@@ -12,7 +12,7 @@ use crate::{
     delivery::ThreadFile,
     incident::Incident,
     markdown,
-    slack::outbound::SlackFailure,
+    slack::{blocks::DRILL_MARK, outbound::SlackFailure},
     state::AppState,
     store::{self, outbox::OutboxRow},
 };
@@ -54,9 +54,9 @@ async fn upload(
             let text = markdown::report(&report, &state.config.process.catalog);
             // A drill's report says so in its title and its comment too.
             let (mark, drill) = if incident.drill {
-                (":test_tube: *DRILL* · ", "DRILL — ")
+                (format!("{DRILL_MARK} · "), "DRILL — ")
             } else {
-                ("", "")
+                (String::new(), "")
             };
             (
                 format!("{}-report.md", incident.id),
