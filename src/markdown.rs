@@ -251,6 +251,23 @@ mod tests {
     }
 
     #[test]
+    fn a_drills_report_says_so_in_its_title_and_before_anything_else() {
+        let (mut incident, entries, actions) = crate::incident::report::example();
+        incident.drill = true;
+        let built = crate::incident::report::build(&incident, entries, &actions);
+        assert!(built.drill);
+        let text = report(&built, &Catalog::builtin());
+        let mut lines = text.lines().filter(|l| !l.is_empty());
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("# DRILL — Incident Report: INC-")
+        );
+        assert!(lines.next().unwrap().contains("This was a drill"));
+    }
+
+    #[test]
     fn a_cell_keeps_its_table_row_whole() {
         assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
         assert_eq!(duration(45 * 60), "45 min");
