@@ -1,7 +1,8 @@
 //! Drills end to end: declared by `/incident drill`, by the declare form's "This is a drill" box
 //! and by a scenario; marked DRILL on the card, in the thread and in the report; escalated only to
 //! the declarer; an approved summary kept from the customer-facing channel; left out of stats,
-//! the digest, search and the default lists, and listed by `list drills`; a scenario's injects
+//! the digest, search, the default lists and the response-time histograms, and listed by
+//! `list drills`; a scenario's injects
 //! posted into the thread in order, each once, with two replicas on one database.
 
 use crate::fake_slack::{FakeSlack, Message};
@@ -391,6 +392,15 @@ async fn drills_are_left_out_of_stats_the_digest_search_and_the_default_lists_an
     assert!(
         text.contains("no personal-data breach was discovered in the period"),
         "{text}"
+    );
+
+    // The response-time histograms observed the real acknowledgement alone.
+    let metrics = app.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "warroom_time_to_acknowledge_seconds_count{severity=\"SEV-2\"} 1"),
+        "{metrics}"
     );
 
     // Search and the default lists.
