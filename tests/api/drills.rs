@@ -2,8 +2,8 @@
 //! and by a scenario; marked DRILL on the card, in the thread and in the report; escalated only to
 //! the declarer; an approved summary kept from the customer-facing channel; left out of stats,
 //! the digest, search, the default lists and the response-time histograms, and listed by
-//! `list drills`; a scenario's injects
-//! posted into the thread in order, each once, with two replicas on one database.
+//! `list drills`; a scenario's injects posted into the thread in order, each once, with two
+//! replicas on one database.
 
 use crate::fake_slack::{FakeSlack, Message};
 use crate::helpers::*;
