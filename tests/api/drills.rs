@@ -405,18 +405,18 @@ async fn drills_are_left_out_of_stats_the_digest_search_and_the_default_lists_an
 
     // Search and the default lists.
     let found = app.slash(&slack, "search checkout timeout").await;
-    assert_eq!(listed(&found), [real.clone()]);
+    assert_eq!(listed(&found), [real.as_str()]);
     for list in ["list", "list open", "list all"] {
         assert_eq!(
             listed(&app.slash(&slack, list).await),
-            [real.clone()],
+            [real.as_str()],
             "{list}"
         );
     }
     let drills = app.slash(&slack, "list drills").await;
     assert_eq!(
         listed(&drills),
-        [breached.clone(), drill.clone(), older_drill.clone()],
+        [breached.as_str(), drill.as_str(), older_drill.as_str()],
         "newest first"
     );
     assert!(drills["blocks"].to_string().contains("*Drills (3)*"));
@@ -425,7 +425,7 @@ async fn drills_are_left_out_of_stats_the_digest_search_and_the_default_lists_an
     app.resolve(&slack, &real_ts, &real, RESPONDER).await;
     assert_eq!(
         listed(&app.slash(&slack, "list resolved").await),
-        [real.clone()]
+        [real.as_str()]
     );
     let open = app.slash(&slack, "list open").await;
     assert!(listed(&open).is_empty(), "{open}");
