@@ -10,6 +10,10 @@ use std::{fmt, net::SocketAddr, path::Path, time::Duration};
 mod comms;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
+/// `[restricted]`: the private channel of restricted incidents.
+mod restricted;
+
+pub use restricted::RestrictedConfig;
 
 /// A credential that must never reach a log, an error or `Debug` output.
 #[derive(Clone)]
@@ -117,6 +121,8 @@ pub struct ProcessConfig {
     pub metric_targets: crate::incident::stats::Targets,
     /// Client-safe summaries: what the lint treats as internal, who approves, where they go.
     pub comms: crate::incident::summaries::CommsConfig,
+    /// The private channel of restricted (security) incidents, if any.
+    pub restricted: RestrictedConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -184,6 +190,7 @@ impl Default for ProcessConfig {
             housekeeping_every: Duration::from_secs(3600),
             metric_targets,
             comms: crate::incident::summaries::CommsConfig::default(),
+            restricted: RestrictedConfig::default(),
         }
     }
 }

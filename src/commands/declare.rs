@@ -19,10 +19,11 @@ use super::{
 };
 use crate::{
     context::Context,
-    delivery::{Answer, Delivery, Post, Recipient},
+    delivery::{Answer, ChannelPost, Delivery, Post, Recipient},
     incident::{
         DeclareError, DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage,
         decide_declare,
+        declare::restriction,
         event::{DeclaredVia, Escalation},
         schedule,
     },
@@ -40,6 +41,12 @@ const DOUBLE_SUBMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
 pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let severities = &state.config.process.severities;
+    // `/incident declare restricted sev1 …`: a restricted (security) incident.
+    let (restricted, rest) = match rest.split_once(char::is_whitespace) {
+        Some((word, more)) if word.eq_ignore_ascii_case("restricted") => (true, more.trim()),
+        _ if rest.eq_ignore_ascii_case("restricted") => (true, ""),
+        _ => (false, rest),
+    };
     let (severity, title) = match rest.split_once(char::is_whitespace) {
         Some((first, title)) if severities.parse(first).is_some() => {
             (severities.parse(first), title.trim())
@@ -48,9 +55,12 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
         _ => (None, rest),
     };
     if title.is_empty() {
-        return open_form(state, inv, severity);
+        return open_form(state, inv, severity, restricted);
     }
-    let input = DeclareInput::quick(title, severity);
+    let input = DeclareInput {
+        restricted,
+        ..DeclareInput::quick(title, severity)
+    };
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
@@ -59,6 +69,9 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
         Ok(outcome) => Reply::Say(outcome.answer(state)),
+        Err(DeclareFailure::User(DeclareError::NoRestrictedChannel)) => {
+            Reply::Say(Answer::NoRestrictedChannel)
+        }
         // A quick declare asks for nothing else that could be refused.
         Err(DeclareFailure::User(_)) => Reply::Say(Answer::MissingTitle),
         Err(DeclareFailure::Store(e)) => Reply::Say(store_failure(state, e)),
@@ -66,7 +79,12 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
 }
 
 /// The declare form, for a request that can still open one.
-fn open_form(state: &Context, inv: &Invocation, severity: Option<SeverityRank>) -> Reply {
+fn open_form(
+    state: &Context,
+    inv: &Invocation,
+    severity: Option<SeverityRank>,
+    restricted: bool,
+) -> Reply {
     if inv.trigger_id.is_none() {
         return Reply::Say(Answer::HowToDeclare);
     }
@@ -77,6 +95,7 @@ fn open_form(state: &Context, inv: &Invocation, severity: Option<SeverityRank>) 
     };
     Reply::Open(FormRequest::Declare {
         severity: severity.unwrap_or(state.config.process.default_severity),
+        restricted,
         origin,
     })
 }
@@ -133,6 +152,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         detection: scope.detection,
         environment: scope.environment,
         affected_services: scope.affected_services,
+        restricted: fields.restricted,
         ..DeclareInput::quick(&title, severity)
     };
     let key = Some(format!("view:{}", submission.view_id));
@@ -144,6 +164,9 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         )]),
         Err(DeclareFailure::User(e @ DeclareError::ImpactStartsInFuture)) => {
             Reply::FieldErrors(vec![(Input::ImpactStarted, e.to_string())])
+        }
+        Err(DeclareFailure::User(e @ DeclareError::NoRestrictedChannel)) => {
+            Reply::FieldErrors(vec![(Input::Restricted, e.to_string())])
         }
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
@@ -205,18 +228,26 @@ impl Outcome {
     }
 }
 
+/// Declares `input`, whose `restricted` says whether a restricted incident was asked for.
 async fn declare(
     state: &Context,
-    input: DeclareInput,
+    mut input: DeclareInput,
     user_id: &str,
     origin: Origin,
     key: Option<String>,
 ) -> Result<Outcome, DeclareFailure> {
     let process = &state.config.process;
     let now = state.clock.now();
+    let kind = (input.incident_type.as_deref()).and_then(|k| process.catalog.incident_type(k));
+    let restricted_channel = process.restricted.channel.as_ref();
+    input.restricted = restriction(input.restricted, kind, restricted_channel.is_some())
+        .map_err(DeclareFailure::User)?;
     let new = decide_declare(input, &process.severities, process.default_severity, now)
         .map_err(DeclareFailure::User)?;
-    let channel = state.config.incident_channel.clone();
+    let channel = match restricted_channel {
+        Some(private) if new.restricted => private.clone(),
+        _ => state.config.incident_channel.clone(),
+    };
     let by = DeclaredBy {
         user_id: user_id.to_owned(),
         from_channel: origin.channel.clone(),
@@ -229,7 +260,17 @@ async fn declare(
     };
     let event = new.event(via);
     let provisional = new.provisional(user_id, &channel);
-    let outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
+    let mut outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
+    if new.restricted && process.restricted.announce {
+        // One line in the open, without title or impact.
+        outbox.push(NewOutbox::standalone(Delivery::ChannelPost {
+            channel: state.config.incident_channel.clone(),
+            thread_ts: None,
+            post: ChannelPost::RestrictedDeclared {
+                severity: new.severity.name().clone(),
+            },
+        }));
+    }
     let reminders = schedule::plan(
         None,
         &provisional,

@@ -62,9 +62,10 @@ pub enum CardAction {
 /// A form warroom asks Slack to open for the person who acted.
 #[derive(Debug, Clone)]
 pub enum FormRequest {
-    /// The declare form, with a severity preselected.
+    /// The declare form, with a severity preselected, and Restricted checked when asked for.
     Declare {
         severity: SeverityRank,
+        restricted: bool,
         origin: Origin,
     },
     /// Which open incident a message belongs to.
@@ -163,6 +164,8 @@ pub struct DeclareFields {
     /// Keys of the checked triage questions.
     pub triage: Vec<String>,
     pub scope: ScopeFields,
+    /// "Restricted (security)" was checked.
+    pub restricted: bool,
     pub origin: Origin,
 }
 
@@ -330,6 +333,7 @@ pub enum Input {
     Due,
     NoAction,
     NoActionReason,
+    Restricted,
     /// An item of the review's agenda.
     Agenda(AgendaItem),
     FollowUpDeadline,

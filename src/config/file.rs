@@ -51,6 +51,8 @@ struct FileConfig {
     metrics: targets::FileMetrics,
     #[serde(default)]
     comms: super::comms::FileComms,
+    #[serde(default)]
+    restricted: super::restricted::FileRestricted,
     timezone: Option<String>,
 }
 
@@ -235,6 +237,7 @@ impl ProcessConfig {
                 .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
         cfg.comms = file.comms.apply(&cfg.catalog)?;
+        cfg.restricted = file.restricted.apply()?;
         apply_schedule(
             &mut cfg.schedule,
             file.reminders,

@@ -3,6 +3,7 @@
 use super::{
     Incident, IncidentId, MAX_IMPACT_CHARS, Severities, Severity, SeverityRank, Status, Title,
     Triage,
+    catalog::IncidentType,
     event::{Declared, DeclaredVia, Event},
     schedule,
     scope::{Detection, Environment, MAX_SERVICES_CHARS, Scope},
@@ -17,6 +18,25 @@ pub enum DeclareError {
     MissingTitle,
     #[error("The impact can't have started in the future.")]
     ImpactStartsInFuture,
+    #[error(
+        "Restricted incidents need a private channel, and none is configured: ask whoever runs warroom to set `[restricted] channel`. Declare it without `restricted` to use the incidents channel."
+    )]
+    NoRestrictedChannel,
+}
+
+/// Whether a declaration is restricted: when asked for, or — with a restricted channel
+/// configured — when its type is a restricted (security) one. Asking for it without a channel is
+/// refused rather than quietly declared in the open.
+pub fn restriction(
+    asked: bool,
+    incident_type: Option<&IncidentType>,
+    channel_configured: bool,
+) -> Result<bool, DeclareError> {
+    match (asked, channel_configured) {
+        (true, false) => Err(DeclareError::NoRestrictedChannel),
+        (true, true) => Ok(true),
+        (false, configured) => Ok(configured && incident_type.is_some_and(|t| t.restricted)),
+    }
 }
 
 /// What someone asked for when declaring.
@@ -32,6 +52,8 @@ pub struct DeclareInput {
     pub detection: Option<Detection>,
     pub environment: Environment,
     pub affected_services: Option<String>,
+    /// Decided by [`restriction`] before the declaration.
+    pub restricted: bool,
 }
 
 impl DeclareInput {
@@ -47,6 +69,7 @@ impl DeclareInput {
             detection: None,
             environment: Environment::default(),
             affected_services: None,
+            restricted: false,
         }
     }
 }
@@ -68,6 +91,7 @@ pub struct NewIncident {
     /// The escalation triggers this declaration meets.
     pub escalations: Vec<String>,
     pub scope: Scope,
+    pub restricted: bool,
 }
 
 impl NewIncident {
@@ -100,6 +124,7 @@ impl NewIncident {
             scope: self.scope.clone(),
             findings: Default::default(),
             review: Default::default(),
+            restricted: self.restricted,
             version: 1,
         }
     }
@@ -152,6 +177,7 @@ pub fn decide_declare(
         },
         declared_at: now,
         next_update_due_at: now + cadence,
+        restricted: input.restricted,
     })
 }
 
@@ -173,6 +199,7 @@ impl NewIncident {
             detection: self.scope.detection,
             environment: Some(self.scope.environment),
             affected_services: self.scope.affected_services.clone(),
+            restricted: self.restricted,
         })
     }
 }
@@ -246,5 +273,20 @@ mod tests {
         .unwrap();
         assert_eq!(d.title.as_str().chars().count(), MAX_TITLE_CHARS);
         assert!(d.title.as_str().ends_with('…'));
+    }
+
+    #[test]
+    fn a_declaration_is_restricted_when_asked_or_by_its_type_and_only_with_a_channel() {
+        let catalog = crate::incident::Catalog::builtin();
+        let credential = catalog.incident_type("credential");
+        let database = catalog.incident_type("database");
+        assert_eq!(restriction(true, None, true), Ok(true));
+        assert_eq!(restriction(false, credential, true), Ok(true));
+        assert_eq!(restriction(false, database, true), Ok(false));
+        assert_eq!(restriction(false, credential, false), Ok(false));
+        assert_eq!(
+            restriction(true, database, false),
+            Err(DeclareError::NoRestrictedChannel)
+        );
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
         },
         findings: Default::default(),
         review: Default::default(),
+        restricted: false,
         version: 1,
     }
 }

@@ -118,6 +118,9 @@ pub struct Incident {
     pub findings: Findings,
     /// The post-incident review.
     pub review: Review,
+    /// A restricted (security) incident: its card and thread live in the restricted channel, and
+    /// its details are shown only to that channel's members.
+    pub restricted: bool,
     /// Counts the changes written to the incident's row: a card rendered from one version is
     /// stale once the row has a later one.
     pub version: i32,

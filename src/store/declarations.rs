@@ -114,10 +114,11 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         ), inc AS (
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
-                breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services)
+                breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services,
+                restricted)
             SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
                    CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33
             FROM counter
             RETURNING id
         ), entry AS (
@@ -173,6 +174,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         new.scope.detection.map(Detection::key),
         new.scope.environment.key(),
         new.scope.affected_services.as_deref(),
+        new.restricted,
     )
     .fetch_one(&mut *tx)
     .await;

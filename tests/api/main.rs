@@ -18,6 +18,7 @@ mod public_routes;
 mod reminders;
 mod replicas;
 mod report;
+mod restricted;
 mod retention;
 mod review;
 mod security;

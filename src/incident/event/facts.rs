@@ -46,6 +46,9 @@ pub struct Declared {
     pub environment: Option<Environment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected_services: Option<String>,
+    /// Declared restricted (absent, and so false, on rows written before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// Where a declaration came from.

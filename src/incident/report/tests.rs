@@ -50,6 +50,7 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
         detection: Some(Detection::CustomerReport),
         environment: Some(Environment::Production),
         affected_services: None,
+        restricted: false,
     });
     let entries = vec![
         entry(1, 0, "UDECL", declared),

@@ -26,9 +26,15 @@ mod summary;
 /// The view that opens the requested form.
 pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
     let (incident, form) = match request {
-        FormRequest::Declare { severity, origin } => {
+        FormRequest::Declare {
+            severity,
+            restricted,
+            origin,
+        } => {
             let metadata = serde_json::to_string(origin).unwrap_or_default();
-            return more::declare(&process.severities, &process.catalog, *severity, &metadata);
+            // Offered only where restricted incidents have somewhere to go.
+            let restricted = process.restricted.channel.is_some().then_some(*restricted);
+            return more::declare(process, *severity, restricted, &metadata);
         }
         FormRequest::PickIncident { open, message } => return more::pick_incident(open, message),
         FormRequest::Card { incident, form } => (incident, form),

@@ -69,6 +69,7 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             detection: Some(Detection::CustomerReport),
             environment: Some(Environment::Production),
             affected_services: Some("checkout, payments-api".into()),
+            restricted: false,
         }),
         Event::Acknowledged {
             seconds_after_declare: 300,
