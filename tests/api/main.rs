@@ -22,7 +22,7 @@ mod restricted;
 mod retention;
 mod review;
 mod security;
-mod shortcut;
+pub(crate) mod shortcut;
 mod slack_calls;
 mod socket;
 mod stats;

@@ -332,3 +332,46 @@ async fn the_open_digest_leaves_restricted_incidents_to_a_digest_of_their_own() 
         "{private}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_shortcut_names_no_restricted_incident_outside_its_channel() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = spawn(&slack, false).await;
+    let (secret, _) = declared(
+        &app,
+        &slack,
+        &format!("declare restricted sev2 {MARKER} leak"),
+    )
+    .await;
+    let (open, _) = declared(&app, &slack, "declare sev3 Exports slow").await;
+    app.interaction(&crate::shortcut::shortcut(
+        &slack,
+        "C0RANDOM",
+        "1764000000.000300",
+        None,
+    ))
+    .await;
+    let view = slack.wait_for_calls("views.open", 1, WAIT).await[0].body["view"].clone();
+    let offered = view["blocks"].to_string();
+    assert!(
+        offered.contains(&open) && !offered.contains(&secret) && !offered.contains(MARKER),
+        "{offered}"
+    );
+    // A submission naming it anyway is refused under the picker, and nothing is written.
+    let refused = app
+        .submit(&view, OUTSIDER, &[("incident", "select", &secret)])
+        .await;
+    assert!(
+        refused["errors"]["incident"]
+            .as_str()
+            .unwrap()
+            .contains("restricted incident"),
+        "{refused}"
+    );
+    let added: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM timeline_entries WHERE kind = 'message_added'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(added, 0);
+}
