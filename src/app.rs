@@ -124,6 +124,9 @@ pub async fn serve_with_admin(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    if let Some(channel) = &state.config.process.restricted.channel {
+        slack::members::check_private(&state.slack, channel).await?;
+    }
     // Cancelled once shutdown begins; every worker loop and listener watches it and returns.
     let stop = CancellationToken::new();
     let mut workers = worker::spawn_all(state.clone(), stop.clone());

@@ -12,6 +12,10 @@ mod comms;
 mod drills;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
+/// `[restricted]`: the private channel of restricted incidents.
+mod restricted;
+
+pub use restricted::RestrictedConfig;
 
 /// A credential that must never reach a log, an error or `Debug` output.
 #[derive(Clone)]
@@ -121,6 +125,8 @@ pub struct ProcessConfig {
     pub comms: crate::incident::summaries::CommsConfig,
     /// The tabletop scenarios `/incident drill scenario <name>` runs.
     pub scenarios: crate::incident::drills::Scenarios,
+    /// The private channel of restricted (security) incidents, if any.
+    pub restricted: RestrictedConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -191,6 +197,7 @@ impl Default for ProcessConfig {
             housekeeping_every: Duration::from_secs(3600),
             metric_targets,
             comms: crate::incident::summaries::CommsConfig::default(),
+            restricted: RestrictedConfig::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! show what the facts say, in one place.
 
 use crate::incident::{
-    Event, IncidentId, event::Escalation, lifecycle::Refusal, schedule::Reminder,
+    Event, IncidentId, SeverityName, event::Escalation, lifecycle::Refusal, schedule::Reminder,
     summaries::PublicSummary,
 };
 use serde::{Deserialize, Serialize};
@@ -90,10 +90,16 @@ pub enum ThreadFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "post", rename_all = "snake_case")]
 pub enum ChannelPost {
-    /// The open incidents, as they stand when it is sent.
-    Digest,
+    /// The open incidents, as they stand when it is sent: the restricted ones alone (for the
+    /// restricted channel), or every other one.
+    Digest {
+        #[serde(default)]
+        restricted: bool,
+    },
     /// A pointer to `/incident help`, for someone who mentioned the bot.
     MentionHelp,
+    /// One line in the incidents channel about a restricted incident: its severity, nothing more.
+    RestrictedDeclared { severity: SeverityName },
 }
 
 /// One person, and how to reach them privately: the interaction's `response_url` when there is
@@ -185,6 +191,12 @@ pub enum Answer {
     },
     /// A declaration without a title.
     MissingTitle,
+    /// A restricted declaration with no restricted channel configured.
+    NoRestrictedChannel,
+    /// A restricted incident, asked about by someone (or somewhere) that may not see it.
+    Restricted {
+        id: String,
+    },
     /// How to declare, for a request that cannot open the form.
     HowToDeclare,
     /// A command that needs an incident ID got none.
@@ -316,12 +328,12 @@ impl Delivery {
             | Delivery::ThreadFile { .. }
             | Delivery::ClientSummary { .. } => 100 + rank,
             Delivery::ChannelPost {
-                post: ChannelPost::Digest,
+                post: ChannelPost::Digest { .. },
                 ..
             } => 150,
             Delivery::DeclareLink { .. } => 200 + rank,
             Delivery::ChannelPost {
-                post: ChannelPost::MentionHelp,
+                post: ChannelPost::MentionHelp | ChannelPost::RestrictedDeclared { .. },
                 ..
             } => 300,
         }

@@ -6,7 +6,7 @@ use crate::{
     config::Config,
     context::Context,
     metrics::Metrics,
-    slack::{outbound::SlackApi, verify::Verifier},
+    slack::{members::Members, outbound::SlackApi, verify::Verifier},
 };
 use sqlx::PgPool;
 use std::{sync::Arc, time::Duration};
@@ -27,6 +27,8 @@ pub struct AppState {
     pub database_probe: Arc<DatabaseProbe>,
     /// When this replica last called Slack for each paced channel.
     pub channel_turns: Arc<ChannelTurns>,
+    /// The restricted channel's members, read at most once a minute.
+    pub members: Arc<Members>,
 }
 
 /// Keeps this replica's calls into one channel a pace apart. A post's slot is taken in the
@@ -34,6 +36,27 @@ pub struct AppState {
 /// and the next on time, two posts would reach Slack closer together than the pace.
 #[derive(Debug, Default)]
 pub struct ChannelTurns(std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>);
+
+impl AppState {
+    /// Whether `user`, acting in `channel`, may see restricted incidents: a member of the
+    /// restricted channel, there or in a direct message with warroom. Nobody may when no
+    /// restricted channel is configured or its members cannot be read.
+    pub async fn sees_restricted(&self, user: &str, channel: &str) -> bool {
+        let Some(restricted) = &self.config.process.restricted.channel else {
+            return false;
+        };
+        if channel != restricted && !channel.starts_with('D') {
+            return false;
+        }
+        match self.members.contains(&self.slack, restricted, user).await {
+            Ok(member) => member,
+            Err(e) => {
+                tracing::warn!(reason = %e, "could not read the restricted channel's members");
+                false
+            }
+        }
+    }
+}
 
 impl ChannelTurns {
     /// Takes the next turn to call into `channel`: how long to wait before calling.
@@ -113,6 +136,7 @@ impl AppState {
             socket_connections,
             database_probe: Arc::default(),
             channel_turns: Arc::default(),
+            members: Arc::default(),
         }
     }
 }

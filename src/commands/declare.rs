@@ -19,10 +19,11 @@ use super::{
 };
 use crate::{
     context::Context,
-    delivery::{Answer, Delivery, Post, Recipient},
+    delivery::{Answer, ChannelPost, Delivery, Post, Recipient},
     incident::{
         DeclareError, DeclareInput, Event, IncidentId, NewIncident, SeverityRank, Triage,
         decide_declare,
+        declare::restriction,
         event::{DeclaredVia, Escalation},
         schedule,
     },
@@ -42,10 +43,16 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     quick(state, inv, rest, false).await
 }
 
-/// A quick declaration of `[severity] <title>` — of a drill when `drill` — or, without a title,
-/// the declare form (with "This is a drill" checked for a drill).
+/// A quick declaration of `[restricted] [severity] <title>` — of a drill when `drill` — or,
+/// without a title, the declare form (with "This is a drill" checked for a drill).
 pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: bool) -> Reply {
     let severities = &state.config.process.severities;
+    // `/incident declare restricted sev1 …`: a restricted (security) incident.
+    let (restricted, rest) = match rest.split_once(char::is_whitespace) {
+        Some((word, more)) if word.eq_ignore_ascii_case("restricted") => (true, more.trim()),
+        _ if rest.eq_ignore_ascii_case("restricted") => (true, ""),
+        _ => (false, rest),
+    };
     let (severity, title) = match rest.split_once(char::is_whitespace) {
         Some((first, title)) if severities.parse(first).is_some() => {
             (severities.parse(first), title.trim())
@@ -54,9 +61,10 @@ pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: 
         _ => (None, rest),
     };
     if title.is_empty() {
-        return open_form(state, inv, severity, drill);
+        return open_form(state, inv, severity, restricted, drill);
     }
     let input = DeclareInput {
+        restricted,
         drill,
         ..DeclareInput::quick(title, severity)
     };
@@ -68,6 +76,9 @@ pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: 
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
         Ok(outcome) => Reply::Say(outcome.answer(state, drill)),
+        Err(DeclareFailure::User(DeclareError::NoRestrictedChannel)) => {
+            Reply::Say(Answer::NoRestrictedChannel)
+        }
         // A quick declare asks for nothing else that could be refused.
         Err(DeclareFailure::User(_)) => Reply::Say(Answer::MissingTitle),
         Err(DeclareFailure::Store(e)) => Reply::Say(store_failure(state, e)),
@@ -79,6 +90,7 @@ fn open_form(
     state: &Context,
     inv: &Invocation,
     severity: Option<SeverityRank>,
+    restricted: bool,
     drill: bool,
 ) -> Reply {
     if inv.trigger_id.is_none() {
@@ -95,6 +107,7 @@ fn open_form(
     };
     Reply::Open(FormRequest::Declare {
         severity: severity.unwrap_or(state.config.process.default_severity),
+        restricted,
         origin,
         drill,
     })
@@ -153,6 +166,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         environment: scope.environment,
         affected_services: scope.affected_services,
         drill: fields.drill,
+        restricted: fields.restricted,
         ..DeclareInput::quick(&title, severity)
     };
     let key = Some(format!("view:{}", submission.view_id));
@@ -164,6 +178,9 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         )]),
         Err(DeclareFailure::User(e @ DeclareError::ImpactStartsInFuture)) => {
             Reply::FieldErrors(vec![(Input::ImpactStarted, e.to_string())])
+        }
+        Err(DeclareFailure::User(e @ DeclareError::NoRestrictedChannel)) => {
+            Reply::FieldErrors(vec![(Input::Restricted, e.to_string())])
         }
         Err(DeclareFailure::Store(e)) => {
             // Keep the form open with what was typed, so nothing is lost: they can submit again.
@@ -231,18 +248,26 @@ impl Outcome {
     }
 }
 
+/// Declares `input`, whose `restricted` says whether a restricted incident was asked for.
 pub(super) async fn declare(
     state: &Context,
-    input: DeclareInput,
+    mut input: DeclareInput,
     user_id: &str,
     origin: Origin,
     key: Option<String>,
 ) -> Result<Outcome, DeclareFailure> {
     let process = &state.config.process;
     let now = state.clock.now();
+    let kind = (input.incident_type.as_deref()).and_then(|k| process.catalog.incident_type(k));
+    let restricted_channel = process.restricted.channel.as_ref();
+    input.restricted = restriction(input.restricted, kind, restricted_channel.is_some())
+        .map_err(DeclareFailure::User)?;
     let new = decide_declare(input, &process.severities, process.default_severity, now)
         .map_err(DeclareFailure::User)?;
-    let channel = state.config.incident_channel.clone();
+    let channel = match restricted_channel {
+        Some(private) if new.restricted => private.clone(),
+        _ => state.config.incident_channel.clone(),
+    };
     let by = DeclaredBy {
         user_id: user_id.to_owned(),
         from_channel: origin.channel.clone(),
@@ -255,7 +280,19 @@ pub(super) async fn declare(
     };
     let event = new.event(via);
     let provisional = new.provisional(user_id, &channel);
-    let outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
+    let mut outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
+    // A drill's restricted exercise stays in its channel: no line in the open that a restricted
+    // incident was declared.
+    if new.restricted && process.restricted.announce && !new.drill {
+        // One line in the open, without title or impact.
+        outbox.push(NewOutbox::standalone(Delivery::ChannelPost {
+            channel: state.config.incident_channel.clone(),
+            thread_ts: None,
+            post: ChannelPost::RestrictedDeclared {
+                severity: new.severity.name().clone(),
+            },
+        }));
+    }
     let mut reminders = schedule::plan(
         None,
         &provisional,

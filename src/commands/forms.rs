@@ -62,9 +62,11 @@ pub enum CardAction {
 /// A form warroom asks Slack to open for the person who acted.
 #[derive(Debug, Clone)]
 pub enum FormRequest {
-    /// The declare form, with a severity preselected, and "This is a drill" checked for a drill.
+    /// The declare form, with a severity preselected, Restricted checked when asked for, and
+    /// "This is a drill" checked for a drill.
     Declare {
         severity: SeverityRank,
+        restricted: bool,
         origin: Origin,
         drill: bool,
     },
@@ -164,6 +166,8 @@ pub struct DeclareFields {
     /// Keys of the checked triage questions.
     pub triage: Vec<String>,
     pub scope: ScopeFields,
+    /// "Restricted (security)" was checked.
+    pub restricted: bool,
     pub origin: Origin,
     /// "This is a drill" was checked.
     pub drill: bool,
@@ -334,6 +338,7 @@ pub enum Input {
     Due,
     NoAction,
     NoActionReason,
+    Restricted,
     /// An item of the review's agenda.
     Agenda(AgendaItem),
     FollowUpDeadline,

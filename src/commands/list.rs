@@ -10,7 +10,7 @@
 //! ```
 //! Drills are listed only by `list drills`: the other lists are of real incidents.
 
-use super::{Reply, View, read_failure};
+use super::{Invocation, Reply, View, read_failure};
 use crate::{
     context::Context,
     incident::Status,
@@ -71,7 +71,7 @@ impl Scope {
 }
 
 /// Lists the newest incidents in `scope`.
-pub async fn run(state: &Context, scope: Scope) -> Reply {
+pub async fn run(state: &Context, inv: &Invocation, scope: Scope) -> Reply {
     // One more than is shown, to tell whether older ones were left out.
     let fetch = i64::try_from(LIMIT + 1).unwrap_or(i64::MAX);
     let (pool, deadline) = (&state.pool, &state.deadline);
@@ -94,10 +94,12 @@ pub async fn run(state: &Context, scope: Scope) -> Reply {
         Ok(mut incidents) => {
             let more = incidents.len() > LIMIT;
             incidents.truncate(LIMIT);
+            let hidden = super::hide_restricted(&mut incidents, inv);
             Reply::Show(View::List {
                 scope,
                 incidents,
                 more,
+                hidden,
             })
         }
         Err(e) => Reply::Say(read_failure(state, e)),

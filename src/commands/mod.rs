@@ -57,6 +57,9 @@ pub struct Invocation {
     pub text: String,
     pub response_url: Option<String>,
     pub trigger_id: Option<String>,
+    /// Whether they may see restricted incidents here (a member of the restricted channel, in
+    /// it or in a direct message with warroom); the edge finds out before the command runs.
+    pub sees_restricted: bool,
 }
 
 /// What the person who acted sees in answer; the edge renders it.
@@ -84,6 +87,8 @@ pub enum View {
         scope: list::Scope,
         incidents: Vec<Incident>,
         more: bool,
+        /// Restricted incidents among them, left out for someone who may not see them.
+        hidden: usize,
     },
     /// Page `page` (from 1, `per_page` a page) of the incidents a search for `words` matched,
     /// newest first, of `total` in all.
@@ -93,6 +98,8 @@ pub enum View {
         per_page: u32,
         total: usize,
         incidents: Vec<Incident>,
+        /// Restricted matches on this page, left out for someone who may not see them.
+        hidden: usize,
     },
     /// The newest entries of one incident's timeline, oldest first, of `total` in all.
     Timeline {
@@ -107,9 +114,40 @@ pub enum View {
         heading: actions::ActionsHeading,
         actions: Vec<ListedAction>,
         today: chrono::NaiveDate,
+        /// Actions of restricted incidents, left out for someone who may not see them.
+        hidden: usize,
     },
     /// The tabletop scenarios `/incident drill scenario <name>` runs.
     Scenarios(Scenarios),
+}
+
+/// What someone who may not see restricted incidents is told about incident `id`, when it is
+/// one: that it is restricted, and nothing about it. `None` lets the command go on.
+pub(crate) async fn hidden_from(
+    state: &Context,
+    inv: &Invocation,
+    id: &IncidentId,
+) -> Option<Reply> {
+    if inv.sees_restricted {
+        return None;
+    }
+    let found = state
+        .deadline
+        .run(crate::store::incidents::find_restricted(&state.pool, id))
+        .await;
+    match found {
+        Ok(Some(true)) => Some(Reply::Say(Answer::Restricted { id: id.to_string() })),
+        Ok(_) => None,
+        Err(e) => Some(Reply::Say(read_failure(state, e))),
+    }
+}
+
+/// Leaves out the restricted incidents someone may not see; how many it left out. They are
+/// counted, never described.
+pub(crate) fn hide_restricted(incidents: &mut Vec<Incident>, inv: &Invocation) -> usize {
+    let before = incidents.len();
+    incidents.retain(|i| inv.sees_restricted || !i.restricted);
+    before - incidents.len()
 }
 
 /// Turns a storage failure of a request that only reads into what the person is told.
@@ -225,14 +263,14 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
     match Subcommand::parse(&text) {
         Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,
         Subcommand::Drill(ask) => drill::run(state, &invocation, ask).await,
-        Subcommand::List(Ok(scope)) => list::run(state, scope).await,
+        Subcommand::List(Ok(scope)) => list::run(state, &invocation, scope).await,
         Subcommand::List(Err(given)) => Reply::Say(Answer::UnknownList {
             given: given.to_owned(),
         }),
-        Subcommand::Search(query) => search::run(state, query).await,
+        Subcommand::Search(query) => search::run(state, &invocation, query).await,
         Subcommand::Stats(period) => stats::run(state, period).await,
-        Subcommand::Show(rest) => show::show(state, rest).await,
-        Subcommand::Timeline(rest) => show::timeline(state, rest).await,
+        Subcommand::Show(rest) => show::show(state, &invocation, rest).await,
+        Subcommand::Timeline(rest) => show::timeline(state, &invocation, rest).await,
         Subcommand::Note(rest) => show::note(state, &invocation, rest).await,
         Subcommand::Correct(rest) => show::correct(state, &invocation, rest).await,
         Subcommand::Action(rest) => actions::run(state, &invocation, rest).await,

@@ -20,6 +20,9 @@ pub async fn run(state: &Context, inv: &Invocation, rest: &str) -> Reply {
         .run(store::incidents::find_incident(&state.pool, &id))
         .await;
     let incident = match found {
+        Ok(Some(incident)) if incident.restricted && !inv.sees_restricted => {
+            return Reply::Say(Answer::Restricted { id: id.to_string() });
+        }
         Ok(Some(incident)) => incident,
         Ok(None) => return Reply::Say(Answer::not_found(&id)),
         Err(e) => return Reply::Say(read_failure(state, e)),

@@ -9,7 +9,7 @@
 //! /incident search ???                       → nothing in that to search for
 //! ```
 
-use super::{Reply, View, read_failure};
+use super::{Invocation, Reply, View, read_failure};
 use crate::{context::Context, delivery::Answer, store};
 
 /// How many matches one answer shows.
@@ -49,7 +49,7 @@ impl<'a> Query<'a> {
 }
 
 /// Searches, or says how to when there is nothing to search for.
-pub async fn run(state: &Context, query: Option<Query<'_>>) -> Reply {
+pub async fn run(state: &Context, inv: &Invocation, query: Option<Query<'_>>) -> Reply {
     let Some(Query { words, page }) = query else {
         return Reply::Say(Answer::SearchNeedsWords);
     };
@@ -66,11 +66,12 @@ pub async fn run(state: &Context, query: Option<Query<'_>>) -> Reply {
         Ok(found) if !found.searchable => Reply::Say(Answer::NothingToSearchFor {
             words: words.to_owned(),
         }),
-        Ok(found) => Reply::Show(View::Found {
+        Ok(mut found) => Reply::Show(View::Found {
             words: words.to_owned(),
             page,
             per_page: PAGE_SIZE,
             total: found.total,
+            hidden: super::hide_restricted(&mut found.incidents, inv),
             incidents: found.incidents,
         }),
         Err(e) => Reply::Say(read_failure(state, e)),

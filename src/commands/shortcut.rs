@@ -79,7 +79,7 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
             })
         }
         Ok(None) => {
-            let open = match state
+            let mut open = match state
                 .deadline
                 .run(store::incidents::find_open(&state.pool, 100, true))
                 .await
@@ -87,6 +87,9 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
                 Ok(open) => open,
                 Err(e) => return Reply::Say(super::store_failure(state, e)),
             };
+            // The picker names no restricted incident unless the message is in their channel.
+            let in_restricted = in_restricted_channel(state, &action);
+            open.retain(|i| in_restricted || !i.restricted);
             Reply::Open(FormRequest::PickIncident {
                 open,
                 message: Box::new(action),
@@ -94,6 +97,12 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
         }
         Err(e) => Reply::Say(super::store_failure(state, e)),
     }
+}
+
+/// Whether the message is in the restricted channel, whose members alone see restricted
+/// incidents.
+fn in_restricted_channel(state: &Context, action: &MessageAction) -> bool {
+    state.config.process.restricted.channel.as_deref() == Some(action.channel_id.as_str())
 }
 
 /// The incident picker was submitted, naming `incident` for `message`.
@@ -110,6 +119,17 @@ pub async fn on_pick(
         return Reply::FieldErrors(vec![(Input::Incident, "Choose an incident.".to_owned())]);
     };
     let at = |text: String| Reply::FieldErrors(vec![(Input::Incident, text)]);
+    if !in_restricted_channel(state, action) {
+        let restricted = state
+            .deadline
+            .run(store::incidents::find_restricted(&state.pool, &id))
+            .await;
+        if let Ok(Some(true)) = restricted {
+            return at(format!(
+                "{id} is a restricted incident: add messages to it from its own channel."
+            ));
+        }
+    }
     match change::apply(state, &id, action.change(), user, Some(&action.key(&id))).await {
         Ok(ChangeOutcome::Refused(refusal)) => at(refusal.to_string()),
         Ok(ChangeOutcome::NotFound) => at(format!("{id} no longer exists.")),

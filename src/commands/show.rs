@@ -12,7 +12,7 @@
 use super::{
     Invocation, Reply, View,
     change::{self, ChangeOutcome},
-    read_failure, store_failure,
+    hidden_from, read_failure, store_failure,
 };
 use crate::{
     context::Context,
@@ -32,7 +32,7 @@ fn parse_id(rest: &str) -> Result<(IncidentId, &str), Reply> {
 }
 
 /// The current state of one incident.
-pub async fn show(state: &Context, rest: &str) -> Reply {
+pub async fn show(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let id = match parse_id(rest) {
         Ok((id, _)) => id,
         Err(reply) => return reply,
@@ -42,6 +42,9 @@ pub async fn show(state: &Context, rest: &str) -> Reply {
         .run(store::incidents::find_incident(&state.pool, &id))
         .await
     {
+        Ok(Some(incident)) if incident.restricted && !inv.sees_restricted => {
+            Reply::Say(Answer::Restricted { id: id.to_string() })
+        }
         Ok(Some(incident)) => Reply::Show(View::Incident(Box::new(incident))),
         Ok(None) => Reply::Say(Answer::not_found(&id)),
         Err(e) => Reply::Say(read_failure(state, e)),
@@ -49,11 +52,14 @@ pub async fn show(state: &Context, rest: &str) -> Reply {
 }
 
 /// One incident's timeline.
-pub async fn timeline(state: &Context, rest: &str) -> Reply {
+pub async fn timeline(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let id = match parse_id(rest) {
         Ok((id, _)) => id,
         Err(reply) => return reply,
     };
+    if let Some(reply) = hidden_from(state, inv, &id).await {
+        return reply;
+    }
     let found = state
         .deadline
         .run(store::timeline::find_timeline(
@@ -77,6 +83,9 @@ pub async fn note(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     };
     if text.is_empty() {
         return Reply::Say(Answer::NoteNeedsText);
+    }
+    if let Some(reply) = hidden_from(state, inv, &id).await {
+        return reply;
     }
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     let change = Change::Note {
@@ -110,6 +119,9 @@ pub async fn correct(state: &Context, inv: &Invocation, rest: &str) -> Reply {
     let Some((entry, text)) = parse_correction(rest) else {
         return Reply::Say(Answer::HowToCorrect);
     };
+    if let Some(reply) = hidden_from(state, inv, &id).await {
+        return reply;
+    }
     let target = match state
         .deadline
         .run(store::timeline::find_entry(&state.pool, &id, entry))

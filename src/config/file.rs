@@ -53,6 +53,7 @@ struct FileConfig {
     comms: super::comms::FileComms,
     #[serde(default)]
     drills: super::drills::FileDrills,
+    restricted: super::restricted::FileRestricted,
     timezone: Option<String>,
 }
 
@@ -237,6 +238,7 @@ impl ProcessConfig {
                 .map_err(|e| err("WARROOM_CONFIG (role / incident_type)", e))?;
         }
         cfg.comms = file.comms.apply(&cfg.catalog)?;
+        cfg.restricted = file.restricted.apply()?;
         apply_schedule(
             &mut cfg.schedule,
             file.reminders,

@@ -63,6 +63,9 @@ pub struct IncidentType {
     pub containment: Vec<String>,
     #[serde(default)]
     pub recovery: Vec<String>,
+    /// Declared into the restricted channel, when one is configured (security incidents).
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 /// Roles and types, checked for consistency.
@@ -203,6 +206,7 @@ mod tests {
             first_checks: vec![],
             containment: vec![],
             recovery: vec![],
+            restricted: false,
         };
         assert!(
             Catalog::new(vec![role.clone()], vec![t])

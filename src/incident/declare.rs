@@ -2,7 +2,9 @@
 
 use super::{
     Incident, IncidentId, MAX_IMPACT_CHARS, Severities, Severity, SeverityRank, Status, Title,
-    Triage, drills,
+    Triage,
+    catalog::IncidentType,
+    drills,
     event::{Declared, DeclaredVia, Event},
     schedule,
     scope::{Detection, Environment, MAX_SERVICES_CHARS, Scope},
@@ -17,6 +19,25 @@ pub enum DeclareError {
     MissingTitle,
     #[error("The impact can't have started in the future.")]
     ImpactStartsInFuture,
+    #[error(
+        "Restricted incidents need a private channel, and none is configured: ask whoever runs warroom to set `[restricted] channel`. Declare it without `restricted` to use the incidents channel."
+    )]
+    NoRestrictedChannel,
+}
+
+/// Whether a declaration is restricted: when asked for, or — with a restricted channel
+/// configured — when its type is a restricted (security) one. Asking for it without a channel is
+/// refused rather than quietly declared in the open.
+pub fn restriction(
+    asked: bool,
+    incident_type: Option<&IncidentType>,
+    channel_configured: bool,
+) -> Result<bool, DeclareError> {
+    match (asked, channel_configured) {
+        (true, false) => Err(DeclareError::NoRestrictedChannel),
+        (true, true) => Ok(true),
+        (false, configured) => Ok(configured && incident_type.is_some_and(|t| t.restricted)),
+    }
 }
 
 /// What someone asked for when declaring.
@@ -36,6 +57,8 @@ pub struct DeclareInput {
     pub drill: bool,
     /// The scenario a scripted drill runs: its injects are armed with the declaration.
     pub scenario: Option<drills::Scenario>,
+    /// Decided by [`restriction`] before the declaration.
+    pub restricted: bool,
 }
 
 impl DeclareInput {
@@ -53,6 +76,7 @@ impl DeclareInput {
             affected_services: None,
             drill: false,
             scenario: None,
+            restricted: false,
         }
     }
 
@@ -90,6 +114,7 @@ pub struct NewIncident {
     pub scenario: Option<String>,
     /// A scenario's injects, armed with the declaration.
     pub injects: Vec<schedule::Arm>,
+    pub restricted: bool,
 }
 
 impl NewIncident {
@@ -123,6 +148,7 @@ impl NewIncident {
             findings: Default::default(),
             review: Default::default(),
             drill: self.drill,
+            restricted: self.restricted,
             version: 1,
         }
     }
@@ -183,6 +209,7 @@ pub fn decide_declare(
             .map(|s| drills::arm_injects(s, now))
             .unwrap_or_default(),
         scenario: input.scenario.map(|s| s.name),
+        restricted: input.restricted,
     })
 }
 
@@ -206,6 +233,7 @@ impl NewIncident {
             affected_services: self.scope.affected_services.clone(),
             drill: self.drill,
             scenario: self.scenario.clone(),
+            restricted: self.restricted,
         })
     }
 }
@@ -279,5 +307,20 @@ mod tests {
         .unwrap();
         assert_eq!(d.title.as_str().chars().count(), MAX_TITLE_CHARS);
         assert!(d.title.as_str().ends_with('…'));
+    }
+
+    #[test]
+    fn a_declaration_is_restricted_when_asked_or_by_its_type_and_only_with_a_channel() {
+        let catalog = crate::incident::Catalog::builtin();
+        let credential = catalog.incident_type("credential");
+        let database = catalog.incident_type("database");
+        assert_eq!(restriction(true, None, true), Ok(true));
+        assert_eq!(restriction(false, credential, true), Ok(true));
+        assert_eq!(restriction(false, database, true), Ok(false));
+        assert_eq!(restriction(false, credential, false), Ok(false));
+        assert_eq!(
+            restriction(true, database, false),
+            Err(DeclareError::NoRestrictedChannel)
+        );
     }
 }

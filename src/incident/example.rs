@@ -46,6 +46,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
         findings: Default::default(),
         review: Default::default(),
         drill: false,
+        restricted: false,
         version: 1,
     }
 }

@@ -123,6 +123,9 @@ pub struct Incident {
     /// outward path checks: a drill pages nobody, reaches no customer-facing channel, escalates
     /// only to its declarer by default, and stays out of the metrics and the digest.
     pub drill: bool,
+    /// A restricted (security) incident: its card and thread live in the restricted channel, and
+    /// its details are shown only to that channel's members.
+    pub restricted: bool,
     /// Counts the changes written to the incident's row: a card rendered from one version is
     /// stale once the row has a later one.
     pub version: i32,

@@ -11,6 +11,7 @@ use crate::{
     delivery::Answer,
     incident::truncate_chars,
 };
+use serde_json::json;
 
 /// Told to someone when the database cannot be reached within the request deadline.
 pub const DATABASE_UNAVAILABLE: &str = ":warning: warroom cannot reach its database right now, so this may not have been saved. \
@@ -38,25 +39,52 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             scope,
             incidents,
             more,
-        } => incident_list(*scope, incidents, *more),
+            hidden,
+        } => with_hidden(incident_list(*scope, incidents, *more), *hidden, "incident"),
         View::Found {
             words,
             page,
             per_page,
             total,
             incidents,
-        } => search_results(words, *page, *per_page, *total, incidents),
+            hidden,
+        } => with_hidden(
+            search_results(words, *page, *per_page, *total, incidents),
+            *hidden,
+            "incident",
+        ),
         View::Timeline { id, entries, total } => super::timeline::timeline(id, entries, *total),
         View::Stats(report) => super::stats::report(report),
         View::Actions {
             heading,
             actions,
             today,
-        } => super::actions::list(heading, actions, *today),
+            hidden,
+        } => with_hidden(
+            super::actions::list(heading, actions, *today),
+            *hidden,
+            "follow-up action of a restricted incident",
+        ),
         View::Scenarios(scenarios) => {
             super::drills::scenarios(scenarios, &process.severities, &process.catalog)
         }
     }
+}
+
+/// Adds, when some were left out, how many restricted `what`s are not shown here — counted,
+/// never described.
+fn with_hidden(mut message: Message, hidden: usize, what: &str) -> Message {
+    if hidden > 0 {
+        let (count, these) = match (hidden, what) {
+            (1, "incident") => ("1 restricted incident is".to_owned(), "its"),
+            (n, "incident") => (format!("{n} restricted incidents are"), "their"),
+            (1, what) => (format!("1 {what} is"), "its"),
+            (n, what) => (format!("{n} {what}s are"), "their"),
+        };
+        message.blocks.push(json!({ "type": "context", "elements": [{ "type": "mrkdwn",
+            "text": format!(":lock: {count} not shown here: {these} details are for the restricted channel's members, there or in a direct message with warroom.") }] }));
+    }
+    message
 }
 
 /// The answer's text (mrkdwn).
@@ -112,6 +140,10 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::MissingTitle => {
             "An incident needs a title: `/incident declare sev2 Checkout is failing`.".to_owned()
         }
+        Answer::NoRestrictedChannel => "Restricted incidents need a private channel, and none is configured: ask whoever runs warroom to set `[restricted] channel`. Declare it without `restricted` to use the incidents channel.".to_owned(),
+        Answer::Restricted { id } => format!(
+            ":lock: {id} is a restricted incident: its details are shown only to members of its private channel, there or in a direct message with warroom."
+        ),
         Answer::HowToDeclare => {
             "Type `/incident declare sev2 <title>` to declare an incident.".to_owned()
         }
@@ -199,6 +231,7 @@ pub fn usage(process: &ProcessConfig) -> String {
     format!(
         "*warroom — incident response in Slack*\n\
          `/incident declare [severity] <title>` declare an incident now (severity defaults to {default})\n\
+         `/incident declare restricted [severity] <title>` a restricted (security) incident, in the private restricted channel\n\
          `/incident declare` open the declare form (type, impact and triage questions)\n\
          `/incident drill [severity] <title>` declare a drill (a tabletop exercise), marked DRILL everywhere and left out of the metrics\n\
          `/incident drill scenario <name>` run a tabletop scenario: a drill whose injects arrive in its thread; `/incident drill scenarios` lists them\n\

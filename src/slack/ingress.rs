@@ -159,7 +159,7 @@ Please try again in a few seconds.";
 /// A slash command that arrived at `received`; the answer to show the person who typed it.
 pub async fn handle_command(
     state: &AppState,
-    invocation: Invocation,
+    mut invocation: Invocation,
     received: Instant,
 ) -> Option<Value> {
     let limit = state.config.process.max_requests_in_flight;
@@ -168,6 +168,9 @@ pub async fn handle_command(
         return Some(json!({ "response_type": "ephemeral", "text": OVERLOADED }));
     };
     let ctx = state.for_request(received);
+    invocation.sees_restricted = state
+        .sees_restricted(&invocation.user_id, &invocation.channel_id)
+        .await;
     let trigger_id = invocation.trigger_id.clone();
     let reply = match commands::run_slash(&ctx, invocation).await {
         Reply::Open(form) => match open_form(state, trigger_id.as_deref(), &form, received).await {

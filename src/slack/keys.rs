@@ -296,6 +296,7 @@ pub fn block_id(input: &Input) -> String {
         Input::Due => "due",
         Input::NoAction => "no_action",
         Input::NoActionReason => "no_action_reason",
+        Input::Restricted => "restricted",
         Input::Agenda(item) => item.key(),
         Input::FollowUpDeadline => "follow_up_deadline",
         Input::ReviewComplete => "review_complete",

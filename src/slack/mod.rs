@@ -19,6 +19,8 @@ pub mod ingress;
 pub mod keys;
 /// `/incident list` and `/incident search`: incidents one line each, linked to their cards.
 pub mod lists;
+/// Who may see restricted incidents, and the check that their channel is private.
+pub mod members;
 /// The modals opened from the card and the message shortcut.
 pub mod modals;
 /// The one caller of Slack's Web API.

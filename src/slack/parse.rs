@@ -52,6 +52,7 @@ impl From<SlashCommand> for Invocation {
             text: c.text,
             response_url: c.response_url,
             trigger_id: c.trigger_id,
+            sees_restricted: false,
         }
     }
 }

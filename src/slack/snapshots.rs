@@ -207,6 +207,7 @@ fn every_form() {
             "declare",
             FormRequest::Declare {
                 severity: process.default_severity,
+                restricted: false,
                 origin: Origin {
                     channel: Some("C0GENERAL".into()),
                     response_url: Some("https://hooks.slack.com/actions/T/1/x".into()),

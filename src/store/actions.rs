@@ -11,6 +11,7 @@ use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 struct ActionRow {
     incident_id: String,
     incident_title: String,
+    incident_restricted: bool,
     number: i32,
     text: String,
     owner: String,
@@ -29,6 +30,7 @@ impl From<ActionRow> for ListedAction {
         ListedAction {
             incident: IncidentId::from_stored(r.incident_id),
             incident_title: r.incident_title,
+            incident_restricted: r.incident_restricted,
             action: Action {
                 number: u32::try_from(r.number).unwrap_or_default(),
                 text: r.text,
@@ -57,7 +59,7 @@ pub async fn find_actions<'e>(
 ) -> Result<Vec<Action>, sqlx::Error> {
     let rows = sqlx::query_as!(
         ActionRow,
-        "SELECT a.incident_id, i.title AS incident_title, a.number, a.text, a.owner, a.due_on, a.link, a.status,
+        "SELECT a.incident_id, i.title AS incident_title, i.restricted AS incident_restricted, a.number, a.text, a.owner, a.due_on, a.link, a.status,
                 a.reason, a.created_by, a.created_at, a.finished_at, a.finished_by
          FROM incident_actions a JOIN incidents i ON i.id = a.incident_id
          WHERE a.incident_id = $1 ORDER BY a.number",
@@ -79,7 +81,7 @@ pub async fn find_action_for_update(
 ) -> Result<Option<Action>, sqlx::Error> {
     let row = sqlx::query_as!(
         ActionRow,
-        "SELECT a.incident_id, i.title AS incident_title, a.number, a.text, a.owner, a.due_on, a.link, a.status,
+        "SELECT a.incident_id, i.title AS incident_title, i.restricted AS incident_restricted, a.number, a.text, a.owner, a.due_on, a.link, a.status,
                 a.reason, a.created_by, a.created_at, a.finished_at, a.finished_by
          FROM incident_actions a JOIN incidents i ON i.id = a.incident_id
          WHERE a.incident_id = $1 AND a.number = $2 FOR UPDATE OF a",
@@ -143,7 +145,7 @@ pub async fn find_open_for_owner(
 ) -> Result<Vec<ListedAction>, sqlx::Error> {
     let rows = sqlx::query_as!(
         ActionRow,
-        "SELECT a.incident_id, i.title AS incident_title, a.number, a.text, a.owner, a.due_on, a.link, a.status,
+        "SELECT a.incident_id, i.title AS incident_title, i.restricted AS incident_restricted, a.number, a.text, a.owner, a.due_on, a.link, a.status,
                 a.reason, a.created_by, a.created_at, a.finished_at, a.finished_by
          FROM incident_actions a JOIN incidents i ON i.id = a.incident_id
          WHERE a.owner = $1 AND a.status = 'open' AND i.status <> 'cancelled'
@@ -164,7 +166,7 @@ pub async fn find_overdue(
 ) -> Result<Vec<ListedAction>, sqlx::Error> {
     let rows = sqlx::query_as!(
         ActionRow,
-        "SELECT a.incident_id, i.title AS incident_title, a.number, a.text, a.owner, a.due_on, a.link, a.status,
+        "SELECT a.incident_id, i.title AS incident_title, i.restricted AS incident_restricted, a.number, a.text, a.owner, a.due_on, a.link, a.status,
                 a.reason, a.created_by, a.created_at, a.finished_at, a.finished_by
          FROM incident_actions a JOIN incidents i ON i.id = a.incident_id
          WHERE a.status = 'open' AND a.due_on < $1 AND i.status <> 'cancelled'

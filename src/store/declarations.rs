@@ -108,17 +108,18 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         r#"
         WITH earlier AS (
             SELECT id, card_ts, team_domain FROM incidents
-            WHERE declared_by = $8 AND declared_at >= $28 AND title = $2 AND status <> 'cancelled' AND drill = $33
+            WHERE declared_by = $8 AND declared_at >= $28 AND title = $2 AND status <> 'cancelled' AND drill = $34
             ORDER BY declared_at DESC LIMIT 1
         ), counter AS (
             SELECT $26::int AS last_number WHERE NOT EXISTS (SELECT 1 FROM earlier)
         ), inc AS (
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
-                breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services, drill)
+                breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services,
+                restricted, drill)
             SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
                    CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33, $34
             FROM counter
             RETURNING id
         ), entry AS (
@@ -174,6 +175,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         new.scope.detection.map(Detection::key),
         new.scope.environment.key(),
         new.scope.affected_services.as_deref(),
+        new.restricted,
         new.drill,
     )
     .fetch_one(&mut *tx)

@@ -31,7 +31,7 @@ pub async fn find_incident(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -56,7 +56,7 @@ pub async fn find_open(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND ($2 OR NOT drill)
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -108,6 +108,7 @@ struct IncidentRow {
     review_completed_at: Option<DateTime<Utc>>,
     review_completed_by: Option<String>,
     drill: bool,
+    restricted: bool,
 }
 
 impl From<IncidentRow> for Incident {
@@ -161,6 +162,7 @@ impl From<IncidentRow> for Incident {
                 completed_by: r.review_completed_by,
             },
             drill: r.drill,
+            restricted: r.restricted,
             version: r.version,
         }
     }
@@ -193,7 +195,7 @@ pub async fn find_incident_for_update(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -290,7 +292,7 @@ pub async fn find_incident_by_message(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -313,7 +315,7 @@ pub async fn find_open_by_severity(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND NOT drill
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,
@@ -321,6 +323,16 @@ pub async fn find_open_by_severity(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// Whether incident `id` is restricted; `None` when there is no such incident.
+pub async fn find_restricted(pool: &PgPool, id: &IncidentId) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT restricted FROM incidents WHERE id = $1",
+        id.as_str()
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Moves the pending overdue-update reminder of an incident to `until`; false if none is pending.

@@ -2,6 +2,7 @@
 //! `Retry-After`, or a jittered back-off), or given up on with the humans told.
 
 use super::{
+    channel,
     deliver::{self, Outcome},
     legacy, public, record, upload,
 };
@@ -25,6 +26,13 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
         Ok(Delivery::ThreadFile { file, requested_by }) => {
             upload::thread_file(state, &row, file, &requested_by).await
         }
+        Ok(Delivery::ChannelPost {
+            channel,
+            thread_ts,
+            post,
+        }) => channel::channel_post(state, &row, &channel, thread_ts.as_deref(), &post)
+            .await
+            .unwrap_or_else(|outcome| outcome),
         Ok(Delivery::ClientSummary {
             channel, summary, ..
         }) => public::client_summary(state, &row, &channel, &summary).await,

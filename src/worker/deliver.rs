@@ -4,9 +4,9 @@
 //! timeout, a reset, a 5xx) warroom first looks for the post in Slack instead of posting twice.
 
 use crate::{
-    delivery::{ChannelPost, Delivery, Post, Recipient},
+    delivery::{Delivery, Post, Recipient},
     incident::{Incident, IncidentId},
-    slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
+    slack::{announce, answers, blocks, card, outbound::SlackFailure},
     state::AppState,
     store::{
         self,
@@ -90,14 +90,8 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
             let message = answers::render(&answer, &state.config.process);
             tell(state, &to, &message).await
         }
-        (
-            Delivery::ChannelPost {
-                channel,
-                thread_ts,
-                post,
-            },
-            _,
-        ) => channel_post(state, row, &channel, thread_ts.as_deref(), &post).await,
+        // Posted by `channel`, which the attempt hands them to.
+        (Delivery::ChannelPost { .. }, _) => return Outcome::Dropped("not an incident's post"),
         // Client-safe summaries are posted by `public`, which the attempt hands them to.
         (Delivery::ClientSummary { .. }, _) => {
             return Outcome::Dropped("a summary is posted apart");
@@ -213,6 +207,7 @@ async fn thread_reply(
     let Some(message) = announce::thread_post(incident, post, &state.config.process) else {
         return Ok(Outcome::Superseded);
     };
+    let message = super::membership::with_membership(state, incident, post, message).await;
     let mut body = message.to_json();
     if broadcast {
         body["reply_broadcast"] = json!(true);
@@ -280,36 +275,6 @@ pub(super) async fn tell(state: &AppState, to: &Recipient, message: &blocks::Mes
         (None, None) => return Ok(Outcome::Dropped("nobody to tell")),
     }
     Ok(Outcome::Delivered { ts: None })
-}
-
-async fn channel_post(
-    state: &AppState,
-    row: &OutboxRow,
-    channel: &str,
-    thread_ts: Option<&str>,
-    post: &ChannelPost,
-) -> Attempt {
-    if let Some(ts) = already_posted(state, row, channel, thread_ts).await? {
-        return Ok(Outcome::Delivered { ts: Some(ts) });
-    }
-    let message = match post {
-        ChannelPost::MentionHelp => blocks::notice(
-            "Hi! Type `/incident declare sev2 <title>` to declare an incident, or `/incident help` for everything I can do.",
-        ),
-        ChannelPost::Digest => {
-            let open = store::incidents::find_open_by_severity(&state.worker_pool, 40)
-                .await
-                .map_err(|e| Outcome::Internal(e.into()))?;
-            reminders::digest(&open, state.clock.now())
-        }
-    };
-    let mut body = message.to_json();
-    body["channel"] = json!(channel);
-    if let Some(ts) = thread_ts {
-        body["thread_ts"] = json!(ts);
-    }
-    body["metadata"] = metadata(row);
-    post_message(state, row, &body).await
 }
 
 /// After an ambiguous failure, looks in the channel (or thread) for a post carrying this row's

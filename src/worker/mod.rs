@@ -2,8 +2,10 @@
 //! can die with its process and another replica (or the restarted one) carries on.
 
 mod attempt;
+mod channel;
 pub mod deliver;
 mod legacy;
+mod membership;
 pub mod outbox;
 mod public;
 pub mod record;

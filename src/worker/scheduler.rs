@@ -138,12 +138,18 @@ async fn fire_in(
     queue::mark_fired(tx, reminder.id).await?;
     let Some(incident_id) = reminder.incident_id.clone() else {
         if reminder.kind == kinds::DIGEST {
-            let digest = NewOutbox::standalone(Delivery::ChannelPost {
-                channel: state.config.incident_channel.clone(),
-                thread_ts: None,
-                post: ChannelPost::Digest,
-            });
-            store::outbox::insert_outbox(tx, None, &[digest]).await?;
+            let digest = |channel: &str, restricted| {
+                NewOutbox::standalone(Delivery::ChannelPost {
+                    channel: channel.to_owned(),
+                    thread_ts: None,
+                    post: ChannelPost::Digest { restricted },
+                })
+            };
+            let mut digests = vec![digest(&state.config.incident_channel, false)];
+            if let Some(channel) = &process.restricted.channel {
+                digests.push(digest(channel, true));
+            }
+            store::outbox::insert_outbox(tx, None, &digests).await?;
             let next = schedule::next_digest_after(&process.schedule, reminder.due_at, now);
             if let Some(next) = next {
                 queue::apply_arms(

@@ -273,11 +273,24 @@ impl TestApp {
         response_url: &str,
         trigger_id: &str,
     ) -> reqwest::Response {
+        self.slash_in(COMMAND_CHANNEL, user, text, response_url, trigger_id)
+            .await
+    }
+
+    /// `/incident <text>` typed by `user` in `channel` (a `D…` one is a direct message).
+    pub async fn slash_in(
+        &self,
+        channel: &str,
+        user: &str,
+        text: &str,
+        response_url: &str,
+        trigger_id: &str,
+    ) -> reqwest::Response {
         let form = [
             ("token", "gIkuvaNzQIHg97ATvDxqgjtO"),
             ("team_id", "T0001"),
             ("team_domain", "acme"),
-            ("channel_id", COMMAND_CHANNEL),
+            ("channel_id", channel),
             ("channel_name", "general"),
             ("user_id", user),
             ("user_name", "someone"),

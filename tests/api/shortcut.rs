@@ -5,7 +5,13 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn shortcut(slack: &FakeSlack, channel: &str, ts: &str, thread_ts: Option<&str>) -> Value {
+/// The message shortcut used on message `ts` in `channel` (in the thread of `thread_ts`).
+pub(crate) fn shortcut(
+    slack: &FakeSlack,
+    channel: &str,
+    ts: &str,
+    thread_ts: Option<&str>,
+) -> Value {
     let mut message = json!({ "type": "message", "text": "DB failover finished at 10:42", "user": "U0SRE", "ts": ts });
     if let Some(t) = thread_ts {
         message["thread_ts"] = json!(t);

@@ -87,6 +87,9 @@ pub async fn run(state: &Context, inv: &Invocation, rest: &str) -> Reply {
             "wont_do",
         ),
     };
+    if let Some(reply) = super::hidden_from(state, inv, &id).await {
+        return reply;
+    }
     let key = inv
         .trigger_id
         .as_ref()
@@ -126,6 +129,9 @@ pub async fn list(state: &Context, inv: &Invocation, rest: &str) -> Reply {
         let find = store::actions::find_overdue(&state.pool, today, LIMIT);
         (ActionsHeading::Overdue, state.deadline.run(find).await)
     } else if let Some(id) = IncidentId::parse(rest) {
+        if let Some(reply) = super::hidden_from(state, inv, &id).await {
+            return reply;
+        }
         let found = state.deadline.run(of_incident(state, &id)).await;
         match found {
             Ok(None) => return Reply::Say(Answer::not_found(&id)),
@@ -136,11 +142,17 @@ pub async fn list(state: &Context, inv: &Invocation, rest: &str) -> Reply {
         return Reply::Say(Answer::HowToListActions);
     };
     match found {
-        Ok(actions) => Reply::Show(View::Actions {
-            heading,
-            actions,
-            today,
-        }),
+        Ok(mut actions) => {
+            // Restricted incidents' actions are counted here, never described.
+            let before = actions.len();
+            actions.retain(|a| inv.sees_restricted || !a.incident_restricted);
+            Reply::Show(View::Actions {
+                heading,
+                hidden: before - actions.len(),
+                actions,
+                today,
+            })
+        }
         Err(e) => Reply::Say(read_failure(state, e)),
     }
 }
@@ -160,6 +172,7 @@ async fn of_incident(
             .map(|action| ListedAction {
                 incident: id.clone(),
                 incident_title: incident.title.to_string(),
+                incident_restricted: incident.restricted,
                 action,
             })
             .collect(),

@@ -114,6 +114,8 @@ impl Action {
 pub struct ListedAction {
     pub incident: IncidentId,
     pub incident_title: String,
+    /// Its incident is restricted: shown only to the restricted channel's members.
+    pub incident_restricted: bool,
     pub action: Action,
 }
 

@@ -52,6 +52,9 @@ pub struct Declared {
     /// The scenario a scripted drill runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    /// Declared restricted (absent, and so false, on rows written before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// Where a declaration came from.

@@ -52,6 +52,7 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
         affected_services: None,
         drill: false,
         scenario: None,
+        restricted: false,
     });
     let entries = vec![
         entry(1, 0, "UDECL", declared),

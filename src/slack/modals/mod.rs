@@ -28,11 +28,14 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
     let (incident, form) = match request {
         FormRequest::Declare {
             severity,
+            restricted,
             origin,
             drill,
         } => {
             let metadata = serde_json::to_string(origin).unwrap_or_default();
-            let form = more::declare(&process.severities, &process.catalog, *severity, &metadata);
+            // Offered only where restricted incidents have somewhere to go.
+            let restricted = process.restricted.channel.is_some().then_some(*restricted);
+            let form = more::declare(process, *severity, restricted, &metadata);
             return more::with_drill_box(form, *drill);
         }
         FormRequest::PickIncident { open, message } => return more::pick_incident(open, message),

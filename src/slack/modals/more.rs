@@ -4,7 +4,8 @@
 use super::{field, heading, modal, text_input};
 use crate::{
     commands::forms::{Input, MessageAction},
-    incident::{Catalog, Incident, Severities, SeverityRank, Triage, truncate_chars},
+    config::ProcessConfig,
+    incident::{Incident, SeverityRank, Triage, truncate_chars},
     slack::{
         blocks::{option, plain, section, severity_options, type_options},
         keys::{Callback, DRILL_VALUE, VALUE, block_id},
@@ -17,11 +18,12 @@ const METADATA_MAX: usize = 3000;
 
 /// The declare form: title, severity (preselected), type, impact and the triage questions.
 pub(super) fn declare(
-    severities: &Severities,
-    catalog: &Catalog,
+    process: &ProcessConfig,
     severity: SeverityRank,
+    restricted: Option<bool>,
     private_metadata: &str,
 ) -> Value {
+    let (severities, catalog) = (&process.severities, &process.catalog);
     let title_input = json!({ "type": "plain_text_input", "action_id": VALUE, "max_length": 150,
         "placeholder": plain("Payments API returns 500s", 150) });
     let chosen = &severities.get(severity).name;
@@ -54,6 +56,9 @@ pub(super) fn declare(
     });
     if let Some(blocks) = form["blocks"].as_array_mut() {
         blocks.extend(super::scope::scope_fields(None));
+        if let Some(checked) = restricted {
+            blocks.push(restricted_field(checked));
+        }
     }
     form
 }
@@ -75,6 +80,19 @@ pub(super) fn with_drill_box(mut form: Value, drill: bool) -> Value {
         blocks.push(drill_box);
     }
     form
+}
+
+/// The Restricted (security) checkbox: the incident goes to the private restricted channel.
+fn restricted_field(checked: bool) -> Value {
+    let choice = option("Restricted (security)", "restricted");
+    let mut element = json!({ "type": "checkboxes", "action_id": VALUE, "options": [choice] });
+    if checked {
+        element["initial_options"] = json!([option("Restricted (security)", "restricted")]);
+    }
+    let mut block = field(Input::Restricted, "Visibility", element, true);
+    block["hint"] = json!({ "type": "plain_text",
+        "text": "Its card and thread go to the private restricted channel, and only that channel's members see its details. Security, credential and data-exposure types are restricted anyway." });
+    block
 }
 
 /// Add to timeline, for a message outside any incident's thread: pick the incident.

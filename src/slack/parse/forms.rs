@@ -122,6 +122,10 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             impact: f.text(I::Impact),
             triage: f.selected_many(I::Triage),
             scope: f.scope(),
+            restricted: f
+                .selected_many(I::Restricted)
+                .iter()
+                .any(|v| v == "restricted"),
             origin: metadata
                 .and_then(|m| serde_json::from_str::<Origin>(m).ok())
                 .unwrap_or_default(),

@@ -71,6 +71,7 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             affected_services: Some("checkout, payments-api".into()),
             drill: false,
             scenario: None,
+            restricted: false,
         }),
         Event::Acknowledged {
             seconds_after_declare: 300,
