@@ -53,6 +53,7 @@ struct FileConfig {
     comms: super::comms::FileComms,
     #[serde(default)]
     drills: super::drills::FileDrills,
+    #[serde(default)]
     restricted: super::restricted::FileRestricted,
     timezone: Option<String>,
 }
