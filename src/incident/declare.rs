@@ -125,6 +125,7 @@ impl NewIncident {
             findings: Default::default(),
             review: Default::default(),
             restricted: self.restricted,
+            customers_notified_at: None,
             version: 1,
         }
     }

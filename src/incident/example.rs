@@ -46,6 +46,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
         findings: Default::default(),
         review: Default::default(),
         restricted: false,
+        customers_notified_at: None,
         version: 1,
     }
 }
