@@ -95,6 +95,13 @@ pub fn line(stored: &Stored) -> String {
             AgendaItem::ALL.len()
         ),
         Event::ReviewCompleted { .. } => "post-incident review completed".to_owned(),
+        Event::ReminderSent(ReminderSent::CustomerNotice { overdue, .. }) => {
+            if *overdue {
+                "escalated: customer notification overdue".to_owned()
+            } else {
+                "reminder: customer notification due".to_owned()
+            }
+        }
         Event::ReminderSent(ReminderSent::ActionDue { action, .. }) => {
             format!("reminder: follow-up A{action} due")
         }

@@ -39,6 +39,20 @@ pub fn report(report: &StatsReport) -> String {
         window(breach.window_seconds),
         compliance(&breach.compliance, "still inside the window")
     );
+    let told = &report.customer_notification;
+    let _ = writeln!(
+        out,
+        "Customers told of an outage unresolved after {} within {} of its declaration: {}",
+        window(told.outage_after_seconds),
+        window(told.outage_within_seconds),
+        compliance(&told.outage, "still inside the window")
+    );
+    let _ = writeln!(
+        out,
+        "Customers told of a breach within {} of discovery: {}",
+        window(told.breach_within_seconds),
+        compliance(&told.breach, "still inside the window")
+    );
     let _ = writeln!(
         out,
         "Post-incident reviews completed by their due date: {}",

@@ -393,3 +393,19 @@ impl MessageAction {
             .unwrap_or_default()
     }
 }
+
+/// The errors of a submitted form, each under its input.
+pub(crate) type Errors = Vec<(Input, String)>;
+
+/// A required input's text, or an empty one with `message` under `input` when it was left blank.
+pub(crate) fn required(
+    value: &Option<String>,
+    input: Input,
+    errors: &mut Errors,
+    message: &str,
+) -> String {
+    value.clone().unwrap_or_else(|| {
+        errors.push((input, message.to_owned()));
+        String::new()
+    })
+}

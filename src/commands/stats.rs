@@ -15,8 +15,8 @@ use crate::{
     context::Context,
     delivery::Answer,
     incident::stats::{
-        ActionCounts, BreachCompliance, Compliance, Figure, Metric, SeverityStats, StatsRange,
-        StatsReport,
+        ActionCounts, BreachCompliance, Compliance, CustomerNotification, Figure, Metric,
+        SeverityStats, StatsRange, StatsReport,
     },
     store::stats::{Outcomes, SeverityRow, StatsQuery, StatsRows, find_stats},
 };
@@ -53,6 +53,12 @@ pub async fn report(
     let period = range.period(now);
     let timezone = process.schedule.timezone;
     let today = now.with_timezone(&timezone).date_naive();
+    let notice = &process.schedule.notice;
+    // The outage clock's severities, by default the most severe level.
+    let outage_severities = notice.outage_severities.clone().unwrap_or_else(|| {
+        let first = process.severities.rank_at(0);
+        vec![process.severities.get(first).name.clone()]
+    });
     let query = StatsQuery {
         period: &period,
         now,
@@ -60,11 +66,15 @@ pub async fn report(
         targets: &process.metric_targets,
         breach_window: process.schedule.breach_window,
         today,
+        notice,
+        outage_severities: &outage_severities,
     };
     let rows = find_stats(pool, query).await?;
     let StatsRows {
         severities,
         breach_notifications,
+        customers_outage,
+        customers_breach,
         reviews,
         actions_open,
         actions_overdue,
@@ -79,6 +89,13 @@ pub async fn report(
         breach_notification: BreachCompliance {
             window_seconds: process.schedule.breach_window.as_secs(),
             compliance: compliance(breach_notifications),
+        },
+        customer_notification: CustomerNotification {
+            outage_after_seconds: notice.outage_after.as_secs(),
+            outage_within_seconds: notice.outage_within.as_secs(),
+            outage: compliance(customers_outage),
+            breach_within_seconds: notice.breach_within.as_secs(),
+            breach: compliance(customers_breach),
         },
         review_completion: compliance(reviews),
         corrective_actions: ActionCounts {

@@ -11,7 +11,13 @@ use serde::Deserialize;
 use std::time::Duration;
 
 /// `[metrics.targets]`: the target of each metric for each severity.
+mod schedule;
 mod targets;
+
+use schedule::{
+    FileActions, FileBreach, FileDigest, FileEscalation, FileNotice, FileReminders, FileReview,
+    apply_schedule, severity_names, time_of_day,
+};
 
 /// The TOML file as written; every key optional.
 #[derive(Deserialize, Default)]
@@ -55,53 +61,9 @@ struct FileConfig {
     drills: super::drills::FileDrills,
     #[serde(default)]
     restricted: super::restricted::FileRestricted,
+    #[serde(default)]
+    customer_notification: FileNotice,
     timezone: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileActions {
-    remind_at: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileReminders {
-    heads_up: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileEscalation {
-    group: Option<EscalationGroupFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum EscalationGroupFile {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileBreach {
-    window: Option<String>,
-    reminders_at: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileReview {
-    due_after_business_days: Option<u32>,
-    due_after: Option<String>,
-    severities: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FileDigest {
-    at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -250,24 +212,12 @@ impl ProcessConfig {
             file.timezone,
         )?;
         file.drills.apply(&mut cfg)?;
+        cfg.schedule.notice = file.customer_notification.apply(&cfg.severities)?;
         if let Some(v) = file.actions.remind_at {
             cfg.schedule.action_reminder_at = time_of_day("actions.remind_at", &v)?;
         }
         if let Some(names) = cfg.schedule.review_severities.take() {
-            let canonical = names
-                .iter()
-                .map(|n| {
-                    cfg.severities
-                        .parse(n)
-                        .map(|rank| cfg.severities.get(rank).name.clone())
-                        .ok_or_else(|| {
-                            err(
-                                "WARROOM_CONFIG (review.severities)",
-                                format!("`{n}` is not a configured severity"),
-                            )
-                        })
-                })
-                .collect::<Result<_, _>>()?;
+            let canonical = severity_names(&cfg.severities, "review.severities", &names)?;
             cfg.schedule.review_severities = Some(canonical);
         }
         if let Some(v) = file.slack.channel_pace {
@@ -308,73 +258,6 @@ impl ProcessConfig {
         }
         Ok(cfg)
     }
-}
-
-fn apply_schedule(
-    s: &mut crate::incident::schedule::ScheduleConfig,
-    reminders: FileReminders,
-    escalation: FileEscalation,
-    breach: FileBreach,
-    review: FileReview,
-    digest: FileDigest,
-    timezone: Option<String>,
-) -> Result<(), ConfigError> {
-    use crate::incident::schedule::{EscalationGroup, ReviewDue};
-    if let Some(v) = reminders.heads_up {
-        s.heads_up_lead = duration("reminders.heads_up", &v)?;
-    }
-    if let Some(group) = escalation.group {
-        let ids = match group {
-            EscalationGroupFile::One(id) => vec![id],
-            EscalationGroupFile::Many(ids) => ids,
-        };
-        s.escalation_group = Some(
-            EscalationGroup::parse(&ids)
-                .map_err(|e| err("WARROOM_CONFIG (escalation.group)", e))?,
-        );
-    }
-    if let Some(v) = breach.window {
-        s.breach_window = positive("breach.window", &v)?;
-    }
-    if let Some(list) = breach.reminders_at {
-        s.breach_reminders_at = list
-            .iter()
-            .map(|v| duration("breach.reminders_at", v))
-            .collect::<Result<_, _>>()?;
-        s.breach_reminders_at.sort();
-    }
-    if let Some(days) = review.due_after_business_days {
-        s.review_due = ReviewDue::BusinessDays(days);
-    }
-    if let Some(v) = review.due_after {
-        s.review_due = ReviewDue::After(duration("review.due_after", &v)?);
-    }
-    s.review_severities = review.severities;
-    if let Some(v) = digest.at {
-        let at = time_of_day("digest.at", &v)?;
-        s.digest_at = Some(at);
-    }
-    if let Some(tz) = timezone {
-        s.timezone = tz.parse().map_err(|_| {
-            err(
-                "WARROOM_CONFIG (timezone)",
-                format!("`{tz}` is not a time zone such as \"Europe/Berlin\""),
-            )
-        })?;
-    }
-    Ok(())
-}
-
-/// A time of day such as "09:00" for the config key `key`.
-fn time_of_day(key: &str, v: &str) -> Result<chrono::NaiveTime, ConfigError> {
-    chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M")
-        .or_else(|_| chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M:%S"))
-        .map_err(|_| {
-            err(
-                &format!("WARROOM_CONFIG ({key})"),
-                format!("`{v}` is not a time of day such as \"09:00\""),
-            )
-        })
 }
 
 fn one_line(s: &str) -> String {

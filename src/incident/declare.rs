@@ -149,6 +149,7 @@ impl NewIncident {
             review: Default::default(),
             drill: self.drill,
             restricted: self.restricted,
+            customers_notified_at: None,
             version: 1,
         }
     }

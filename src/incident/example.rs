@@ -47,6 +47,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
         review: Default::default(),
         drill: false,
         restricted: false,
+        customers_notified_at: None,
         version: 1,
     }
 }

@@ -126,6 +126,9 @@ pub struct Incident {
     /// A restricted (security) incident: its card and thread live in the restricted channel, and
     /// its details are shown only to that channel's members.
     pub restricted: bool,
+    /// When customers were first told, by an approved client-safe summary for a customer-facing
+    /// audience.
+    pub customers_notified_at: Option<DateTime<Utc>>,
     /// Counts the changes written to the incident's row: a card rendered from one version is
     /// stale once the row has a later one.
     pub version: i32,

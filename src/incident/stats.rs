@@ -32,6 +32,8 @@ pub struct StatsReport {
     pub severities: Vec<SeverityStats>,
     /// Personal-data breaches discovered in the period.
     pub breach_notification: BreachCompliance,
+    /// The customer-notification clocks.
+    pub customer_notification: CustomerNotification,
     /// Post-incident reviews of the incidents declared in the period that are due one.
     pub review_completion: Compliance,
     /// Corrective actions of the incidents declared in the period.
@@ -148,6 +150,19 @@ pub struct BreachCompliance {
     pub compliance: Compliance,
 }
 
+/// The customer-notification clocks: customers told, by an approved client-safe summary, in time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerNotification {
+    /// Severe incidents still unresolved `outage_after_seconds` after their declaration, to be
+    /// told within `outage_within_seconds` of it.
+    pub outage_after_seconds: u64,
+    pub outage_within_seconds: u64,
+    pub outage: Compliance,
+    /// Personal-data breaches (by discovery), to be told within `breach_within_seconds` of it.
+    pub breach_within_seconds: u64,
+    pub breach: Compliance,
+}
+
 /// Corrective actions still open, and those of them past their due date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionCounts {
@@ -245,6 +260,13 @@ pub(crate) fn example() -> StatsReport {
         breach_notification: BreachCompliance {
             window_seconds: 72 * 3600,
             compliance: Compliance::new(2, 1, 1),
+        },
+        customer_notification: CustomerNotification {
+            outage_after_seconds: 3600,
+            outage_within_seconds: 4 * 3600,
+            outage: Compliance::new(1, 1, 0),
+            breach_within_seconds: 72 * 3600,
+            breach: Compliance::new(0, 0, 1),
         },
         review_completion: Compliance::new(0, 0, 0),
         corrective_actions: ActionCounts {

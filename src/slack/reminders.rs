@@ -6,7 +6,11 @@ use super::{
     blocks::{Message, escape, mention, option, plain, section, slack_date},
     keys::Control,
 };
-use crate::incident::{Incident, drills, schedule::Reminder, truncate_chars};
+use crate::incident::{
+    Incident, drills,
+    schedule::{NoticeRule, Reminder},
+    truncate_chars,
+};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -124,6 +128,31 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             ),
             vec![],
         ),
+        Reminder::CustomerNotice {
+            rule,
+            due,
+            overdue,
+            to,
+        } => {
+            let why = match rule {
+                NoticeRule::Outage => "this incident has gone on for more than an hour",
+                NoticeRule::Breach => "personal data was exposed",
+            };
+            let text = if *overdue {
+                format!(
+                    ":rotating_light: *Escalation* {}: customers were to be notified about *{id}* by {} ({why}), and no client-safe summary for them has been approved.",
+                    mention(to),
+                    slack_date(*due)
+                )
+            } else {
+                format!(
+                    ":loudspeaker: {}: customers must be notified about *{id}* by {} ({why}). Draft a client-safe summary for them from the card (More ▾ Draft client-safe summary); its approval is the notification.",
+                    mention(to),
+                    slack_date(*due)
+                )
+            };
+            message(text, vec![])
+        }
         Reminder::ReviewDue { to } => message(
             format!(
                 ":spiral_note_pad: {}: the post-incident review of *{id}* is due. Write it from the card (More ▾ Post-incident review); this reminder comes back daily until the review is complete.",

@@ -172,6 +172,18 @@ fn every_reminder() {
             to: group(),
         },
         Reminder::ReviewDue { to: person() },
+        Reminder::CustomerNotice {
+            rule: crate::incident::schedule::NoticeRule::Outage,
+            due: at(240),
+            overdue: false,
+            to: person(),
+        },
+        Reminder::CustomerNotice {
+            rule: crate::incident::schedule::NoticeRule::Breach,
+            due: at(72 * 60),
+            overdue: true,
+            to: group(),
+        },
         Reminder::ActionDue {
             action: 2,
             text: "Alert on pool saturation".into(),

@@ -94,11 +94,24 @@ fn figure(metric: Metric, f: &Figure, incidents: u64) -> String {
 /// Breach notifications, reviews and corrective actions.
 fn closing(report: &StatsReport) -> String {
     let breach = &report.breach_notification;
-    let window = window(breach.window_seconds);
+    let authority_window = window(breach.window_seconds);
     let breach_line = compliance(
         &breach.compliance,
         "no personal-data breach was discovered in the period",
         "notified in time",
+        "still inside the window",
+    );
+    let told = &report.customer_notification;
+    let outage_line = compliance(
+        &told.outage,
+        "no incident went on long enough to owe one",
+        "told in time",
+        "still inside the window",
+    );
+    let customers_breach_line = compliance(
+        &told.breach,
+        "no personal-data breach was discovered in the period",
+        "told in time",
         "still inside the window",
     );
     let review_line = compliance(
@@ -109,9 +122,14 @@ fn closing(report: &StatsReport) -> String {
     );
     let actions = &report.corrective_actions;
     format!(
-        "*Breach notifications (authority notified within {window} of discovery):* {breach_line}\n\
+        "*Breach notifications (authority notified within {authority_window} of discovery):* {breach_line}\n\
+         *Customers told of a long outage (unresolved after {}, told within {} of the declaration):* {outage_line}\n\
+         *Customers told of a breach (within {} of discovery):* {customers_breach_line}\n\
          *Post-incident reviews:* {review_line}\n\
          *Corrective actions of these incidents:* {} open, {} overdue (due before {}, {})",
+        window(told.outage_after_seconds),
+        window(told.outage_within_seconds),
+        window(told.breach_within_seconds),
         actions.open,
         actions.overdue,
         actions.today,

@@ -31,7 +31,7 @@ pub async fn find_incident(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -56,7 +56,7 @@ pub async fn find_open(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND ($2 OR NOT drill)
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -109,6 +109,7 @@ struct IncidentRow {
     review_completed_by: Option<String>,
     drill: bool,
     restricted: bool,
+    customers_notified_at: Option<DateTime<Utc>>,
 }
 
 impl From<IncidentRow> for Incident {
@@ -163,6 +164,7 @@ impl From<IncidentRow> for Incident {
             },
             drill: r.drill,
             restricted: r.restricted,
+            customers_notified_at: r.customers_notified_at,
             version: r.version,
         }
     }
@@ -195,7 +197,7 @@ pub async fn find_incident_for_update(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -292,7 +294,7 @@ pub async fn find_incident_by_message(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -315,7 +317,7 @@ pub async fn find_open_by_severity(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND NOT drill
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,
@@ -323,6 +325,22 @@ pub async fn find_open_by_severity(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// Records, once, that customers were told about incident `id` at `at`.
+pub async fn update_customers_notified(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &IncidentId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE incidents SET customers_notified_at = COALESCE(customers_notified_at, $2), updated_at = now() WHERE id = $1",
+        id.as_str(),
+        at,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Whether incident `id` is restricted; `None` when there is no such incident.

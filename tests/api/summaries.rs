@@ -11,13 +11,13 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
-const AUTHOR: &str = "U0AUTHOR";
-const COMMANDER: &str = "U0COMMANDER";
+pub(crate) const AUTHOR: &str = "U0AUTHOR";
+pub(crate) const COMMANDER: &str = "U0COMMANDER";
 const BYSTANDER: &str = "U0BYSTANDER";
 const CUSTOMERS: &str = "C0CUSTOMERS";
 
 /// The test settings with `[comms]`; `top` goes before every table (`restrict_changes = true`).
-fn config(top: &str) -> String {
+pub(crate) fn config(top: &str) -> String {
     format!(
         "{top}\n{TEST_CONFIG}\n[comms]\ninternal_domains = [\"corp.example.com\", \"internal\"]\nexternal_channel = \"{CUSTOMERS}\"\n"
     )
@@ -66,7 +66,7 @@ async fn entries(app: &TestApp, id: &str) -> Vec<(String, String, Value)> {
 
 /// Opens **Draft client-safe summary** as `user` and submits it; Slack's answer body and the view
 /// (to submit again).
-async fn draft(
+pub(crate) async fn draft(
     app: &TestApp,
     slack: &FakeSlack,
     (id, card_ts): (&str, &str),
@@ -89,7 +89,7 @@ async fn draft(
     (answer, view)
 }
 
-async fn submit_draft(
+pub(crate) async fn submit_draft(
     app: &TestApp,
     view: &Value,
     user: &str,
@@ -112,7 +112,7 @@ async fn submit_draft(
 }
 
 /// The thread's post of draft `number`, once it is there.
-async fn pending_post(slack: &FakeSlack, id: &str, number: u32) -> Message {
+pub(crate) async fn pending_post(slack: &FakeSlack, id: &str, number: u32) -> Message {
     let wanted = format!("{id}-S{number} pending approval");
     eventually("the draft in the thread", WAIT, || async {
         slack
@@ -259,7 +259,8 @@ async fn a_draft_with_only_warnings_needs_the_checkbox_and_then_waits_in_the_thr
 
 /// Declares an incident with `COMMANDER` as its commander and the author as its Communications
 /// Owner, so the author holds an approver role too.
-async fn led_incident(app: &TestApp, slack: &FakeSlack) -> (String, String) {
+/// A SEV-2 with a commander and a communications owner (the author of its drafts).
+pub(crate) async fn led_incident(app: &TestApp, slack: &FakeSlack) -> (String, String) {
     let (id, card_ts) = declared(app, slack, "declare sev2 Card payments delayed").await;
     for (role, user) in [("commander", COMMANDER), ("communications", AUTHOR)] {
         let assigned = app

@@ -2,18 +2,9 @@
 //! action's reminder — read into the change they ask for, with an error under each input that
 //! cannot be read.
 
-use super::super::forms::{CardFields, Input};
+use super::super::forms::{CardFields, Errors, Input, required};
 use crate::incident::actions::ActionChange;
 use chrono::NaiveDate;
-
-type Errors = Vec<(Input, String)>;
-
-fn required(value: &Option<String>, input: Input, errors: &mut Errors, message: &str) -> String {
-    value.clone().unwrap_or_else(|| {
-        errors.push((input, message.to_owned()));
-        String::new()
-    })
-}
 
 /// Reads an action form; any other form is no action form (and reads as no change at all).
 pub(super) fn read(fields: &CardFields) -> Result<ActionChange, Errors> {

@@ -6,7 +6,7 @@ use super::super::{
     Reply,
     actions::{self, ActionOutcome},
     change::{self, ChangeOutcome},
-    forms::{CardFields, Input},
+    forms::{CardFields, Errors, Input, required},
 };
 use super::action_form;
 use crate::{
@@ -20,8 +20,6 @@ use crate::{
         update::{CLOSURE_CRITERIA, ClosureAnswer},
     },
 };
-
-type Errors = Vec<(Input, String)>;
 
 /// Applies a submitted card form about `id`, submitted as view `view_id` by `user`.
 pub async fn on_submit(
@@ -67,13 +65,6 @@ pub async fn on_submit(
         Ok(ChangeOutcome::NotFound) => at(first, format!("{id} no longer exists.")),
         Err(e) => at(first, super::super::form_failure(state, e)),
     }
-}
-
-fn required(value: &Option<String>, input: Input, errors: &mut Errors, message: &str) -> String {
-    value.clone().unwrap_or_else(|| {
-        errors.push((input, message.to_owned()));
-        String::new()
-    })
 }
 
 /// What a form asks for: a change to the incident, or to one of its follow-up actions.

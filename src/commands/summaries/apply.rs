@@ -10,7 +10,8 @@ use crate::{
     context::Context,
     delivery::Delivery,
     incident::{
-        IncidentId,
+        Event, IncidentId,
+        schedule::{Arm, NoticeRule},
         summaries::{SummaryChange, SummaryDecision, SummaryId, decide_summary, lint::Report},
     },
     store::{self, StoreError},
@@ -107,6 +108,17 @@ async fn apply_in_transaction(
         rows.push(about(&incident, post));
     }
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
+    // Customers told: the customer-notification clocks are satisfied and stop.
+    if let Event::SummaryApproved(approved) = &applied.event
+        && approved.audience.is_customer_facing()
+        && incident.customers_notified_at.is_none()
+    {
+        store::incidents::update_customers_notified(&mut tx, id, now).await?;
+        let stop = [NoticeRule::Outage, NoticeRule::Breach].map(|r| Arm::Cancel {
+            kind: r.kind().into(),
+        });
+        store::reminders::apply_arms(&mut tx, Some(id.as_str()), &stop).await?;
+    }
     tx.commit().await?;
     // The draft this change is about: the newest of those it wrote.
     let number = applied.changed.last().map_or(0, |s| s.number);

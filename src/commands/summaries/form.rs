@@ -6,7 +6,7 @@ use super::super::{
     Reply,
     change::ChangeOutcome,
     form_failure,
-    forms::{CardFields, Input},
+    forms::{CardFields, Errors, Input, required},
 };
 use super::{SummaryOutcome, apply};
 use crate::{
@@ -19,8 +19,6 @@ use crate::{
         },
     },
 };
-
-type Errors = Vec<(Input, String)>;
 
 /// How many findings one input lists before it says how many more there are.
 const LISTED: usize = 6;
@@ -59,13 +57,6 @@ pub async fn on_submit(
         }
         Err(e) => at(form_failure(state, e)),
     }
-}
-
-fn required(value: &Option<String>, input: Input, errors: &mut Errors, message: &str) -> String {
-    value.clone().unwrap_or_else(|| {
-        errors.push((input, message.to_owned()));
-        String::new()
-    })
 }
 
 /// Reads a summary form into the change it asks for, or the errors for each invalid input.

@@ -163,6 +163,13 @@ pub enum ReminderSent {
     ReviewDue {},
     /// A corrective action is due, or overdue.
     ActionDue { action: u32, due_on: NaiveDate },
+    /// Customers are owed a notification by `due`; `overdue` once it has run out.
+    CustomerNotice {
+        rule: crate::incident::schedule::NoticeRule,
+        due: DateTime<Utc>,
+        #[serde(default)]
+        overdue: bool,
+    },
 }
 
 /// What a personal-data breach notification to the authority says (GDPR Art. 33).

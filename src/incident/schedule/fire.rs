@@ -45,6 +45,13 @@ pub enum Reminder {
     },
     /// The review of a resolved incident is due.
     ReviewDue { to: Audience },
+    /// Customers are owed a notification by `due` (`overdue`: it has run out, escalated).
+    CustomerNotice {
+        rule: super::NoticeRule,
+        due: DateTime<Utc>,
+        overdue: bool,
+        to: Audience,
+    },
     /// A corrective action is due today, or overdue.
     ActionDue {
         action: u32,
@@ -78,6 +85,7 @@ impl Reminder {
         matches!(
             self,
             Reminder::AckOverdue { .. }
+                | Reminder::CustomerNotice { overdue: true, .. }
                 | Reminder::UpdateOverdue {
                     escalate: Some(_),
                     ..
@@ -137,6 +145,15 @@ pub fn fire(
     now: DateTime<Utc>,
 ) -> Fired {
     use kinds::*;
+    match kind {
+        CUSTOMER_NOTICE_OUTAGE => {
+            return super::notice::fire(super::NoticeRule::Outage, details, incident, cfg, now);
+        }
+        CUSTOMER_NOTICE_BREACH => {
+            return super::notice::fire(super::NoticeRule::Breach, details, incident, cfg, now);
+        }
+        _ => {}
+    }
     let deadline_matches = || {
         let armed: Option<DateTime<Utc>> = serde_json::from_value(details["deadline"].clone()).ok();
         incident.status.is_open() && armed.is_some() && incident.next_update_due_at == armed

@@ -9,6 +9,8 @@
 //! | `ack_overdue` | declare time + the severity's `ack_within` | escalation, broadcast to the channel |
 //! | `breach_clock` | discovery + each configured offset (24 h, 48 h, 66 h, 71 h) | a countdown reminder until the authority is notified |
 //! | `review_due` | resolution + 5 business days (SEV-1/SEV-2, or `[review] severities`) | the post-incident review reminder, then daily until the review is complete |
+//! | `customer_notice_outage` | declare + 1 h for a SEV-1 (`[customer_notification]`) | if still unresolved, customers are owed a notification within 4 h of the declaration: reminders, then an escalation once it has run out |
+//! | `customer_notice_breach` | 24 h before discovery + 72 h | affected customers are owed a notification: a reminder, a last call, then an escalation |
 //! | `digest` | the configured time each day | the open-incident digest in the channel |
 //! | `drill_inject:N` | a scenario drill's declaration + the inject's time | the inject, in the drill's thread |
 
@@ -20,8 +22,10 @@ use serde_json::{Value, json};
 use std::{borrow::Cow, time::Duration};
 
 mod fire;
+pub mod notice;
 
 pub use fire::{Audience, Fired, Reminder, escalation_audience, fire};
+pub use notice::{NoticeConfig, NoticeRule};
 
 /// Reminder kinds, as stored.
 pub mod kinds {
@@ -35,9 +39,19 @@ pub mod kinds {
     pub const ACTION_DUE_PREFIX: &str = "action_due:";
     /// Followed by the inject's number: one reminder per inject of a scenario drill.
     pub const DRILL_INJECT_PREFIX: &str = "drill_inject:";
+    /// The customer-notification clocks.
+    pub const CUSTOMER_NOTICE_OUTAGE: &str = "customer_notice_outage";
+    pub const CUSTOMER_NOTICE_BREACH: &str = "customer_notice_breach";
     /// Every kind tied to one incident.
-    pub const PER_INCIDENT: [&str; 5] =
-        [HEADS_UP, UPDATE_DUE, ACK_OVERDUE, BREACH_CLOCK, REVIEW_DUE];
+    pub const PER_INCIDENT: [&str; 7] = [
+        HEADS_UP,
+        UPDATE_DUE,
+        ACK_OVERDUE,
+        BREACH_CLOCK,
+        REVIEW_DUE,
+        CUSTOMER_NOTICE_OUTAGE,
+        CUSTOMER_NOTICE_BREACH,
+    ];
 }
 
 /// Who an escalation mentions.
@@ -94,6 +108,8 @@ pub struct ScheduleConfig {
     pub review_severities: Option<Vec<String>>,
     /// The local time of day at which corrective actions are reminded.
     pub action_reminder_at: NaiveTime,
+    /// The customer-notification clocks.
+    pub notice: NoticeConfig,
     pub digest_at: Option<NaiveTime>,
     pub timezone: Tz,
 }
@@ -110,6 +126,7 @@ impl Default for ScheduleConfig {
             review_due: ReviewDue::BusinessDays(5),
             review_severities: None,
             action_reminder_at: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
+            notice: NoticeConfig::default(),
             digest_at: None,
             timezone: Tz::UTC,
         }
@@ -217,6 +234,7 @@ pub fn plan(
             kind: REVIEW_DUE.into(),
         }),
     }
+    arms.extend(notice::plan(before, after, cfg, now));
     // The breach clock runs from discovery until the authority is notified.
     match (after.breach_discovered_at, after.authority_notified_at) {
         (Some(discovered), None) if before.is_none_or(|b| b.breach_discovered_at.is_none()) => {

@@ -60,6 +60,12 @@ pub enum Audience {
 }
 
 impl Audience {
+    /// Whether it reaches customers (or merchants, or the status page they read): an approved
+    /// summary to it satisfies the customer-notification clocks. A regulator is not a customer.
+    pub fn is_customer_facing(self) -> bool {
+        !matches!(self, Audience::Regulator)
+    }
+
     /// Every audience, in the order the form offers them.
     pub const ALL: [Audience; 4] = [
         Audience::Customers,

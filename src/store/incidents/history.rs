@@ -21,7 +21,7 @@ pub async fn find_by_status(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE status = $1 AND NOT drill
          ORDER BY declared_at DESC, id DESC LIMIT $2"#,
         status.as_str(),
@@ -43,7 +43,7 @@ pub async fn find_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE NOT drill
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -64,7 +64,7 @@ pub async fn find_drills(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sql
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE drill
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
@@ -160,7 +160,7 @@ async fn find_by_ids(pool: &PgPool, ids: &[String]) -> Result<Vec<Incident>, sql
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = ANY($1)
          ORDER BY declared_at DESC, id DESC"#,
         ids,
