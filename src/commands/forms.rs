@@ -12,6 +12,11 @@ use crate::incident::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Every input of every form, named for the errors shown under them.
+mod input;
+
+pub use input::Input;
+
 /// A click on a control of the incident card (or of a reminder in its thread).
 #[derive(Debug, Clone)]
 pub struct Click {
@@ -304,54 +309,6 @@ impl CardFields {
             CardFields::RequestChanges { .. } => Input::Reason,
         }
     }
-}
-
-/// One input of a form, for an error shown under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Title,
-    Severity,
-    IncidentType,
-    Impact,
-    Triage,
-    Drill,
-    Incident,
-    Summary,
-    Reason,
-    Level,
-    Role,
-    User,
-    CurrentAction,
-    Owner,
-    NextUpdate,
-    Status,
-    Discovered,
-    ImpactStarted,
-    Detection,
-    Environment,
-    Services,
-    Cause,
-    Deployed,
-    Link,
-    ActionText,
-    ActionOwner,
-    Due,
-    NoAction,
-    NoActionReason,
-    Restricted,
-    /// An item of the review's agenda.
-    Agenda(AgendaItem),
-    FollowUpDeadline,
-    ReviewComplete,
-    SummaryTitle,
-    SummaryText,
-    PublicStatus,
-    Audience,
-    AcknowledgeWarnings,
-    /// A closure criterion, by key.
-    Criterion(String),
-    /// A field of the breach notification record, by key.
-    Record(&'static str),
 }
 
 /// Where the declarer is told about the card once it is posted; carried through the form in its
