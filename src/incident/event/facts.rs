@@ -165,7 +165,7 @@ pub enum ReminderSent {
     ActionDue { action: u32, due_on: NaiveDate },
     /// Customers are owed a notification by `due`; `overdue` once it has run out.
     CustomerNotice {
-        rule: crate::incident::schedule::NoticeRule,
+        rule: crate::incident::schedule::notice::rule::NoticeRule,
         due: DateTime<Utc>,
         #[serde(default)]
         overdue: bool,
