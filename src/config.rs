@@ -8,6 +8,8 @@ use std::{fmt, net::SocketAddr, path::Path, time::Duration};
 
 /// `[comms]`: client-safe summaries.
 mod comms;
+/// `[drills]`: whether drills call the escalation group, and the tabletop scenarios.
+mod drills;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
 /// `[restricted]`: the private channel of restricted incidents.
@@ -121,6 +123,8 @@ pub struct ProcessConfig {
     pub metric_targets: crate::incident::stats::Targets,
     /// Client-safe summaries: what the lint treats as internal, who approves, where they go.
     pub comms: crate::incident::summaries::CommsConfig,
+    /// The tabletop scenarios `/incident drill scenario <name>` runs.
+    pub scenarios: crate::incident::drills::Scenarios,
     /// The private channel of restricted (security) incidents, if any.
     pub restricted: RestrictedConfig,
 }
@@ -169,10 +173,13 @@ impl Default for ProcessConfig {
         let severities = Severities::builtin();
         let default_severity = severities.parse("SEV-3").expect("built-in SEV-3");
         let metric_targets = crate::incident::stats::Targets::guide(&severities);
+        let catalog = Catalog::builtin();
+        let scenarios = crate::incident::drills::Scenarios::builtin(&severities, &catalog);
         Self {
             severities,
             default_severity,
-            catalog: Catalog::builtin(),
+            catalog,
+            scenarios,
             restrict_changes: false,
             channel_pace: Duration::from_secs(1),
             slack_timeout: Duration::from_secs(15),

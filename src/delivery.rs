@@ -68,6 +68,7 @@ impl Post {
             event,
             Event::MessageAdded { .. }
                 | Event::ReminderSent(_)
+                | Event::DrillInjected { .. }
                 | Event::Escalated(Escalation::AckOverdue { .. })
         );
         announced.then(|| Post::Event {
@@ -119,6 +120,14 @@ impl Recipient {
     }
 }
 
+/// A scenario drill that was started: its name, and how many injects follow over how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartedScenario {
+    pub name: String,
+    pub injects: usize,
+    pub over_seconds: u64,
+}
+
 /// What warroom tells one person, privately. `slack/` words it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "snake_case")]
@@ -145,6 +154,25 @@ pub enum Answer {
     Declaring {
         id: String,
         channel: String,
+    },
+    /// A drill's declaration was recorded; the card follows (and the scenario's injects, for a
+    /// scripted one).
+    DeclaringDrill {
+        id: String,
+        channel: String,
+        #[serde(default)]
+        scenario: Option<StartedScenario>,
+    },
+    /// How to declare a drill, for a request that cannot open the form.
+    HowToDrill,
+    /// `/incident drill scenario` without a name: which scenarios there are.
+    NameTheScenario {
+        known: Vec<String>,
+    },
+    /// A scenario that is not configured, and which scenarios there are.
+    UnknownScenario {
+        given: String,
+        known: Vec<String>,
     },
     /// The request was handled before.
     AlreadyDeclared {

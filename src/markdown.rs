@@ -58,12 +58,24 @@ fn milestone_label(kind: MilestoneKind) -> &'static str {
 /// The report as Markdown; `catalog` names the incident type.
 pub fn report(r: &Report, catalog: &Catalog) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Incident Report: {} — {}\n",
-        r.incident_id,
-        cell(&r.title)
-    );
+    if r.drill {
+        // Said in the title and again before anything else, so a drill's report is never read
+        // (or filed) as a real incident's.
+        let _ = writeln!(
+            out,
+            "# DRILL — Incident Report: {} — {}\n\n\
+             **This was a drill**, a tabletop exercise — not a real incident.\n",
+            r.incident_id,
+            cell(&r.title)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "# Incident Report: {} — {}\n",
+            r.incident_id,
+            cell(&r.title)
+        );
+    }
     let kind = r
         .incident_type
         .as_deref()
@@ -236,6 +248,23 @@ mod tests {
         let (incident, entries, actions) = crate::incident::report::example();
         let built = crate::incident::report::build(&incident, entries, &actions);
         insta::assert_snapshot!("report", report(&built, &Catalog::builtin()));
+    }
+
+    #[test]
+    fn a_drills_report_says_so_in_its_title_and_before_anything_else() {
+        let (mut incident, entries, actions) = crate::incident::report::example();
+        incident.drill = true;
+        let built = crate::incident::report::build(&incident, entries, &actions);
+        assert!(built.drill);
+        let text = report(&built, &Catalog::builtin());
+        let mut lines = text.lines().filter(|l| !l.is_empty());
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("# DRILL — Incident Report: INC-")
+        );
+        assert!(lines.next().unwrap().contains("This was a drill"));
     }
 
     #[test]

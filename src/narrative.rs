@@ -3,7 +3,7 @@
 //! the line for its own medium; the words are the same everywhere.
 
 use crate::incident::{
-    Event,
+    Event, drills,
     event::{Escalation, Recorded, ReminderSent, Stored},
     review::AgendaItem,
 };
@@ -30,6 +30,13 @@ pub fn line(stored: &Stored) -> String {
         Stored::Unknown { kind, .. } => return kind.replace('_', " "),
     };
     match event {
+        Event::Declared(d) if d.drill => match &d.scenario {
+            Some(scenario) => format!(
+                "declared drill {} “{}” (scenario {scenario})",
+                d.severity, d.title
+            ),
+            None => format!("declared drill {} “{}”", d.severity, d.title),
+        },
         Event::Declared(d) => format!("declared {} “{}”", d.severity, d.title),
         Event::Acknowledged { .. } => "acknowledged".to_owned(),
         Event::StatusChanged(m) => format!(
@@ -112,6 +119,14 @@ pub fn line(stored: &Stored) -> String {
         Event::SummaryChangesRequested { summary, reason } => {
             format!("changes asked for on client-safe summary S{summary}: {reason}")
         }
+        Event::DrillInjected {
+            inject,
+            after_seconds,
+            text,
+        } => format!(
+            "drill inject {inject} at {}: {text}",
+            drills::t_plus(*after_seconds)
+        ),
     }
 }
 

@@ -119,8 +119,12 @@ async fn apply_in_transaction(
 
 /// Observes the time to acknowledge or to resolve of a change just committed, under the
 /// incident's configured severity (the level at its stored rank when its name is no longer
-/// configured, as the lifecycle rules read it).
+/// configured, as the lifecycle rules read it). A drill's times are an exercise's, not the
+/// team's response times, so they are not observed (as `stats` leaves drills out).
 fn observe(state: &Context, incident: &Incident, events: &[Event]) {
+    if incident.drill {
+        return;
+    }
     let severities = &state.config.process.severities;
     let rank = severities
         .by_name(incident.severity.name().as_str())

@@ -40,6 +40,12 @@ const DOUBLE_SUBMIT_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
 
 /// `/incident declare …`: declares at once when there is a title, otherwise opens the form.
 pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply {
+    quick(state, inv, rest, false).await
+}
+
+/// A quick declaration of `[restricted] [severity] <title>` — of a drill when `drill` — or,
+/// without a title, the declare form (with "This is a drill" checked for a drill).
+pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: bool) -> Reply {
     let severities = &state.config.process.severities;
     // `/incident declare restricted sev1 …`: a restricted (security) incident.
     let (restricted, rest) = match rest.split_once(char::is_whitespace) {
@@ -55,10 +61,11 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
         _ => (None, rest),
     };
     if title.is_empty() {
-        return open_form(state, inv, severity, restricted);
+        return open_form(state, inv, severity, restricted, drill);
     }
     let input = DeclareInput {
         restricted,
+        drill,
         ..DeclareInput::quick(title, severity)
     };
     let origin = Origin {
@@ -68,7 +75,7 @@ pub async fn from_slash(state: &Context, inv: &Invocation, rest: &str) -> Reply 
     };
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
-        Ok(outcome) => Reply::Say(outcome.answer(state)),
+        Ok(outcome) => Reply::Say(outcome.answer(state, drill)),
         Err(DeclareFailure::User(DeclareError::NoRestrictedChannel)) => {
             Reply::Say(Answer::NoRestrictedChannel)
         }
@@ -84,9 +91,14 @@ fn open_form(
     inv: &Invocation,
     severity: Option<SeverityRank>,
     restricted: bool,
+    drill: bool,
 ) -> Reply {
     if inv.trigger_id.is_none() {
-        return Reply::Say(Answer::HowToDeclare);
+        return Reply::Say(if drill {
+            Answer::HowToDrill
+        } else {
+            Answer::HowToDeclare
+        });
     }
     let origin = Origin {
         channel: Some(inv.channel_id.clone()),
@@ -97,6 +109,7 @@ fn open_form(
         severity: severity.unwrap_or(state.config.process.default_severity),
         restricted,
         origin,
+        drill,
     })
 }
 
@@ -152,6 +165,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         detection: scope.detection,
         environment: scope.environment,
         affected_services: scope.affected_services,
+        drill: fields.drill,
         restricted: fields.restricted,
         ..DeclareInput::quick(&title, severity)
     };
@@ -183,13 +197,13 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
     }
 }
 
-enum DeclareFailure {
+pub(super) enum DeclareFailure {
     User(DeclareError),
     Store(store::StoreError),
 }
 
 /// What a declaration came to.
-enum Outcome {
+pub(super) enum Outcome {
     Declared {
         id: IncidentId,
         channel: String,
@@ -205,8 +219,14 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn answer(self, state: &Context) -> Answer {
+    /// What the declarer is told at once; `drill` when they declared a drill.
+    pub(super) fn answer(self, state: &Context, drill: bool) -> Answer {
         match self {
+            Outcome::Declared { id, channel } if drill => Answer::DeclaringDrill {
+                id: id.to_string(),
+                channel,
+                scenario: None,
+            },
             Outcome::Declared { id, channel } => Answer::Declaring {
                 id: id.to_string(),
                 channel,
@@ -229,7 +249,7 @@ impl Outcome {
 }
 
 /// Declares `input`, whose `restricted` says whether a restricted incident was asked for.
-async fn declare(
+pub(super) async fn declare(
     state: &Context,
     mut input: DeclareInput,
     user_id: &str,
@@ -261,7 +281,9 @@ async fn declare(
     let event = new.event(via);
     let provisional = new.provisional(user_id, &channel);
     let mut outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
-    if new.restricted && process.restricted.announce {
+    // A drill's restricted exercise stays in its channel: no line in the open that a restricted
+    // incident was declared.
+    if new.restricted && process.restricted.announce && !new.drill {
         // One line in the open, without title or impact.
         outbox.push(NewOutbox::standalone(Delivery::ChannelPost {
             channel: state.config.incident_channel.clone(),
@@ -271,13 +293,14 @@ async fn declare(
             },
         }));
     }
-    let reminders = schedule::plan(
+    let mut reminders = schedule::plan(
         None,
         &provisional,
         &process.severities,
         &process.schedule,
         now,
     );
+    reminders.extend(new.injects.iter().cloned());
     let declaration = store::declarations::Declaration {
         new: &new,
         by: &by,
@@ -297,7 +320,7 @@ async fn declare(
         Inserted::Declared(id) => {
             Metrics::inc(&state.metrics.incidents_declared);
             (state.metrics.by_severity).declared(new.severity.rank().index());
-            tracing::info!(incident.id = %id, incident.severity = %new.severity, "incident declared");
+            tracing::info!(incident.id = %id, incident.severity = %new.severity, incident.drill = new.drill, "incident declared");
             Ok(Outcome::Declared { id, channel })
         }
         Inserted::AlreadyHandled(id) => Ok(Outcome::AlreadyHandled(id)),

@@ -12,6 +12,11 @@ use crate::incident::{
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Every input of every form, named for the errors shown under them.
+mod input;
+
+pub use input::Input;
+
 /// A click on a control of the incident card (or of a reminder in its thread).
 #[derive(Debug, Clone)]
 pub struct Click {
@@ -62,11 +67,13 @@ pub enum CardAction {
 /// A form warroom asks Slack to open for the person who acted.
 #[derive(Debug, Clone)]
 pub enum FormRequest {
-    /// The declare form, with a severity preselected, and Restricted checked when asked for.
+    /// The declare form, with a severity preselected, Restricted checked when asked for, and
+    /// "This is a drill" checked for a drill.
     Declare {
         severity: SeverityRank,
         restricted: bool,
         origin: Origin,
+        drill: bool,
     },
     /// Which open incident a message belongs to.
     PickIncident {
@@ -167,6 +174,8 @@ pub struct DeclareFields {
     /// "Restricted (security)" was checked.
     pub restricted: bool,
     pub origin: Origin,
+    /// "This is a drill" was checked.
+    pub drill: bool,
 }
 
 /// The scope inputs of the declare and edit forms, as entered.
@@ -300,53 +309,6 @@ impl CardFields {
             CardFields::RequestChanges { .. } => Input::Reason,
         }
     }
-}
-
-/// One input of a form, for an error shown under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Title,
-    Severity,
-    IncidentType,
-    Impact,
-    Triage,
-    Incident,
-    Summary,
-    Reason,
-    Level,
-    Role,
-    User,
-    CurrentAction,
-    Owner,
-    NextUpdate,
-    Status,
-    Discovered,
-    ImpactStarted,
-    Detection,
-    Environment,
-    Services,
-    Cause,
-    Deployed,
-    Link,
-    ActionText,
-    ActionOwner,
-    Due,
-    NoAction,
-    NoActionReason,
-    Restricted,
-    /// An item of the review's agenda.
-    Agenda(AgendaItem),
-    FollowUpDeadline,
-    ReviewComplete,
-    SummaryTitle,
-    SummaryText,
-    PublicStatus,
-    Audience,
-    AcknowledgeWarnings,
-    /// A closure criterion, by key.
-    Criterion(String),
-    /// A field of the breach notification record, by key.
-    Record(&'static str),
 }
 
 /// Where the declarer is told about the card once it is posted; carried through the form in its

@@ -5,14 +5,16 @@
 //! /incident list resolved     → resolved incidents not closed yet
 //! /incident list closed       → closed incidents
 //! /incident list all          → every incident, cancelled ones said to be cancelled
+//! /incident list drills       → drills (tabletop exercises), whatever their status
 //! /incident list frobnicated  → which lists there are
 //! ```
+//! Drills are listed only by `list drills`: the other lists are of real incidents.
 
 use super::{Invocation, Reply, View, read_failure};
 use crate::{
     context::Context,
     incident::Status,
-    store::incidents::{find_all, find_by_status, find_open},
+    store::incidents::{find_all, find_by_status, find_drills, find_open},
 };
 
 /// How many incidents one answer lists.
@@ -29,11 +31,19 @@ pub enum Scope {
     Closed,
     /// Every incident, cancelled ones included.
     All,
+    /// Drills, whatever their status.
+    Drills,
 }
 
 impl Scope {
     /// Every scope, the default first.
-    pub const ALL: [Scope; 4] = [Scope::Open, Scope::Resolved, Scope::Closed, Scope::All];
+    pub const ALL: [Scope; 5] = [
+        Scope::Open,
+        Scope::Resolved,
+        Scope::Closed,
+        Scope::All,
+        Scope::Drills,
+    ];
 
     /// The word that asks for it after `list`.
     pub fn word(self) -> &'static str {
@@ -42,6 +52,7 @@ impl Scope {
             Scope::Resolved => "resolved",
             Scope::Closed => "closed",
             Scope::All => "all",
+            Scope::Drills => "drills",
         }
     }
 
@@ -65,7 +76,7 @@ pub async fn run(state: &Context, inv: &Invocation, scope: Scope) -> Reply {
     let fetch = i64::try_from(LIMIT + 1).unwrap_or(i64::MAX);
     let (pool, deadline) = (&state.pool, &state.deadline);
     let found = match scope {
-        Scope::Open => deadline.run(find_open(pool, fetch)).await,
+        Scope::Open => deadline.run(find_open(pool, fetch, false)).await,
         Scope::Resolved => {
             deadline
                 .run(find_by_status(pool, Status::Resolved, fetch))
@@ -77,6 +88,7 @@ pub async fn run(state: &Context, inv: &Invocation, scope: Scope) -> Reply {
                 .await
         }
         Scope::All => deadline.run(find_all(pool, fetch)).await,
+        Scope::Drills => deadline.run(find_drills(pool, fetch)).await,
     };
     match found {
         Ok(mut incidents) => {

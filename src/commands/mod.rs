@@ -5,7 +5,9 @@
 //! ```text
 //! /incident declare [severity] <title>   declare.rs  → "Declaring INC-…" now, the card link soon
 //! /incident declare                      declare.rs  → the declare form (a modal)
-//! /incident list [open|resolved|closed|all]  list.rs → incidents in that state, newest first
+//! /incident drill [severity] <title>     drill.rs    → a drill (a tabletop exercise), declared at once
+//! /incident drill scenario <name> | scenarios  drill.rs → a scripted drill | the scenarios
+//! /incident list [open|resolved|closed|all|drills]  list.rs → incidents in that state, newest first
 //! /incident search <words> [page N]      search.rs   → incidents that mention the words
 //! /incident stats [7d|30d|90d|A..B]       stats.rs    → MTTD/MTTA/MTTC/MTTR per severity, and more
 //! /incident show|timeline INC-…          show.rs     → the current state | the timeline
@@ -23,6 +25,7 @@ pub mod actions;
 pub mod card;
 pub mod change;
 pub mod declare;
+pub mod drill;
 pub mod forms;
 pub mod list;
 pub mod mention;
@@ -37,7 +40,10 @@ pub mod summaries;
 use crate::{
     context::Context,
     delivery::Answer,
-    incident::{Incident, IncidentId, actions::ListedAction, event::Recorded, stats::StatsReport},
+    incident::{
+        Incident, IncidentId, actions::ListedAction, drills::Scenarios, event::Recorded,
+        stats::StatsReport,
+    },
     store::StoreError,
 };
 use forms::{Form, FormRequest, Input, Submission};
@@ -111,6 +117,8 @@ pub enum View {
         /// Actions of restricted incidents, left out for someone who may not see them.
         hidden: usize,
     },
+    /// The tabletop scenarios `/incident drill scenario <name>` runs.
+    Scenarios(Scenarios),
 }
 
 /// What someone who may not see restricted incidents is told about incident `id`, when it is
@@ -177,8 +185,10 @@ pub(crate) fn form_failure(state: &Context, error: StoreError) -> String {
 pub enum Subcommand<'a> {
     /// Declare an incident; the rest of the text is `[severity] <title>`.
     Declare(&'a str),
-    /// Incidents, newest first: `open` (the default), `resolved`, `closed` or `all`; anything
-    /// else comes back as typed, to be explained.
+    /// A drill: `[severity] <title>`, `scenario <name>` or `scenarios`.
+    Drill(drill::Ask<'a>),
+    /// Incidents, newest first: `open` (the default), `resolved`, `closed`, `all` or `drills`;
+    /// anything else comes back as typed, to be explained.
     List(Result<list::Scope, &'a str>),
     /// Incidents whose title, impact, updates or notes mention `<words>` (`[page N]`); `None`
     /// without words.
@@ -213,6 +223,7 @@ impl<'a> Subcommand<'a> {
         let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
         match verb.to_ascii_lowercase().as_str() {
             "declare" | "new" | "open" => Subcommand::Declare(rest.trim()),
+            "drill" | "exercise" => Subcommand::Drill(drill::Ask::parse(rest)),
             "list" | "ls" => Subcommand::List(list::Scope::parse(rest)),
             "search" => Subcommand::Search(search::Query::parse(rest)),
             "stats" | "metrics" => Subcommand::Stats(rest.trim()),
@@ -251,6 +262,7 @@ pub async fn run_slash(state: &Context, invocation: Invocation) -> Reply {
     let text = invocation.text.clone();
     match Subcommand::parse(&text) {
         Subcommand::Declare(rest) => declare::from_slash(state, &invocation, rest).await,
+        Subcommand::Drill(ask) => drill::run(state, &invocation, ask).await,
         Subcommand::List(Ok(scope)) => list::run(state, &invocation, scope).await,
         Subcommand::List(Err(given)) => Reply::Say(Answer::UnknownList {
             given: given.to_owned(),
@@ -284,6 +296,10 @@ mod tests {
         assert_eq!(Subcommand::parse("  DECLARE  "), Subcommand::Declare(""));
         assert_eq!(Subcommand::parse("list"), Subcommand::List(Ok(Scope::Open)));
         assert_eq!(Subcommand::parse(""), Subcommand::Help);
+        assert_eq!(
+            Subcommand::parse("Drill scenario database-outage"),
+            Subcommand::Drill(drill::Ask::Scenario("database-outage"))
+        );
         assert_eq!(Subcommand::parse("stats"), Subcommand::Stats(""));
         assert_eq!(
             Subcommand::parse("Stats  2026-11-01..2026-11-30 "),
@@ -304,6 +320,7 @@ mod tests {
             ("list  Resolved ", Scope::Resolved),
             ("LIST CLOSED", Scope::Closed),
             ("list all", Scope::All),
+            ("list Drills", Scope::Drills),
         ] {
             assert_eq!(
                 Subcommand::parse(text),

@@ -81,7 +81,7 @@ pub async fn on_message(state: &Context, action: MessageAction) -> Reply {
         Ok(None) => {
             let mut open = match state
                 .deadline
-                .run(store::incidents::find_open(&state.pool, 100))
+                .run(store::incidents::find_open(&state.pool, 100, true))
                 .await
             {
                 Ok(open) => open,

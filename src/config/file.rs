@@ -58,6 +58,8 @@ struct FileConfig {
     #[serde(default)]
     comms: super::comms::FileComms,
     #[serde(default)]
+    drills: super::drills::FileDrills,
+    #[serde(default)]
     restricted: super::restricted::FileRestricted,
     #[serde(default)]
     customer_notification: FileNotice,
@@ -209,6 +211,7 @@ impl ProcessConfig {
             file.digest,
             file.timezone,
         )?;
+        file.drills.apply(&mut cfg)?;
         cfg.schedule.notice = file.customer_notification.apply(&cfg.severities)?;
         if let Some(v) = file.actions.remind_at {
             cfg.schedule.action_reminder_at = time_of_day("actions.remind_at", &v)?;

@@ -301,3 +301,67 @@ fn comms_reads_its_domains_approvers_and_channel_and_names_the_key_at_fault() {
     let e = ProcessConfig::from_toml(&roles("lead")).unwrap_err();
     assert!(e.to_string().contains("comms.approver_roles"), "{e}");
 }
+
+#[test]
+fn drills_take_the_scenarios_of_the_config_file_in_place_of_the_built_in_ones() {
+    let builtin = ProcessConfig::default();
+    assert_eq!(
+        builtin.scenarios.names(),
+        [
+            "wallet-mismatch",
+            "credential-compromise",
+            "database-outage"
+        ]
+    );
+    assert!(!builtin.schedule.page_drill_escalations);
+    let cfg = ProcessConfig::from_toml(
+        r#"
+        [drills]
+        page_escalation_group = true
+        [[drills.scenario]]
+        name = "card-testing"
+        incident_type = "payment_wallet"
+        severity = "p1"
+        title = "Card testing attack on checkout"
+        injects = [{ at = "5m", text = "Thousands of $1 authorisations" }, { at = "1m", text = "Fraud alert" }]
+        "#,
+    )
+    .unwrap();
+    assert!(cfg.schedule.page_drill_escalations);
+    assert_eq!(cfg.scenarios.names(), ["card-testing"]);
+    let scenario = cfg.scenarios.find("card-testing").unwrap();
+    assert_eq!(scenario.severity, cfg.severities.parse("SEV-1"));
+    assert_eq!(scenario.injects[0].text, "Fraud alert");
+}
+
+#[test]
+fn a_scenario_that_cannot_run_stops_start_up_naming_its_key() {
+    let scenario = |name: &str, injects: &str| {
+        format!("[[drills.scenario]]\nname = \"{name}\"\ntitle = \"Drill\"\n{injects}\n")
+    };
+    for (toml, key) in [
+        (
+            scenario("late", "injects = [{ at = \"in a bit\", text = \"x\" }]"),
+            "drills.scenario \"late\".injects[1].at",
+        ),
+        (
+            scenario("quiet", "injects = []"),
+            "drills.scenario \"quiet\".injects",
+        ),
+        (scenario("silent", ""), "drills.scenario \"silent\".injects"),
+        (
+            scenario("twice", "injects = [{ at = \"1m\", text = \"x\" }]")
+                + &scenario("Twice", "injects = [{ at = \"1m\", text = \"y\" }]"),
+            "drills.scenario \"Twice\".name",
+        ),
+    ] {
+        let err = ProcessConfig::from_toml(&toml).expect_err(&toml);
+        assert!(
+            err.to_string()
+                .starts_with(&format!("WARROOM_CONFIG ({key})")),
+            "{err} should name {key}"
+        );
+    }
+    let unknown = ProcessConfig::from_toml("[drills]\npage_everyone = true").unwrap_err();
+    assert!(unknown.to_string().contains("page_everyone"), "{unknown}");
+}

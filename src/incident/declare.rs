@@ -4,6 +4,7 @@ use super::{
     Incident, IncidentId, MAX_IMPACT_CHARS, Severities, Severity, SeverityRank, Status, Title,
     Triage,
     catalog::IncidentType,
+    drills,
     event::{Declared, DeclaredVia, Event},
     schedule,
     scope::{Detection, Environment, MAX_SERVICES_CHARS, Scope},
@@ -52,6 +53,10 @@ pub struct DeclareInput {
     pub detection: Option<Detection>,
     pub environment: Environment,
     pub affected_services: Option<String>,
+    /// A drill (a tabletop exercise), not a real incident.
+    pub drill: bool,
+    /// The scenario a scripted drill runs: its injects are armed with the declaration.
+    pub scenario: Option<drills::Scenario>,
     /// Decided by [`restriction`] before the declaration.
     pub restricted: bool,
 }
@@ -69,7 +74,20 @@ impl DeclareInput {
             detection: None,
             environment: Environment::default(),
             affected_services: None,
+            drill: false,
+            scenario: None,
             restricted: false,
+        }
+    }
+
+    /// The drill that runs `scenario`: its title, type and severity (the configured default when
+    /// it names none).
+    pub fn scenario(scenario: &drills::Scenario) -> Self {
+        DeclareInput {
+            incident_type: scenario.incident_type.clone(),
+            drill: true,
+            scenario: Some(scenario.clone()),
+            ..DeclareInput::quick(&scenario.title, scenario.severity)
         }
     }
 }
@@ -91,6 +109,11 @@ pub struct NewIncident {
     /// The escalation triggers this declaration meets.
     pub escalations: Vec<String>,
     pub scope: Scope,
+    pub drill: bool,
+    /// The scenario a scripted drill runs, by name.
+    pub scenario: Option<String>,
+    /// A scenario's injects, armed with the declaration.
+    pub injects: Vec<schedule::Arm>,
     pub restricted: bool,
 }
 
@@ -124,6 +147,7 @@ impl NewIncident {
             scope: self.scope.clone(),
             findings: Default::default(),
             review: Default::default(),
+            drill: self.drill,
             restricted: self.restricted,
             customers_notified_at: None,
             version: 1,
@@ -178,6 +202,14 @@ pub fn decide_declare(
         },
         declared_at: now,
         next_update_due_at: now + cadence,
+        // A scenario is always a drill, whatever else was asked.
+        drill: input.drill || input.scenario.is_some(),
+        injects: input
+            .scenario
+            .as_ref()
+            .map(|s| drills::arm_injects(s, now))
+            .unwrap_or_default(),
+        scenario: input.scenario.map(|s| s.name),
         restricted: input.restricted,
     })
 }
@@ -200,6 +232,8 @@ impl NewIncident {
             detection: self.scope.detection,
             environment: Some(self.scope.environment),
             affected_services: self.scope.affected_services.clone(),
+            drill: self.drill,
+            scenario: self.scenario.clone(),
             restricted: self.restricted,
         })
     }

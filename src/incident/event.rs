@@ -126,6 +126,13 @@ pub enum Event {
         summary: u32,
         reason: String,
     },
+    /// Inject number `inject` of a scenario drill came due, `after_seconds` after the declaration,
+    /// and was posted into the drill's thread.
+    DrillInjected {
+        inject: u32,
+        after_seconds: u64,
+        text: String,
+    },
 }
 
 impl Event {
@@ -162,6 +169,7 @@ impl Event {
             Event::SummaryDrafted(_) => "summary_drafted",
             Event::SummaryApproved(_) => "summary_approved",
             Event::SummaryChangesRequested { .. } => "summary_changes_requested",
+            Event::DrillInjected { .. } => "drill_injected",
         }
     }
 
@@ -182,7 +190,10 @@ impl Event {
 
     /// Whether warroom itself, rather than a person, caused it.
     pub fn is_warroom_own(&self) -> bool {
-        matches!(self, Event::Escalated(_) | Event::ReminderSent(_))
+        matches!(
+            self,
+            Event::Escalated(_) | Event::ReminderSent(_) | Event::DrillInjected { .. }
+        )
     }
 
     /// Whether the incident card shows something new after it.
@@ -203,6 +214,7 @@ impl Event {
                 | Event::ReminderSnoozed { .. }
                 | Event::Escalated(_)
                 | Event::ReminderSent(_)
+                | Event::DrillInjected { .. }
         )
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn incident(rank: usize) -> Incident {
         },
         findings: Default::default(),
         review: Default::default(),
+        drill: false,
         restricted: false,
         customers_notified_at: None,
         version: 1,

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod declare;
+pub mod drills;
 pub mod event;
 #[cfg(test)]
 pub(crate) mod example;
@@ -118,6 +119,10 @@ pub struct Incident {
     pub findings: Findings,
     /// The post-incident review.
     pub review: Review,
+    /// A drill (a tabletop exercise), set at declaration and never changed. The one flag every
+    /// outward path checks: a drill pages nobody, reaches no customer-facing channel, escalates
+    /// only to its declarer by default, and stays out of the metrics and the digest.
+    pub drill: bool,
     /// A restricted (security) incident: its card and thread live in the restricted channel, and
     /// its details are shown only to that channel's members.
     pub restricted: bool,

@@ -122,6 +122,8 @@ pub struct ReviewSection {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub incident_id: String,
+    /// A drill (a tabletop exercise), not a real incident.
+    pub drill: bool,
     pub title: String,
     pub severity: String,
     pub status: Status,
@@ -298,6 +300,7 @@ pub fn build(incident: &Incident, entries: Vec<Recorded>, actions: &[Action]) ->
         });
     Report {
         incident_id: incident.id.to_string(),
+        drill: incident.drill,
         title: incident.title.to_string(),
         severity: incident.severity.name().to_string(),
         status: incident.status,

@@ -1,9 +1,10 @@
 //! What the incident's thread is told when something happens: one announcement per event,
 //! rendered from the event's typed fields and the incident as it stands.
 
-use super::blocks::{Message, declared_note, escape, mention, notice, slack_date};
+use super::blocks::{self, Message, declared_note, escape, mention, notice, slack_date};
 use crate::{
     config::ProcessConfig,
+    delivery::Post,
     incident::{
         Event, Incident,
         event::{Direction, Edits, Escalation, UpdatePosted},
@@ -11,6 +12,21 @@ use crate::{
         update::{ACTION_CRITERIA, CLOSURE_CRITERIA},
     },
 };
+
+/// The message a thread post shows, rendered from the incident as it is now; every post into a
+/// drill's thread starts with DRILL.
+pub fn thread_post(incident: &Incident, post: &Post, process: &ProcessConfig) -> Option<Message> {
+    let message = match post {
+        Post::Event { event, actor } => announcement(incident, event, actor, process),
+        Post::Runbook { incident_type } => blocks::runbook(&process.catalog, incident_type),
+        Post::Reminder { reminder } => Some(super::reminders::reminder(incident, reminder)),
+    }?;
+    Some(if incident.drill {
+        message.drill()
+    } else {
+        message
+    })
+}
 
 /// The thread's announcement of `event` by `actor`, if it has one.
 pub fn announcement(
@@ -180,9 +196,11 @@ pub fn announcement(
         Event::Escalated(Escalation::Triggers { triggers }) => {
             return Some(escalation(incident, process, triggers));
         }
-        // Reminders and acknowledgement escalations post their own message when they fire.
+        // Reminders, drill injects and acknowledgement escalations post their own message when
+        // they fire.
         Event::Escalated(Escalation::AckOverdue { .. })
         | Event::ReminderSent(_)
+        | Event::DrillInjected { .. }
         | Event::MessageAdded { .. } => return None,
     };
     Some(notice(&text))

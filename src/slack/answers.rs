@@ -65,6 +65,9 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             *hidden,
             "follow-up action of a restricted incident",
         ),
+        View::Scenarios(scenarios) => {
+            super::drills::scenarios(scenarios, &process.severities, &process.catalog)
+        }
     }
 }
 
@@ -98,6 +101,21 @@ pub fn text(answer: &Answer, process: &ProcessConfig) -> String {
         Answer::DeclareFormDidNotOpen => ":warning: I couldn't open the declare form. Declare directly instead: `/incident declare sev2 <title>`.".to_owned(),
         Answer::Declaring { id, channel } => format!(
             ":rotating_light: Declaring *{id}*… its card will appear in <#{channel}> in a moment."
+        ),
+        Answer::DeclaringDrill {
+            id,
+            channel,
+            scenario,
+        } => super::drills::declaring(id, channel, scenario.as_ref()),
+        Answer::HowToDrill => "Type `/incident drill sev2 <title>` to declare a drill, or `/incident drill scenario <name>` to run a tabletop scenario (`/incident drill scenarios` lists them).".to_owned(),
+        Answer::NameTheScenario { known } => format!(
+            "Name the scenario to run. {}",
+            super::drills::known(known)
+        ),
+        Answer::UnknownScenario { given, known } => format!(
+            "There is no scenario `{}`. {}",
+            escape(&truncate_chars(&given.replace('`', "'"), 60)),
+            super::drills::known(known)
         ),
         Answer::AlreadyDeclared { id: Some(id) } => {
             format!("This request already declared *{id}*; nothing new was declared.")
@@ -215,7 +233,9 @@ pub fn usage(process: &ProcessConfig) -> String {
          `/incident declare [severity] <title>` declare an incident now (severity defaults to {default})\n\
          `/incident declare restricted [severity] <title>` a restricted (security) incident, in the private restricted channel\n\
          `/incident declare` open the declare form (type, impact and triage questions)\n\
-         `/incident list [open|resolved|closed|all]` incidents newest first: open (the default), resolved but not closed, closed, or all of them\n\
+         `/incident drill [severity] <title>` declare a drill (a tabletop exercise), marked DRILL everywhere and left out of the metrics\n\
+         `/incident drill scenario <name>` run a tabletop scenario: a drill whose injects arrive in its thread; `/incident drill scenarios` lists them\n\
+         `/incident list [open|resolved|closed|all|drills]` incidents newest first: open (the default), resolved but not closed, closed, all of them, or the drills\n\
          `/incident search <words> [page N]` incidents whose title, impact, updates or notes mention the words, newest first, {PAGE_SIZE} a page\n\
          `/incident stats [7d|30d|90d|YYYY-MM-DD..YYYY-MM-DD]` MTTD, MTTA, MTTC and MTTR per severity against their targets, breach notifications, reviews and corrective actions (the last 30 days unless you say)\n\
          `/incident show INC-…` one incident's current state\n\

@@ -41,6 +41,29 @@ impl Message {
     }
 }
 
+/// What every message about a drill starts with, so nobody takes an exercise for the real thing.
+pub const DRILL_MARK: &str = ":test_tube: DRILL";
+
+impl Message {
+    /// The same message marked as being about a drill: its fallback text and its first block start
+    /// with DRILL (a first block that is not a section gets a line of its own above it).
+    pub fn drill(mut self) -> Message {
+        self.text = truncate_chars(&format!("{DRILL_MARK} · {}", self.text), FALLBACK_MAX);
+        let marked = ":test_tube: *DRILL*";
+        match self.blocks.first_mut() {
+            Some(first) if first["type"] == "section" && first["text"]["type"] == "mrkdwn" => {
+                let text = first["text"]["text"].as_str().unwrap_or_default();
+                first["text"] = mrkdwn(&format!("{marked} · {text}"), SECTION_MAX);
+            }
+            _ => self.blocks.insert(
+                0,
+                json!({ "type": "context", "elements": [mrkdwn(marked, FIELD_MAX)] }),
+            ),
+        }
+        self
+    }
+}
+
 /// Escapes user text for `mrkdwn`, so nobody can inject `<!channel>` or a fake link.
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -109,6 +132,15 @@ pub fn declared_note(declared_by: &str, d: &Declared) -> Message {
         ":rotating_light: *Declared by <@{declared_by}>* as *{}*{raised}.",
         d.severity
     )];
+    if d.drill {
+        lines.push(match &d.scenario {
+            Some(scenario) => format!(
+                "*A drill* running scenario *{}*: its injects follow in this thread at their times. Respond as you would for real.",
+                escape(scenario)
+            ),
+            None => "*A drill*, a tabletop exercise: respond as you would for real.".to_owned(),
+        });
+    }
     lines.push(format!(
         "*Impact:* {}",
         d.impact

@@ -4,8 +4,8 @@
 
 use super::{
     blocks::{
-        FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, escape, mrkdwn, option, plain, section,
-        severity_options, slack_date, status_options,
+        DRILL_MARK, FALLBACK_MAX, FIELD_MAX, HEADER_MAX, Message, escape, mrkdwn, option, plain,
+        section, severity_options, slack_date, status_options,
     },
     keys::{Control, More},
 };
@@ -48,10 +48,18 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
         format!("*Next update due*\n{next_update}"),
         format!("*Acknowledgement*\n{acknowledged}"),
     ];
+    let mark = if incident.drill {
+        format!("{DRILL_MARK} · ")
+    } else {
+        String::new()
+    };
     let mut blocks = vec![
-        json!({ "type": "header", "text": plain(&format!("{id} · {}", incident.title), HEADER_MAX) }),
+        json!({ "type": "header", "text": plain(&format!("{mark}{id} · {}", incident.title), HEADER_MAX) }),
         json!({ "type": "section", "fields": fields.iter().map(|f| mrkdwn(f, FIELD_MAX)).collect::<Vec<_>>() }),
     ];
+    if incident.drill {
+        blocks.push(drill_note(incident, process));
+    }
     if let Some(summary) = &incident.resolution_summary
         && incident.status >= Status::Resolved
     {
@@ -160,13 +168,27 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
         _ => blocks.push(card_controls(incident, severities)),
     }
     let text = format!(
-        "{id} [{}] {title} — {}. Declared by <@{}>.",
+        "{mark}{id} [{}] {title} — {}. Declared by <@{}>.",
         incident.severity, incident.status, incident.declared_by
     );
     Message {
         text: truncate_chars(&text, FALLBACK_MAX),
         blocks,
     }
+}
+
+/// What a drill is and is not: an exercise whose escalations call in only its declarer (unless
+/// the escalation group takes part), that pages nobody and tells no customer.
+fn drill_note(incident: &Incident, process: &ProcessConfig) -> Value {
+    let escalations = if process.schedule.page_drill_escalations {
+        "escalations call in the escalation group as for real".to_owned()
+    } else {
+        format!("escalations mention only <@{}>", incident.declared_by)
+    };
+    let text = format!(
+        ":test_tube: *This is a drill*, a tabletop exercise: {escalations}; nobody is paged, nothing reaches customers, and it stays out of the metrics, the digest and search."
+    );
+    json!({ "type": "context", "elements": [mrkdwn(&text, FIELD_MAX)] })
 }
 
 /// Where the post-incident review stands, once one is owed or written.

@@ -261,6 +261,9 @@ pub const ADD_TO_TIMELINE: &str = "add_to_timeline";
 /// The action ID of the single element inside every input block.
 pub const VALUE: &str = "value";
 
+/// The value of the declare form's "This is a drill" checkbox.
+pub const DRILL_VALUE: &str = "drill";
+
 /// The block ID of an input.
 pub fn block_id(input: &Input) -> String {
     let id = match input {
@@ -269,6 +272,7 @@ pub fn block_id(input: &Input) -> String {
         Input::IncidentType => "incident_type",
         Input::Impact => "impact",
         Input::Triage => "triage",
+        Input::Drill => "drill",
         Input::Incident => "incident",
         Input::Summary => "summary",
         Input::Reason => "reason",

@@ -25,6 +25,11 @@ pub fn incident_list(scope: Scope, incidents: &[Incident], more: bool) -> Messag
             "No closed incidents yet.",
         ),
         Scope::All => ("All incidents", ":card_file_box:", "No incidents yet."),
+        Scope::Drills => (
+            "Drills",
+            ":test_tube:",
+            "No drills yet: `/incident drill scenarios` lists the tabletop scenarios.",
+        ),
     };
     if incidents.is_empty() {
         return said(emoji, none);

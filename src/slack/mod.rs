@@ -11,6 +11,8 @@ pub mod answers;
 pub mod blocks;
 /// The live incident card.
 pub mod card;
+/// Drills: the tabletop scenarios and what a drill's declarer is told.
+pub mod drills;
 /// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
 pub mod ingress;
 /// The action, callback and block IDs of every control and form, in one place.

@@ -1,12 +1,13 @@
 //! What the scheduler posts: heads-ups, overdue-update reminders (with Post update and Snooze),
-//! acknowledgement escalations, the breach clock, review reminders and the daily digest.
+//! acknowledgement escalations, the breach clock, review reminders, a drill's injects and the
+//! daily digest.
 
 use super::{
     blocks::{Message, escape, mention, option, plain, section, slack_date},
     keys::Control,
 };
 use crate::incident::{
-    Incident,
+    Incident, drills,
     schedule::{NoticeRule, Reminder},
     truncate_chars,
 };
@@ -115,6 +116,18 @@ pub fn reminder(incident: &Incident, reminder: &Reminder) -> Message {
             overdue,
             to,
         } => super::actions::reminder(incident, *action, text, *due_on, *overdue, to),
+        Reminder::DrillInject {
+            inject,
+            after_seconds,
+            text,
+        } => message(
+            format!(
+                ":speech_balloon: *Inject {inject}* · {}: {}",
+                drills::t_plus(*after_seconds),
+                escape(text)
+            ),
+            vec![],
+        ),
         Reminder::CustomerNotice {
             rule,
             due,

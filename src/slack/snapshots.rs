@@ -18,6 +18,7 @@ use crate::{
     },
 };
 
+mod drills;
 mod fixtures;
 use serde_json::{Value, json};
 
@@ -224,6 +225,7 @@ fn every_form() {
                     response_url: Some("https://hooks.slack.com/actions/T/1/x".into()),
                     team_domain: Some("acme".into()),
                 },
+                drill: false,
             },
         ),
         (

@@ -30,8 +30,11 @@ fn quoted(text: &str) -> Vec<String> {
     text.lines().map(|l| format!(">{}", escape(l))).collect()
 }
 
-/// Where an approved summary goes, in words.
-fn destination(process: &ProcessConfig) -> String {
+/// Where an approved summary goes, in words: nowhere outside for a drill's.
+fn destination(incident: &Incident, process: &ProcessConfig) -> String {
+    if incident.drill {
+        return "this is a drill, so it is recorded for the report and never sent to the customer-facing channel".to_owned();
+    }
     match &process.comms.external_channel {
         Some(channel) => format!("it goes to <#{channel}>"),
         None => "no customer-facing channel is configured, so it is kept for the report".to_owned(),
@@ -58,7 +61,7 @@ pub(crate) fn announcement(
             id(incident, *summary),
             audience.label(),
             status.label(),
-            destination(process)
+            destination(incident, process)
         ))),
         Event::SummaryChangesRequested { summary, reason } => Some(notice(&format!(
             ":leftwards_arrow_with_hook: <@{actor}> asked for changes to client-safe summary *{}*: {}\nDraft it again from the card (More ▾ Draft client-safe summary).",
@@ -103,7 +106,7 @@ fn pending(
     notes.push(format!(
         "Nothing leaves warroom until the incident's {}, other than its author, approves it; once approved, {}.",
         approver_names(&process.catalog, &process.comms),
-        destination(process)
+        destination(incident, process)
     ));
     let mut blocks = vec![section(&head)];
     blocks.extend(sections(quoted(&drafted.text)));

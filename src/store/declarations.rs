@@ -50,8 +50,9 @@ pub struct Declaration<'a> {
 /// Stores a declaration in one transaction: the incident row under the next number of its UTC
 /// day, its `declared` timeline entry, the outbox rows (in the given order), its reminders, the
 /// request's idempotency key, and wake-ups for the workers — unless the same person declared the
-/// same title moments ago. Declarations of one title by one person take a lock on that pair
-/// first, so two presses of Enter reaching two replicas at once still declare once.
+/// same title moments ago (a drill and a real incident of one title are two things).
+/// Declarations of one title by one person take a lock on that pair first, so two presses of
+/// Enter reaching two replicas at once still declare once.
 ///
 /// The day's number is taken first, in a statement of its own (see [`take_day_number`]), so
 /// concurrent declares do not queue on the day's counter row for the length of each other's
@@ -107,7 +108,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         r#"
         WITH earlier AS (
             SELECT id, card_ts, team_domain FROM incidents
-            WHERE declared_by = $8 AND declared_at >= $28 AND title = $2 AND status <> 'cancelled'
+            WHERE declared_by = $8 AND declared_at >= $28 AND title = $2 AND status <> 'cancelled' AND drill = $34
             ORDER BY declared_at DESC LIMIT 1
         ), counter AS (
             SELECT $26::int AS last_number WHERE NOT EXISTS (SELECT 1 FROM earlier)
@@ -115,10 +116,10 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
                 breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services,
-                restricted)
+                restricted, drill)
             SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
                    CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33, $34
             FROM counter
             RETURNING id
         ), entry AS (
@@ -175,6 +176,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         new.scope.environment.key(),
         new.scope.affected_services.as_deref(),
         new.restricted,
+        new.drill,
     )
     .fetch_one(&mut *tx)
     .await;

@@ -1,5 +1,5 @@
 //! Incidents: finding them, locking one for a change, and writing its new state. Past incidents
-//! (by status, and searched) are read in `history`.
+//! (by status, drills, and searched) are read in `history`.
 
 use crate::incident::{
     Detection, Environment, Findings, Incident, IncidentId, Review, RoleKey, Scope, Severity,
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 mod history;
 
-pub use history::{SearchPage, find_all, find_by_status, search_incidents};
+pub use history::{SearchPage, find_all, find_by_status, find_drills, search_incidents};
 
 // Every query that reads incidents names the same columns, so that `query_as!` can check each one
 // against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.
@@ -31,7 +31,7 @@ pub async fn find_incident(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = $1"#,
         id.as_str(),
     )
@@ -40,9 +40,14 @@ pub async fn find_incident(
     Ok(row.map(Incident::from))
 }
 
-/// Open incidents, newest first.
+/// Open incidents, newest first; drills only `with_drills` (a message may be added to a drill's
+/// timeline, but `/incident list` shows real incidents).
 #[tracing::instrument(skip_all)]
-pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
+pub async fn find_open(
+    pool: &PgPool,
+    limit: i64,
+    with_drills: bool,
+) -> Result<Vec<Incident>, sqlx::Error> {
     let rows = sqlx::query_as!(
         IncidentRow,
         r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
@@ -51,10 +56,11 @@ pub async fn find_open(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx:
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
-         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND ($2 OR NOT drill)
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
+        with_drills,
     )
     .fetch_all(pool)
     .await?;
@@ -101,6 +107,7 @@ struct IncidentRow {
     review_due_at: Option<DateTime<Utc>>,
     review_completed_at: Option<DateTime<Utc>>,
     review_completed_by: Option<String>,
+    drill: bool,
     restricted: bool,
     customers_notified_at: Option<DateTime<Utc>>,
 }
@@ -155,6 +162,7 @@ impl From<IncidentRow> for Incident {
                 completed_at: r.review_completed_at,
                 completed_by: r.review_completed_by,
             },
+            drill: r.drill,
             restricted: r.restricted,
             customers_notified_at: r.customers_notified_at,
             version: r.version,
@@ -189,7 +197,7 @@ pub async fn find_incident_for_update(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = $1 FOR UPDATE"#,
         id.as_str(),
     )
@@ -286,7 +294,7 @@ pub async fn find_incident_by_message(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
@@ -296,7 +304,7 @@ pub async fn find_incident_by_message(
     Ok(row.map(Incident::from))
 }
 
-/// Open incidents, most severe and then oldest first (for the digest).
+/// Open incidents, most severe and then oldest first, drills left out (for the digest).
 pub async fn find_open_by_severity(
     pool: &PgPool,
     limit: i64,
@@ -309,8 +317,8 @@ pub async fn find_open_by_severity(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
-         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled')
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND NOT drill
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,
     )

@@ -1,9 +1,10 @@
 //! The incident metrics, computed by Postgres from the incidents' lifecycle columns: one
 //! statement groups the incidents declared in a period by severity and aggregates each time
 //! (`avg`, `percentile_cont`, `count(*) FILTER`) with the reviews and open corrective actions of
-//! those incidents; another counts the breaches discovered in the period. No incident or
-//! timeline entry is read into memory: what comes back is a row per severity and one more. Both
-//! run in one read-only snapshot, so the figures agree with each other.
+//! those incidents; another counts the breaches discovered in the period, and a third how often
+//! customers were told in time. No incident or timeline entry is read into memory: what comes back
+//! is a row per severity and two more. All run in one read-only snapshot, so the figures agree
+//! with each other, and all leave drills out: an exercise's response times are not the team's.
 
 use crate::incident::{
     Severities,
@@ -145,7 +146,7 @@ pub async fn find_stats(pool: &PgPool, query: StatsQuery<'_>) -> Result<StatsRow
                    SELECT incident_id, count(*) AS open, count(*) FILTER (WHERE due_on < $9) AS overdue
                    FROM incident_actions WHERE status = 'open' GROUP BY incident_id
                ) a ON a.incident_id = i.id
-               WHERE i.declared_at >= $6 AND i.declared_at < $7 AND i.status <> 'cancelled'
+               WHERE i.declared_at >= $6 AND i.declared_at < $7 AND i.status <> 'cancelled' AND NOT i.drill
                OFFSET 0
            ), figures AS (
                SELECT severity, count(*) AS incidents,
@@ -205,7 +206,7 @@ pub async fn find_stats(pool: &PgPool, query: StatsQuery<'_>) -> Result<StatsRow
                   count(*) FILTER (WHERE authority_notified_at <= breach_discovered_at + make_interval(secs => $3)) AS "met!",
                   count(*) FILTER (WHERE authority_notified_at IS NULL AND $4 <= breach_discovered_at + make_interval(secs => $3)) AS "pending!"
            FROM incidents
-           WHERE breach_discovered_at >= $1 AND breach_discovered_at < $2 AND status <> 'cancelled'"#,
+           WHERE breach_discovered_at >= $1 AND breach_discovered_at < $2 AND status <> 'cancelled' AND NOT drill"#,
         from,
         to,
         query.breach_window.as_secs_f64(),
@@ -227,7 +228,7 @@ pub async fn find_stats(pool: &PgPool, query: StatsQuery<'_>) -> Result<StatsRow
                           AND COALESCE(resolved_at, $3) > declared_at + make_interval(secs => $4) AS outage,
                         breach_discovered_at >= $1 AND breach_discovered_at < $2 AS breach
                  FROM incidents
-                 WHERE status <> 'cancelled'
+                 WHERE status <> 'cancelled' AND NOT drill
                    AND ((declared_at >= $1 AND declared_at < $2) OR (breach_discovered_at >= $1 AND breach_discovered_at < $2))
                 ) AS owed"#,
         from,

@@ -6,7 +6,7 @@
 use crate::{
     delivery::{Delivery, Post, Recipient},
     incident::{Incident, IncidentId},
-    slack::{announce, answers, blocks, card, outbound::SlackFailure, reminders},
+    slack::{announce, answers, blocks, card, outbound::SlackFailure},
     state::AppState,
     store::{
         self,
@@ -191,16 +191,6 @@ pub(super) async fn update_card(state: &AppState, incident: &Incident) -> Attemp
     Ok(shown(ts.clone(), incident))
 }
 
-/// The message a thread post shows, rendered from the incident as it is now.
-fn render(state: &AppState, incident: &Incident, post: &Post) -> Option<blocks::Message> {
-    let process = &state.config.process;
-    match post {
-        Post::Event { event, actor } => announce::announcement(incident, event, actor, process),
-        Post::Runbook { incident_type } => blocks::runbook(&process.catalog, incident_type),
-        Post::Reminder { reminder } => Some(reminders::reminder(incident, reminder)),
-    }
-}
-
 async fn thread_reply(
     state: &AppState,
     row: &OutboxRow,
@@ -214,7 +204,7 @@ async fn thread_reply(
     {
         return Ok(Outcome::Superseded);
     }
-    let Some(message) = render(state, incident, post) else {
+    let Some(message) = announce::thread_post(incident, post, &state.config.process) else {
         return Ok(Outcome::Superseded);
     };
     let message = super::membership::with_membership(state, incident, post, message).await;

@@ -5,11 +5,13 @@
 //! written, its Slack post enqueued and its next occurrence armed. A replica that dies mid-way
 //! rolls back and another fires it. Between reminders the loop sleeps until the next one is due
 //! or a change arms a new one (`NOTIFY`), with a short safety cap for lost notifications.
+//! Besides the kinds `incident::schedule` decides, a corrective action's reminder and a scenario
+//! drill's inject are each a kind of their own (`action_due:N`, `drill_inject:N`).
 
 use crate::{
     delivery::{ChannelPost, Delivery, Post},
     incident::{
-        IncidentId, actions,
+        IncidentId, actions, drills,
         schedule::{self, Arm, Fired, kinds},
     },
     state::AppState,
@@ -169,12 +171,16 @@ async fn fire_in(
     let Some(incident) = store::incidents::find_incident_for_update(tx, &id).await? else {
         return Ok(false);
     };
-    let fired = match actions::reminder_action(&reminder.kind) {
-        Some(number) => match store::actions::find_action_for_update(tx, &id, number).await? {
+    let fired = match (
+        actions::reminder_action(&reminder.kind),
+        drills::inject_number(&reminder.kind),
+    ) {
+        (Some(number), _) => match store::actions::find_action_for_update(tx, &id, number).await? {
             Some(action) => actions::fire(&incident, &action, now, &process.schedule),
             None => Fired::stale(),
         },
-        None => schedule::fire(
+        (None, Some(number)) => drills::fire_inject(&incident, number, &reminder.details),
+        (None, None) => schedule::fire(
             &reminder.kind,
             &reminder.details,
             &incident,

@@ -12,7 +12,7 @@ use crate::{
     delivery::ThreadFile,
     incident::Incident,
     markdown,
-    slack::outbound::SlackFailure,
+    slack::{blocks::DRILL_MARK, outbound::SlackFailure},
     state::AppState,
     store::{self, outbox::OutboxRow},
 };
@@ -52,11 +52,17 @@ async fn upload(
                 .map_err(|e| Outcome::Internal(e.into()))?
                 .ok_or(Outcome::Dropped("incident not found"))?;
             let text = markdown::report(&report, &state.config.process.catalog);
+            // A drill's report says so in its title and its comment too.
+            let (mark, drill) = if incident.drill {
+                (format!("{DRILL_MARK} · "), "DRILL — ")
+            } else {
+                (String::new(), "")
+            };
             (
                 format!("{}-report.md", incident.id),
-                format!("Incident report: {}", incident.id),
+                format!("{drill}Incident report: {}", incident.id),
                 format!(
-                    ":page_facing_up: The report of *{}*, as it stands now (asked for by <@{requested_by}>).",
+                    "{mark}:page_facing_up: The report of *{}*, as it stands now (asked for by <@{requested_by}>).",
                     incident.id
                 ),
                 text.into_bytes(),

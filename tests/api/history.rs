@@ -172,7 +172,7 @@ async fn a_list_of_something_that_is_not_a_state_is_explained_privately_not_gues
     let text = private_text(&answer);
     assert!(listed(&answer).is_empty(), "nothing is listed: {answer}");
     assert!(text.contains("I can't list `frobnicated`"), "{text}");
-    for choice in ["open", "resolved", "closed", "all"] {
+    for choice in ["open", "resolved", "closed", "all", "drills"] {
         assert!(
             text.contains(&format!("`/incident list {choice}`")),
             "{text}"
@@ -389,8 +389,10 @@ async fn help_names_every_list_and_the_search() {
     let (app, _db) = TestApp::spawn(&slack).await;
     let help = private_text(&app.slash(&slack, "help").await);
     for form in [
-        "`/incident list [open|resolved|closed|all]`",
+        "`/incident list [open|resolved|closed|all|drills]`",
         "`/incident search <words> [page N]`",
+        "`/incident drill [severity] <title>`",
+        "`/incident drill scenario <name>`",
     ] {
         assert!(help.contains(form), "{form} is missing: {help}");
     }

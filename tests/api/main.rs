@@ -10,6 +10,7 @@ mod card;
 mod claims;
 mod declare;
 mod delivery;
+mod drills;
 mod edge;
 mod guards;
 mod history;

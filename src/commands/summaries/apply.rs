@@ -1,7 +1,8 @@
 //! Applying one change to an incident's client-safe summaries, like every change: lock the
 //! incident's row and its drafts, record the request's key, decide with the pure rules, and
 //! write the drafts, the timeline event, the thread's announcement and — for an approval with a
-//! customer-facing channel configured — the post to that channel, in one transaction. A draft
+//! customer-facing channel configured, of anything but a drill — the post to that channel, in one
+//! transaction. A draft
 //! the lint rejects writes nothing at all.
 
 use super::super::change::{ChangeOutcome, about, announce, lock_for_change};
@@ -92,7 +93,13 @@ async fn apply_in_transaction(
     let mut rows: Vec<_> = announce(&incident, &applied.event, actor)
         .into_iter()
         .collect();
-    if let (Some(summary), Some(channel)) = (&applied.public, &process.comms.external_channel) {
+    // A drill's approved summary is recorded (and in its report) but never leaves the company:
+    // the thread's announcement says so.
+    if let (Some(summary), Some(channel), false) = (
+        &applied.public,
+        &process.comms.external_channel,
+        incident.drill,
+    ) {
         let post = Delivery::ClientSummary {
             channel: channel.clone(),
             summary: summary.clone(),

@@ -46,6 +46,12 @@ pub struct Declared {
     pub environment: Option<Environment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected_services: Option<String>,
+    /// A drill; absent from (and so false for) rows written before drills, and for real incidents.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill: bool,
+    /// The scenario a scripted drill runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
     /// Declared restricted (absent, and so false, on rows written before it existed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
@@ -159,7 +165,7 @@ pub enum ReminderSent {
     ActionDue { action: u32, due_on: NaiveDate },
     /// Customers are owed a notification by `due`; `overdue` once it has run out.
     CustomerNotice {
-        rule: crate::incident::schedule::NoticeRule,
+        rule: crate::incident::schedule::notice::rule::NoticeRule,
         due: DateTime<Utc>,
         #[serde(default)]
         overdue: bool,

@@ -231,3 +231,38 @@ fn the_findings_corrections_and_scope_read_back_as_written() {
         (None, None, None)
     );
 }
+
+#[test]
+fn a_declaration_from_before_drills_reads_back_as_no_drill_and_a_drills_keeps_its_flag() {
+    let old = Event::from_stored("declared", json!({ "title": "t", "severity": "SEV-2" })).unwrap();
+    let Event::Declared(d) = &old else {
+        panic!("{old:?}")
+    };
+    assert!(!d.drill && d.scenario.is_none());
+    // A real incident's declaration is written as before: no drill field at all.
+    assert_eq!(old.details().get("drill"), None);
+    let drill = Event::from_stored(
+        "declared",
+        json!({ "title": "t", "severity": "SEV-2", "drill": true, "scenario": "database-outage" }),
+    )
+    .unwrap();
+    let Event::Declared(d) = &drill else {
+        panic!("{drill:?}")
+    };
+    assert!(d.drill);
+    assert_eq!(d.scenario.as_deref(), Some("database-outage"));
+    assert_eq!(
+        Event::from_stored("declared", drill.details()).unwrap(),
+        drill
+    );
+    let inject = Event::DrillInjected {
+        inject: 2,
+        after_seconds: 300,
+        text: "Customers report double charges".into(),
+    };
+    assert_eq!(inject.kind(), "drill_injected");
+    assert_eq!(
+        Event::from_stored("drill_injected", inject.details()).unwrap(),
+        inject
+    );
+}

@@ -42,8 +42,10 @@ pub fn needs_steering(event: &Event) -> bool {
         | Event::SummaryDrafted(_)
         | Event::SummaryApproved(_)
         | Event::SummaryChangesRequested { .. }
+        // warroom's own: the scheduler causes these, never a person.
         | Event::Escalated(_)
-        | Event::ReminderSent(_) => false,
+        | Event::ReminderSent(_)
+        | Event::DrillInjected { .. } => false,
     }
 }
 

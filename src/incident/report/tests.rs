@@ -50,6 +50,8 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
         detection: Some(Detection::CustomerReport),
         environment: Some(Environment::Production),
         affected_services: None,
+        drill: false,
+        scenario: None,
         restricted: false,
     });
     let entries = vec![

@@ -60,6 +60,12 @@ pub enum Reminder {
         overdue: bool,
         to: Audience,
     },
+    /// Something happens in a scenario drill, `after_seconds` after its declaration.
+    DrillInject {
+        inject: u32,
+        after_seconds: u64,
+        text: String,
+    },
 }
 
 impl Reminder {
@@ -107,8 +113,13 @@ impl Fired {
     }
 }
 
-/// Who escalations call in: the configured group, else the commander (or the declarer).
+/// Who escalations call in: the configured group, else the commander (or the declarer). A drill
+/// calls in only its declarer — it exercises the response, not management's night — unless
+/// `[drills] page_escalation_group` says the group takes part.
 pub fn escalation_audience(incident: &Incident, cfg: &ScheduleConfig) -> Audience {
+    if incident.drill && !cfg.page_drill_escalations {
+        return Audience::Person(incident.declared_by.clone());
+    }
     match &cfg.escalation_group {
         Some(group) => Audience::Group(group.clone()),
         None => Audience::Person(

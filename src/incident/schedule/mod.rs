@@ -12,6 +12,7 @@
 //! | `customer_notice_outage` | declare + 1 h for a SEV-1 (`[customer_notification]`) | if still unresolved, customers are owed a notification within 4 h of the declaration: reminders, then an escalation once it has run out |
 //! | `customer_notice_breach` | 24 h before discovery + 72 h | affected customers are owed a notification: a reminder, a last call, then an escalation |
 //! | `digest` | the configured time each day | the open-incident digest in the channel |
+//! | `drill_inject:N` | a scenario drill's declaration + the inject's time | the inject, in the drill's thread |
 
 use super::{Incident, Severities, Status};
 use chrono::{DateTime, Datelike, Duration as Span, NaiveTime, TimeZone, Utc, Weekday};
@@ -36,6 +37,8 @@ pub mod kinds {
     pub const DIGEST: &str = "digest";
     /// Followed by the action's number: one pending reminder per corrective action.
     pub const ACTION_DUE_PREFIX: &str = "action_due:";
+    /// Followed by the inject's number: one reminder per inject of a scenario drill.
+    pub const DRILL_INJECT_PREFIX: &str = "drill_inject:";
     /// The customer-notification clocks.
     pub const CUSTOMER_NOTICE_OUTAGE: &str = "customer_notice_outage";
     pub const CUSTOMER_NOTICE_BREACH: &str = "customer_notice_breach";
@@ -93,6 +96,9 @@ pub enum ReviewDue {
 pub struct ScheduleConfig {
     pub heads_up_lead: Duration,
     pub escalation_group: Option<EscalationGroup>,
+    /// Whether a drill's escalations call in the escalation group too (`[drills]
+    /// page_escalation_group`); by default they mention only the drill's declarer.
+    pub page_drill_escalations: bool,
     pub breach_window: Duration,
     /// Offsets from discovery at which the breach clock reminds.
     pub breach_reminders_at: Vec<Duration>,
@@ -114,6 +120,7 @@ impl Default for ScheduleConfig {
         Self {
             heads_up_lead: Duration::from_secs(5 * 60),
             escalation_group: None,
+            page_drill_escalations: false,
             breach_window: h(72),
             breach_reminders_at: vec![h(24), h(48), h(66), h(71)],
             review_due: ReviewDue::BusinessDays(5),

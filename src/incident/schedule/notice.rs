@@ -4,35 +4,20 @@
 //! discovery. An approved client-safe summary for a customer-facing audience satisfies both.
 //! The thread is reminded before a clock runs out, and the escalation group called in once it has.
 
-use super::{Arm, Audience, Fired, Reminder, ScheduleConfig, escalation_audience, kinds, span};
+use super::{Arm, Audience, Fired, Reminder, ScheduleConfig, escalation_audience, span};
 use crate::incident::{
     Incident, Status,
     event::{Event, ReminderSent},
 };
 use chrono::{DateTime, Duration as Span, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Which clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeRule {
-    /// A severe incident still unresolved after `outage_after`.
-    Outage,
-    /// A personal-data breach.
-    Breach,
-}
+/// Which clock: a module of its own, so the timeline's events can name it without importing
+/// these rules, which record those events (that would close an import circle).
+pub mod rule;
 
-impl NoticeRule {
-    /// The reminder kind that keeps this clock.
-    pub fn kind(self) -> &'static str {
-        match self {
-            NoticeRule::Outage => kinds::CUSTOMER_NOTICE_OUTAGE,
-            NoticeRule::Breach => kinds::CUSTOMER_NOTICE_BREACH,
-        }
-    }
-}
+pub use rule::NoticeRule;
 
 /// The clocks' settings (`[customer_notification]`), with the response plan's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]

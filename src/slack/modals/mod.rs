@@ -30,11 +30,13 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
             severity,
             restricted,
             origin,
+            drill,
         } => {
             let metadata = serde_json::to_string(origin).unwrap_or_default();
             // Offered only where restricted incidents have somewhere to go.
             let restricted = process.restricted.channel.is_some().then_some(*restricted);
-            return more::declare(process, *severity, restricted, &metadata);
+            let form = more::declare(process, *severity, restricted, &metadata);
+            return more::with_drill_box(form, *drill);
         }
         FormRequest::PickIncident { open, message } => return more::pick_incident(open, message),
         FormRequest::Card { incident, form } => (incident, form),

@@ -8,7 +8,7 @@ use crate::{
     incident::{Incident, SeverityRank, Triage, truncate_chars},
     slack::{
         blocks::{option, plain, section, severity_options, type_options},
-        keys::{Callback, VALUE, block_id},
+        keys::{Callback, DRILL_VALUE, VALUE, block_id},
     },
 };
 use serde_json::{Value, json};
@@ -59,6 +59,25 @@ pub(super) fn declare(
         if let Some(checked) = restricted {
             blocks.push(restricted_field(checked));
         }
+    }
+    form
+}
+
+/// The declare form with its last input, "This is a drill" (checked when `drill`), and a title
+/// that says which it declares.
+pub(super) fn with_drill_box(mut form: Value, drill: bool) -> Value {
+    let option = option("This is a drill", DRILL_VALUE);
+    let mut element = json!({ "type": "checkboxes", "action_id": VALUE, "options": [option] });
+    if drill {
+        element["initial_options"] = json!([option]);
+        form["title"] = plain("Declare a drill", 24);
+    }
+    let drill_box = json!({ "type": "input", "block_id": block_id(&Input::Drill), "optional": true,
+        "label": plain("Drill", 2000),
+        "hint": plain("A tabletop exercise: marked DRILL everywhere, never paged or sent to customers, and left out of the metrics, the digest and search.", 2000),
+        "element": element });
+    if let Some(blocks) = form["blocks"].as_array_mut() {
+        blocks.push(drill_box);
     }
     form
 }

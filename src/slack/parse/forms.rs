@@ -9,7 +9,7 @@ use crate::{
         IncidentId, actions::ActionId, event::BreachNotification, review::AgendaItem,
         summaries::SummaryId, update::CLOSURE_CRITERIA,
     },
-    slack::keys::{Callback, block_id},
+    slack::keys::{Callback, DRILL_VALUE, block_id},
 };
 use slack_morphism::prelude::{SlackInteractionViewSubmissionEvent, SlackModalView};
 use std::collections::HashMap;
@@ -129,6 +129,7 @@ fn form(callback: Callback, f: &Fields, metadata: Option<&str>) -> Form {
             origin: metadata
                 .and_then(|m| serde_json::from_str::<Origin>(m).ok())
                 .unwrap_or_default(),
+            drill: f.selected_many(I::Drill).iter().any(|v| v == DRILL_VALUE),
         }),
         Callback::PickIncident => Form::PickIncident {
             incident: f.selected(I::Incident),

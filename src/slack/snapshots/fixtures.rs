@@ -69,6 +69,8 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             detection: Some(Detection::CustomerReport),
             environment: Some(Environment::Production),
             affected_services: Some("checkout, payments-api".into()),
+            drill: false,
+            scenario: None,
             restricted: false,
         }),
         Event::Acknowledged {

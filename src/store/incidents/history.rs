@@ -1,12 +1,12 @@
-//! Past incidents: the newest of one status, all of them, and full-text search over what was
-//! said about them.
+//! Past incidents: the newest of one status, all of them, the drills, and full-text search over
+//! what was said about them. Drills are left out of everything but their own list.
 
 use super::IncidentRow;
 use crate::incident::{Incident, Status, Triage, review::ReviewNotes, update::StructuredUpdate};
 use sqlx::{PgPool, types::Json};
 use std::collections::BTreeMap;
 
-/// The newest incidents of one status (resolved or closed, say), newest first.
+/// The newest incidents of one status (resolved or closed, say), newest first; no drills.
 #[tracing::instrument(skip_all, fields(incident.status = status.as_str()))]
 pub async fn find_by_status(
     pool: &PgPool,
@@ -21,8 +21,8 @@ pub async fn find_by_status(
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
-         FROM incidents WHERE status = $1
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents WHERE status = $1 AND NOT drill
          ORDER BY declared_at DESC, id DESC LIMIT $2"#,
         status.as_str(),
         limit,
@@ -32,7 +32,7 @@ pub async fn find_by_status(
     Ok(rows.into_iter().map(Incident::from).collect())
 }
 
-/// The newest incidents whatever their status, cancelled ones included.
+/// The newest incidents whatever their status, cancelled ones included; no drills.
 #[tracing::instrument(skip_all)]
 pub async fn find_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
     let rows = sqlx::query_as!(
@@ -43,8 +43,29 @@ pub async fn find_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
-         FROM incidents
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents WHERE NOT drill
+         ORDER BY declared_at DESC, id DESC LIMIT $1"#,
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// The newest drills whatever their status, through their partial index.
+#[tracing::instrument(skip_all)]
+pub async fn find_drills(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents WHERE drill
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
     )
@@ -67,7 +88,7 @@ pub struct SearchPage {
 
 /// Incidents whose title or impact statement, structured updates (impact and current action) or
 /// notes match `words`, each once, newest first: `limit` of them after skipping `offset`, and how
-/// many matched in all. Cancelled incidents match like any other.
+/// many matched in all. Cancelled incidents match like any other; drills never do.
 ///
 /// `words` are read as a web search box reads them (`websearch_to_tsquery`): every word must
 /// appear, `"a phrase"` in that order, `-word` not at all, `or` between alternatives. It never
@@ -109,7 +130,8 @@ pub async fn search_incidents(
                   count(*) AS "total!",
                   coalesce((array_agg(incidents.id ORDER BY incidents.declared_at DESC, incidents.id DESC))[$2:$3], '{}')
                       AS "page!"
-           FROM matched JOIN incidents ON incidents.id = matched.id"#,
+           FROM matched JOIN incidents ON incidents.id = matched.id
+           WHERE NOT incidents.drill"#,
         words,
         first,
         last,
@@ -138,7 +160,7 @@ async fn find_by_ids(pool: &PgPool, ids: &[String]) -> Result<Vec<Incident>, sql
                 roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
                 breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
                 impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, restricted, customers_notified_at
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
          FROM incidents WHERE id = ANY($1)
          ORDER BY declared_at DESC, id DESC"#,
         ids,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::incident::schedule::kinds;
 use crate::incident::{
     Severities,
     example::{at, incident},
