@@ -3,6 +3,7 @@
 //! declaration, and a personal-data breach owes the affected customers one within 72 hours of
 //! discovery. An approved client-safe summary for a customer-facing audience satisfies both.
 //! The thread is reminded before a clock runs out, and the escalation group called in once it has.
+//! A drill runs no clock.
 
 use super::{Arm, Audience, Fired, Reminder, ScheduleConfig, escalation_audience, span};
 use crate::incident::{
@@ -74,6 +75,10 @@ pub(super) fn plan(
     now: DateTime<Utc>,
 ) -> Vec<Arm> {
     let notice = &cfg.notice;
+    // A drill tells no customer anything: its clocks never start.
+    if after.drill {
+        return Vec::new();
+    }
     if after.customers_notified_at.is_some() {
         return [NoticeRule::Outage, NoticeRule::Breach]
             .map(|r| Arm::Cancel {
@@ -116,7 +121,8 @@ pub(super) fn fire(
         NoticeRule::Breach => breach_due(incident, notice),
     };
     let told = incident.customers_notified_at.is_some();
-    let Some(due) = due.filter(|_| !told && incident.status != Status::Cancelled) else {
+    let live = !told && !incident.drill && incident.status != Status::Cancelled;
+    let Some(due) = due.filter(|_| live) else {
         return Fired::stale();
     };
     let step = details["step"].as_u64().unwrap_or(0);

@@ -141,3 +141,17 @@ fn a_breach_owes_customers_a_notice_within_72_hours_reminded_a_day_before() {
     let stop = plan(None, &told, &cfg, at(10));
     assert!(stop.iter().all(|a| matches!(a, Arm::Cancel { .. })) && stop.len() == 2);
 }
+
+#[test]
+fn a_drill_runs_no_customer_notification_clock() {
+    let cfg = ScheduleConfig::default();
+    let mut drill = incident(0);
+    drill.drill = true;
+    drill.breach_discovered_at = Some(at(0));
+    assert!(plan(None, &drill, &cfg, at(0)).is_empty());
+    // Nor does a reminder of that kind, should one come due, say anything.
+    for rule in [NoticeRule::Outage, NoticeRule::Breach] {
+        let fired = fire(rule, &json!({ "step": 0 }), &drill, &cfg, at(60));
+        assert!(fired.post.is_none() && fired.next.is_none());
+    }
+}
