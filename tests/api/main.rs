@@ -4,6 +4,7 @@
 pub mod fake_slack;
 pub mod fake_socket;
 pub mod helpers;
+pub mod webdriver;
 
 mod actions;
 mod card;
