@@ -37,11 +37,15 @@ pub mod markdown;
 pub mod metrics;
 /// How each timeline event reads as one line of plain text, for every edge.
 pub mod narrative;
+/// Calls to services other than Slack (PagerDuty, webhook receivers), classified for retries.
+pub mod outward;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
 pub mod slack;
 /// `AppState`: the context plus Slack's client, shared by handlers and loops.
 pub mod state;
 /// Postgres: the only module with SQL.
 pub mod store;
+/// Signed webhooks: which events go where, and their JSON bodies.
+pub mod webhooks;
 /// Background loops: outbox delivery and housekeeping.
 pub mod worker;
