@@ -14,8 +14,11 @@ mod drills;
 mod file;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
+/// The web view: Sign in with Slack and the public address.
+mod web;
 
 pub use restricted::RestrictedConfig;
+pub use web::{DEFAULT_OPENID_URL, WebConfig};
 
 /// A credential that must never reach a log, an error or `Debug` output.
 #[derive(Clone)]
@@ -74,6 +77,8 @@ pub struct Config {
     /// A second address serving only `/healthz`, `/readyz` and `/metrics` (they stay on
     /// `listen` too), e.g. for a load balancer's checks on a private network.
     pub admin_listen: Option<SocketAddr>,
+    /// The web view's sign-in; `None` (the web view off) without `SLACK_CLIENT_ID`.
+    pub web: Option<WebConfig>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -127,6 +132,9 @@ pub struct ProcessConfig {
     pub scenarios: crate::incident::drills::Scenarios,
     /// The private channel of restricted (security) incidents, if any.
     pub restricted: RestrictedConfig,
+    /// The web view's public address when it is on (`WARROOM_PUBLIC_URL`, never the file), so
+    /// the card can link each incident's page.
+    pub web_view_url: Option<String>,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -198,6 +206,7 @@ impl Default for ProcessConfig {
             metric_targets,
             comms: crate::incident::summaries::CommsConfig::default(),
             restricted: RestrictedConfig::default(),
+            web_view_url: None,
         }
     }
 }
@@ -280,7 +289,9 @@ impl Config {
             })
             .transpose()?;
         let database_url = database_url(&get)?;
-        let process = process_config(&get)?;
+        let mut process = process_config(&get)?;
+        let web = web::read(&get)?;
+        process.web_view_url = web.as_ref().map(|w| w.public_url.clone());
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -301,6 +312,7 @@ impl Config {
             incident_channel,
             listen,
             admin_listen,
+            web,
             process,
         })
     }

@@ -43,5 +43,7 @@ pub mod slack;
 pub mod state;
 /// Postgres: the only module with SQL.
 pub mod store;
+/// The web view: incidents, their reports and the figures in a browser, after Sign in with Slack.
+pub mod web;
 /// Background loops: outbox delivery and housekeeping.
 pub mod worker;

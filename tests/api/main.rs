@@ -30,3 +30,4 @@ mod slack_calls;
 mod socket;
 mod stats;
 pub(crate) mod summaries;
+mod web;
