@@ -12,11 +12,14 @@ mod comms;
 mod drills;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
+/// `[pagerduty]`: paging on-call through PagerDuty.
+mod pagerduty;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
 /// The web view: Sign in with Slack and the public address.
 mod web;
 
+pub use pagerduty::PagerDutyConfig;
 pub use restricted::RestrictedConfig;
 pub use web::{DEFAULT_OPENID_URL, WebConfig};
 
@@ -79,6 +82,8 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     /// The web view's sign-in; `None` (the web view off) without `SLACK_CLIENT_ID`.
     pub web: Option<WebConfig>,
+    /// The PagerDuty Events API v2 routing key (an integration key): paging is on when it is set.
+    pub pagerduty_routing_key: Option<Secret>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -135,6 +140,8 @@ pub struct ProcessConfig {
     /// The web view's public address when it is on (`WARROOM_PUBLIC_URL`, never the file), so
     /// the card can link each incident's page.
     pub web_view_url: Option<String>,
+    /// How incidents page on-call through PagerDuty (once `PAGERDUTY_ROUTING_KEY` is set).
+    pub pagerduty: PagerDutyConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -207,6 +214,7 @@ impl Default for ProcessConfig {
             comms: crate::incident::summaries::CommsConfig::default(),
             restricted: RestrictedConfig::default(),
             web_view_url: None,
+            pagerduty: PagerDutyConfig::default(),
         }
     }
 }
@@ -292,6 +300,7 @@ impl Config {
         let mut process = process_config(&get)?;
         let web = web::read(&get)?;
         process.web_view_url = web.as_ref().map(|w| w.public_url.clone());
+        let pagerduty_routing_key = get("PAGERDUTY_ROUTING_KEY").map(Secret::new);
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -313,6 +322,7 @@ impl Config {
             listen,
             admin_listen,
             web,
+            pagerduty_routing_key,
             process,
         })
     }
