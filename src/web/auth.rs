@@ -74,6 +74,8 @@ async fn start(web: &Web, next: Option<&str>) -> Result<Response, PageError> {
         nonce: nonce.clone(),
         return_to: return_to(next),
     };
+    // Sign-ins never finished (and sessions past their end) go as new ones start.
+    store::sessions::delete_expired(&web.app.pool, now).await?;
     store::sessions::insert_sign_in(&web.app.pool, &digest(&state), &sign_in, expires).await?;
     let redirect = format!("{}/auth/callback", web.config.public_url);
     let mut query = vec![
@@ -167,7 +169,6 @@ async fn finish(web: &Web, headers: &HeaderMap, back: Callback) -> Result<Respon
         team_id: who.team_id,
         expires_at: now + chrono::Duration::from_std(lifetime).unwrap_or_default(),
     };
-    store::sessions::delete_expired(&web.app.pool, now).await?;
     store::sessions::insert_session(&web.app.pool, &digest(&token), &session).await?;
     tracing::info!(user.id = %session.user_id, "web view: signed in");
     let mut response = Redirect::to(&sign_in.return_to).into_response();

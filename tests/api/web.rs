@@ -499,6 +499,17 @@ async fn the_list_filters_and_a_malformed_filter_is_a_400_page() {
     assert!(listed(&dated, &sev1));
     let (_, before) = get(&browser, &app, "/incidents?to=2020-01-01").await;
     assert!(!listed(&before, &sev1));
+    // A drill is listed, marked as one.
+    sqlx::query("UPDATE incidents SET drill = true WHERE id = $1")
+        .bind(&sev3)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, drills) = get(&browser, &app, "/incidents?severity=SEV-3").await;
+    assert!(
+        listed(&drills, &sev3) && drills.contains(">DRILL<"),
+        "{drills}"
+    );
     for bad in [
         "status=frobnicated",
         "severity=SEV-9",
