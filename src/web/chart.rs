@@ -41,11 +41,8 @@ fn axis_top(max: f64) -> f64 {
 }
 
 fn number(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
+    let text = format!("{v:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The frame: title, axes, grid, the labels under the x axis and the legend; `plot` draws the
@@ -173,6 +170,9 @@ mod tests {
         assert_eq!(axis_top(7.0), 10.0);
         assert_eq!(axis_top(12.0), 20.0);
         assert_eq!(axis_top(240.0), 250.0);
+        assert_eq!(number(0.25), "0.25");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(10.0), "10");
     }
 
     #[test]
