@@ -5,7 +5,7 @@
 
 use super::{
     Web, oidc,
-    page::{PageError, html_page, layout},
+    page::{PageError, html_page, layout, param, params},
     session::{
         self, SESSION_COOKIE, SIGN_IN_COOKIE, cookie, csrf_for, digest, random_token, set_cookie,
     },
@@ -16,7 +16,7 @@ use crate::store::{
 };
 use axum::{
     Form,
-    extract::{Query, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -28,13 +28,6 @@ const SIGN_IN_WITHIN: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Where a signed-in person is sent when they asked for no page.
 const HOME: &str = "/incidents";
-
-/// `?next=`: the page to come back to.
-#[derive(Debug, Deserialize)]
-pub(super) struct Login {
-    #[serde(default)]
-    next: Option<String>,
-}
 
 /// The page to go back to: one of warroom's own paths, never another site.
 fn return_to(next: Option<&str>) -> String {
@@ -58,9 +51,12 @@ pub(super) fn login_path(path: &str) -> String {
     format!("/auth/login?{query}")
 }
 
-/// Off to Slack's authorize page.
-pub(super) async fn login(State(web): State<Web>, Query(login): Query<Login>) -> Response {
-    match start(&web, login.next.as_deref()).await {
+/// Off to Slack's authorize page; `?next=` is the page to come back to.
+pub(super) async fn login(State(web): State<Web>, RawQuery(query): RawQuery) -> Response {
+    let next = params(query.as_deref())
+        .ok()
+        .and_then(|p| param(&p, "next"));
+    match start(&web, next.as_deref()).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
@@ -102,13 +98,9 @@ async fn start(web: &Web, next: Option<&str>) -> Result<Response, PageError> {
 }
 
 /// What Slack sends the browser back with.
-#[derive(Debug, Deserialize)]
-pub(super) struct Callback {
-    #[serde(default)]
+struct Callback {
     code: Option<String>,
-    #[serde(default)]
     state: Option<String>,
-    #[serde(default)]
     error: Option<String>,
 }
 
@@ -124,9 +116,18 @@ fn bad_state() -> PageError {
 pub(super) async fn callback(
     State(web): State<Web>,
     headers: HeaderMap,
-    Query(back): Query<Callback>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    match finish(&web, &headers, back).await {
+    let back = params(query.as_deref()).map(|p| Callback {
+        code: param(&p, "code"),
+        state: param(&p, "state"),
+        error: param(&p, "error"),
+    });
+    let finished = match back {
+        Ok(back) => finish(&web, &headers, back).await,
+        Err(e) => Err(e),
+    };
+    match finished {
         Ok(response) => response,
         Err(e) => {
             let mut response = e.into_response();

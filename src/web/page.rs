@@ -133,6 +133,24 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The query string's parameters, in order; a query that cannot be read is a 400 page.
+pub(super) fn params(query: Option<&str>) -> Result<Vec<(String, String)>, PageError> {
+    serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|_| {
+        PageError::bad_request(
+            "Malformed address",
+            "The address's query could not be read.",
+        )
+    })
+}
+
+/// The first value of parameter `name`.
+pub(super) fn param(params: &[(String, String)], name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.clone())
+}
+
 /// A time as people read it in the page, in UTC.
 pub(super) fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()

@@ -6,49 +6,42 @@
 use super::{
     Web, auth,
     chart::{self, Series},
-    page::{PageError, html_page, layout},
+    page::{PageError, html_page, layout, param, params},
 };
 use crate::{
     cli, commands,
     incident::stats::{SeverityStats, StatsRange, StatsReport},
 };
 use axum::{
-    extract::{Query, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use chrono::{Datelike, Days, NaiveDate};
 use maud::{Markup, html};
-use serde::Deserialize;
 
 /// How many weeks the charts show.
 const WEEKS: u64 = 12;
 
-/// `?period=`.
-#[derive(Debug, Deserialize)]
-pub(super) struct Asked {
-    #[serde(default)]
-    period: String,
-}
-
-/// The stats page.
+/// The stats page; `?period=` as `/incident stats` takes it.
 pub(super) async fn page(
     State(web): State<Web>,
     headers: HeaderMap,
-    Query(asked): Query<Asked>,
+    RawQuery(query): RawQuery,
 ) -> Response {
-    let path = match asked.period.as_str() {
-        "" => "/stats".to_owned(),
-        period => format!(
-            "/stats?{}",
-            serde_urlencoded::to_string([("period", period)]).unwrap_or_default()
-        ),
+    let path = match &query {
+        Some(q) => format!("/stats?{q}"),
+        None => "/stats".to_owned(),
     };
     let viewer = match auth::require(&web, &headers, &path).await {
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
-    let range = match StatsRange::parse(&asked.period) {
+    let period = match params(query.as_deref()) {
+        Ok(p) => param(&p, "period").unwrap_or_default(),
+        Err(e) => return e.into_response(),
+    };
+    let range = match StatsRange::parse(&period) {
         Ok(range) => range,
         Err(e) => return PageError::bad_request("Malformed period", e.to_string()).into_response(),
     };
