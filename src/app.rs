@@ -1,7 +1,7 @@
 //! The application: shared state, the HTTP routers and the serving loop. `router(state)` is apart
 //! from `serve(listener, ..)` so tests run the real app on port 0.
 
-use crate::{listen, slack, worker};
+use crate::{listen, slack, web, worker};
 use axum::{
     Router,
     body::{Body, Bytes},
@@ -19,7 +19,7 @@ pub use crate::slack::ingress::MAX_BODY_BYTES;
 
 pub use crate::state::AppState;
 
-/// The HTTP routes: Slack's, and the operator's three.
+/// The HTTP routes: Slack's, the web view's (when it is on), and the operator's three.
 pub fn router(state: AppState) -> Router {
     let body_timeout = state.config.process.http_body_timeout;
     // The body limit is the outer layer, so the body's deadline reads under it.
@@ -37,7 +37,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             slack::ingress::screen_signature,
         ));
-    operator_routes(Router::new().merge(slack))
+    let web = web::router(&state);
+    operator_routes(Router::new().merge(slack).merge(web))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }

@@ -16,11 +16,14 @@ mod file;
 mod pagerduty;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
+/// The web view: Sign in with Slack and the public address.
+mod web;
 /// `[[webhook]]`: signed webhooks.
 mod webhooks;
 
 pub use pagerduty::PagerDutyConfig;
 pub use restricted::RestrictedConfig;
+pub use web::{DEFAULT_OPENID_URL, WebConfig};
 pub(crate) use webhooks::secrets as webhook_secrets;
 pub use webhooks::{EVENT_TYPES as WEBHOOK_EVENT_TYPES, WebhookConfig};
 
@@ -81,6 +84,8 @@ pub struct Config {
     /// A second address serving only `/healthz`, `/readyz` and `/metrics` (they stay on
     /// `listen` too), e.g. for a load balancer's checks on a private network.
     pub admin_listen: Option<SocketAddr>,
+    /// The web view's sign-in; `None` (the web view off) without `SLACK_CLIENT_ID`.
+    pub web: Option<WebConfig>,
     /// The PagerDuty Events API v2 routing key (an integration key): paging is on when it is set.
     pub pagerduty_routing_key: Option<Secret>,
     /// Each webhook's signing secret, by webhook name, read from the variable its `secret` names.
@@ -138,6 +143,9 @@ pub struct ProcessConfig {
     pub scenarios: crate::incident::drills::Scenarios,
     /// The private channel of restricted (security) incidents, if any.
     pub restricted: RestrictedConfig,
+    /// The web view's public address when it is on (`WARROOM_PUBLIC_URL`, never the file), so
+    /// the card can link each incident's page.
+    pub web_view_url: Option<String>,
     /// How incidents page on-call through PagerDuty (once `PAGERDUTY_ROUTING_KEY` is set).
     pub pagerduty: PagerDutyConfig,
     /// Where signed webhooks go.
@@ -213,6 +221,7 @@ impl Default for ProcessConfig {
             metric_targets,
             comms: crate::incident::summaries::CommsConfig::default(),
             restricted: RestrictedConfig::default(),
+            web_view_url: None,
             pagerduty: PagerDutyConfig::default(),
             webhooks: Vec::new(),
         }
@@ -297,7 +306,9 @@ impl Config {
             })
             .transpose()?;
         let database_url = database_url(&get)?;
-        let process = process_config(&get)?;
+        let mut process = process_config(&get)?;
+        let web = web::read(&get)?;
+        process.web_view_url = web.as_ref().map(|w| w.public_url.clone());
         let pagerduty_routing_key = get("PAGERDUTY_ROUTING_KEY").map(Secret::new);
         let webhook_secrets = webhook_secrets(&get, &process.webhooks)?;
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
@@ -320,6 +331,7 @@ impl Config {
             incident_channel,
             listen,
             admin_listen,
+            web,
             pagerduty_routing_key,
             webhook_secrets,
             process,

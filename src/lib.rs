@@ -45,6 +45,8 @@ pub mod slack;
 pub mod state;
 /// Postgres: the only module with SQL.
 pub mod store;
+/// The web view: incidents, their reports and the figures in a browser, after Sign in with Slack.
+pub mod web;
 /// Signed webhooks: which events go where, and their JSON bodies.
 pub mod webhooks;
 /// Background loops: outbox delivery and housekeeping.

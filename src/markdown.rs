@@ -43,7 +43,8 @@ fn duration(seconds: i64) -> String {
     }
 }
 
-fn milestone_label(kind: MilestoneKind) -> &'static str {
+/// What a milestone is called in the report's table.
+pub fn milestone_label(kind: MilestoneKind) -> &'static str {
     match kind {
         MilestoneKind::Detected => "Incident detected",
         MilestoneKind::SeverityAssigned => "Severity assigned",

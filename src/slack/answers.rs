@@ -33,6 +33,14 @@ pub fn view(view: &View, process: &ProcessConfig) -> Message {
             let mut card = super::card::incident_card(incident, process);
             // Controls belong on the card itself, not in a private answer.
             card.blocks.retain(|b| b["type"] != "actions");
+            if let Some(base) = &process.web_view_url {
+                let link = format!(
+                    "<{base}/incidents/{}|Open in browser>",
+                    incident.id.as_str()
+                );
+                card.blocks.push(serde_json::json!({ "type": "context",
+                    "elements": [{ "type": "mrkdwn", "text": link }] }));
+            }
             card
         }
         View::List {

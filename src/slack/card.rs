@@ -162,10 +162,21 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
             if incident.review.due_at.is_some() && !incident.review.is_complete() {
                 options.push(More::Review);
             }
+            let mut elements = vec![more_menu(id.as_str(), &options)];
+            elements.extend(open_in_browser(incident, process));
             blocks.push(json!({ "type": "actions", "block_id": format!("card:{id}"),
-                "elements": [more_menu(id.as_str(), &options)] }));
+                "elements": elements }));
         }
-        _ => blocks.push(card_controls(incident, severities)),
+        _ => {
+            let mut controls = card_controls(incident, severities);
+            if let (Some(button), Some(elements)) = (
+                open_in_browser(incident, process),
+                controls["elements"].as_array_mut(),
+            ) {
+                elements.push(button);
+            }
+            blocks.push(controls);
+        }
     }
     let text = format!(
         "{mark}{id} [{}] {title} — {}. Declared by <@{}>.",
@@ -175,6 +186,17 @@ pub fn incident_card(incident: &Incident, process: &ProcessConfig) -> Message {
         text: truncate_chars(&text, FALLBACK_MAX),
         blocks,
     }
+}
+
+/// A link button to the incident's page in the web view, when the web view is on. (Slack still
+/// reports the click, which warroom acknowledges and ignores: the browser does the rest.)
+pub fn open_in_browser(incident: &Incident, process: &ProcessConfig) -> Option<Value> {
+    let base = process.web_view_url.as_deref()?;
+    let id = incident.id.as_str();
+    Some(json!({
+        "type": "button", "action_id": "open_in_browser", "text": plain("Open in browser", 75),
+        "url": format!("{base}/incidents/{id}"),
+    }))
 }
 
 /// What a drill is and is not: an exercise whose escalations call in only its declarer (unless

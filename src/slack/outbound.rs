@@ -175,11 +175,32 @@ impl SlackApi {
         method: &str,
         form: &[(&str, &str)],
     ) -> Result<Value, SlackFailure> {
+        self.form(method, form, Some(&self.token)).await
+    }
+
+    /// POSTs form fields without the bot token: for `openid.connect.token`, whose credentials
+    /// (the app's client id and secret) are in the form.
+    #[tracing::instrument(skip_all, fields(slack.method = method))]
+    pub async fn post_form_as_app(
+        &self,
+        method: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Value, SlackFailure> {
+        self.form(method, form, None).await
+    }
+
+    async fn form(
+        &self,
+        method: &str,
+        form: &[(&str, &str)],
+        token: Option<&Secret>,
+    ) -> Result<Value, SlackFailure> {
         let body = serde_urlencoded::to_string(form).unwrap_or_default();
-        let request = self
-            .http
-            .post(format!("{}/{method}", self.base))
-            .bearer_auth(self.token.expose())
+        let mut request = self.http.post(format!("{}/{method}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token.expose());
+        }
+        let request = request
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/x-www-form-urlencoded",

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 mod history;
 
-pub use history::{SearchPage, find_all, find_by_status, find_drills, search_incidents};
+pub use history::{
+    Filter, SearchPage, find_all, find_by_status, find_drills, find_filtered, search_incidents,
+};
 
 // Every query that reads incidents names the same columns, so that `query_as!` can check each one
 // against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.

@@ -183,6 +183,8 @@ impl FakeSlack {
             .route("/_ledger", get(ledger_json))
             .route("/_stats", get(stats_json))
             .route("/_faults", post(set_faults))
+            .route("/openid/connect/keys", get(openid_keys))
+            .route("/openid/connect/authorize", get(openid_authorize))
             .with_state(Arc::clone(&state));
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -312,6 +314,22 @@ impl FakeSlack {
         self.state().ledger.iter().skip(skip).cloned().collect()
     }
 
+    /// The base of Slack's OpenID pages (`SLACK_OPENID_URL`): `/openid/connect/authorize` and
+    /// `/openid/connect/keys`.
+    pub fn openid_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Serves `jwks` at `GET /openid/connect/keys`.
+    pub fn set_jwks(&self, jwks: Value) {
+        self.state().jwks = jwks;
+    }
+
+    /// The query of every visit to the authorize page, in order.
+    pub fn authorizations(&self) -> Vec<Value> {
+        self.state().authorizations.clone()
+    }
+
     /// Answers every call to `method` (not otherwise modelled) with `body`.
     pub fn set_answer(&self, method: &str, body: Value) {
         self.state().answers.insert(method.to_owned(), body);
@@ -370,6 +388,10 @@ struct State {
     answered_views: Vec<Value>,
     /// Fixed answers set with `set_answer`.
     answers: HashMap<String, Value>,
+    /// What `GET /openid/connect/keys` serves.
+    jwks: Value,
+    /// The query of each visit to `GET /openid/connect/authorize`, in order.
+    authorizations: Vec<Value>,
     mix: FaultMix,
     /// With a pace set, a post into a channel sooner than this after the last one is refused.
     channel_pace: Duration,
@@ -454,6 +476,30 @@ async fn set_faults(
 ) -> StatusCode {
     lock(&state).mix = mix;
     StatusCode::NO_CONTENT
+}
+
+/// Slack's keys, as set by the test.
+async fn openid_keys(extract::State(state): extract::State<Shared>) -> Json<Value> {
+    Json(lock(&state).jwks.clone())
+}
+
+/// Slack's authorize page, as if the person had agreed at once: back to `redirect_uri` with a
+/// code and the state.
+async fn openid_authorize(extract::State(state): extract::State<Shared>, uri: Uri) -> Response {
+    let query = parse_params(None, &[], uri.query());
+    let mut state = lock(&state);
+    state.authorizations.push(query.clone());
+    let code = format!("code-{}", state.authorizations.len());
+    let back = format!(
+        "{}?{}",
+        query["redirect_uri"].as_str().unwrap_or_default(),
+        serde_urlencoded::to_string([
+            ("code", code.as_str()),
+            ("state", query["state"].as_str().unwrap_or_default()),
+        ])
+        .unwrap()
+    );
+    (StatusCode::FOUND, [(header::LOCATION, back)]).into_response()
 }
 
 /// Both routes: `/api/{method}` is a Web API call, `/response/{name}` a response-url post.

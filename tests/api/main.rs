@@ -32,4 +32,5 @@ mod slack_calls;
 mod socket;
 mod stats;
 pub(crate) mod summaries;
+mod web;
 mod webhooks;

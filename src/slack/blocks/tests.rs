@@ -99,3 +99,48 @@ fn links_need_a_plausible_domain() {
     assert_eq!(message_link(Some("evil.com/x"), "C1", "1.2"), None);
     assert_eq!(message_link(None, "C1", "1.2"), None);
 }
+
+#[test]
+fn with_the_web_view_on_the_card_links_the_incident_s_page_and_its_overflow_stays_within_five() {
+    let process = ProcessConfig {
+        web_view_url: Some("https://warroom.example.com".into()),
+        ..ProcessConfig::default()
+    };
+    let open = incident("Payments API down");
+    let mut closed = incident("x");
+    closed.status = crate::incident::Status::Closed;
+    for card in [
+        incident_card(&open, &process),
+        incident_card(&closed, &process),
+    ] {
+        let actions = card.blocks.iter().find(|b| b["type"] == "actions").unwrap();
+        let elements = actions["elements"].as_array().unwrap();
+        let link = elements
+            .iter()
+            .find(|e| e["action_id"] == "open_in_browser")
+            .unwrap();
+        assert_eq!(
+            link["url"],
+            "https://warroom.example.com/incidents/INC-20261124-001"
+        );
+        assert_eq!(link["text"]["text"], "Open in browser");
+        for e in elements.iter().filter(|e| e["type"] == "overflow") {
+            assert!(e["options"].as_array().unwrap().len() <= 5);
+        }
+    }
+    let show = crate::slack::answers::view(
+        &crate::commands::View::Incident(Box::new(open.clone())),
+        &process,
+    );
+    let json = serde_json::to_string(&show.blocks).unwrap();
+    assert!(
+        json.contains("<https://warroom.example.com/incidents/INC-20261124-001|Open in browser>"),
+        "{json}"
+    );
+    let off = incident_card(&open, &ProcessConfig::default());
+    assert!(
+        !serde_json::to_string(&off.blocks)
+            .unwrap()
+            .contains("open_in_browser")
+    );
+}

@@ -3,6 +3,7 @@
 
 use super::IncidentRow;
 use crate::incident::{Incident, Status, Triage, review::ReviewNotes, update::StructuredUpdate};
+use chrono::{DateTime, Utc};
 use sqlx::{PgPool, types::Json};
 use std::collections::BTreeMap;
 
@@ -164,6 +165,54 @@ async fn find_by_ids(pool: &PgPool, ids: &[String]) -> Result<Vec<Incident>, sql
          FROM incidents WHERE id = ANY($1)
          ORDER BY declared_at DESC, id DESC"#,
         ids,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// What the web view's list asks for; every criterion is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// A stored status spelling.
+    pub status: Option<String>,
+    /// A severity name.
+    pub severity: Option<String>,
+    /// An incident type's key.
+    pub incident_type: Option<String>,
+    /// Declared at or after this moment.
+    pub from: Option<DateTime<Utc>>,
+    /// Declared before this moment.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The newest incidents matching `filter`, drills included (they are marked where shown).
+#[tracing::instrument(skip_all)]
+pub async fn find_filtered(
+    pool: &PgPool,
+    filter: &Filter,
+    limit: i64,
+) -> Result<Vec<Incident>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        IncidentRow,
+        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
+         FROM incidents
+         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR severity = $2)
+           AND ($3::text IS NULL OR incident_type = $3)
+           AND ($4::timestamptz IS NULL OR declared_at >= $4) AND ($5::timestamptz IS NULL OR declared_at < $5)
+         ORDER BY declared_at DESC, id DESC LIMIT $6"#,
+        filter.status.as_deref(),
+        filter.severity.as_deref(),
+        filter.incident_type.as_deref(),
+        filter.from,
+        filter.until,
+        limit,
     )
     .fetch_all(pool)
     .await?;
