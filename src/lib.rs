@@ -37,6 +37,8 @@ pub mod markdown;
 pub mod metrics;
 /// How each timeline event reads as one line of plain text, for every edge.
 pub mod narrative;
+/// `warroom sandbox`: the real bot wired to a built-in Slack stand-in and a page that shows it.
+pub mod sandbox;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
 pub mod slack;
 /// `AppState`: the context plus Slack's client, shared by handlers and loops.

@@ -12,6 +12,7 @@ pub mod reminders;
 pub mod report;
 pub mod requests;
 pub mod retention;
+pub mod sandbox;
 pub mod stats;
 pub mod summaries;
 pub mod timeline;

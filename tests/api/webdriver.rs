@@ -194,10 +194,7 @@ impl Browser {
     pub async fn wait_gone(&self, css: &str) {
         let started = Instant::now();
         while !self.all(css).await.is_empty() {
-            assert!(
-                started.elapsed() < PATIENCE,
-                "`{css}` stayed on the page"
-            );
+            assert!(started.elapsed() < PATIENCE, "`{css}` stayed on the page");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -255,7 +252,11 @@ impl Browser {
     pub async fn select(&self, select: &Element, label: &str) {
         let path = format!("/element/{}/elements", select.0);
         let options = self
-            .session_call("POST", &path, json!({ "using": "css selector", "value": "option" }))
+            .session_call(
+                "POST",
+                &path,
+                json!({ "using": "css selector", "value": "option" }),
+            )
             .await;
         for option in options.as_array().into_iter().flatten() {
             let Some(id) = option[ELEMENT_KEY].as_str() else {
