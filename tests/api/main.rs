@@ -24,6 +24,7 @@ mod report;
 mod restricted;
 mod retention;
 mod review;
+mod sandbox;
 mod security;
 pub(crate) mod shortcut;
 mod slack_calls;
