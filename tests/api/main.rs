@@ -7,6 +7,7 @@ pub mod helpers;
 pub mod webdriver;
 
 mod actions;
+mod browser;
 mod card;
 mod claims;
 mod declare;

@@ -268,8 +268,13 @@ function renderThread() {
   pane.hidden = false;
   const replies = s.messages.filter((m) => m.thread_ts === parent.ts && m.ts !== parent.ts && m.channel === app.channel).map((m) => ({ m, e: false }));
   const eph = s.ephemerals.filter((e) => e.thread_ts === parent.ts).map((m) => ({ m, e: true }));
-  document.getElementById("thread-messages").innerHTML = messageHtml(parent, { top: false }) + '<hr class="thread-rule">' +
+  const list = document.getElementById("thread-messages");
+  const opened = list.dataset.parent !== parent.ts;
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+  list.dataset.parent = parent.ts;
+  list.innerHTML = messageHtml(parent, { top: false }) + '<hr class="thread-rule">' +
     replies.concat(eph).sort((a, b) => byTs(a.m, b.m)).map(({ m, e }) => messageHtml(m, { top: false, ephemeral: e })).join("");
+  if (opened || atBottom) list.scrollTop = list.scrollHeight;
 }
 
 function renderModal() {
