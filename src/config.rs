@@ -12,9 +12,12 @@ mod comms;
 mod drills;
 /// The TOML config file's schema and how it overrides [`ProcessConfig::default`].
 mod file;
+/// `[pagerduty]`: paging on-call through PagerDuty.
+mod pagerduty;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
 
+pub use pagerduty::PagerDutyConfig;
 pub use restricted::RestrictedConfig;
 
 /// A credential that must never reach a log, an error or `Debug` output.
@@ -74,6 +77,8 @@ pub struct Config {
     /// A second address serving only `/healthz`, `/readyz` and `/metrics` (they stay on
     /// `listen` too), e.g. for a load balancer's checks on a private network.
     pub admin_listen: Option<SocketAddr>,
+    /// The PagerDuty Events API v2 routing key (an integration key): paging is on when it is set.
+    pub pagerduty_routing_key: Option<Secret>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -127,6 +132,8 @@ pub struct ProcessConfig {
     pub scenarios: crate::incident::drills::Scenarios,
     /// The private channel of restricted (security) incidents, if any.
     pub restricted: RestrictedConfig,
+    /// How incidents page on-call through PagerDuty (once `PAGERDUTY_ROUTING_KEY` is set).
+    pub pagerduty: PagerDutyConfig,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -198,6 +205,7 @@ impl Default for ProcessConfig {
             metric_targets,
             comms: crate::incident::summaries::CommsConfig::default(),
             restricted: RestrictedConfig::default(),
+            pagerduty: PagerDutyConfig::default(),
         }
     }
 }
@@ -281,6 +289,7 @@ impl Config {
             .transpose()?;
         let database_url = database_url(&get)?;
         let process = process_config(&get)?;
+        let pagerduty_routing_key = get("PAGERDUTY_ROUTING_KEY").map(Secret::new);
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -301,6 +310,7 @@ impl Config {
             incident_channel,
             listen,
             admin_listen,
+            pagerduty_routing_key,
             process,
         })
     }

@@ -4,7 +4,10 @@
 //! show what the facts say, in one place.
 
 use crate::incident::{
-    Event, IncidentId, SeverityName, event::Escalation, lifecycle::Refusal, schedule::Reminder,
+    Event, IncidentId, SeverityName,
+    event::{Escalation, PageAction},
+    lifecycle::Refusal,
+    schedule::Reminder,
     summaries::PublicSummary,
 };
 use serde::{Deserialize, Serialize};
@@ -45,6 +48,10 @@ pub enum Delivery {
         summary: PublicSummary,
         approved_by: String,
     },
+    /// Tell PagerDuty `action` about the incident (its Events API v2), rendered from the
+    /// incident when it is sent. It waits for the incident's earlier pages, never for its card
+    /// or posts: on-call is paged even while Slack is down.
+    Page { action: PageAction },
 }
 
 /// What goes into an incident's thread.
@@ -291,6 +298,7 @@ impl Delivery {
             Delivery::Tell { .. } => "tell",
             Delivery::ChannelPost { .. } => "channel_post",
             Delivery::ClientSummary { .. } => "client_summary",
+            Delivery::Page { .. } => "page",
         }
     }
 
@@ -305,6 +313,7 @@ impl Delivery {
             | Delivery::ChannelPost { .. }
             | Delivery::ClientSummary { .. } => lanes::POST,
             Delivery::UpdateCard => lanes::UPDATE,
+            Delivery::Page { .. } => lanes::PAGE,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
                     lanes::RESPOND
@@ -320,7 +329,7 @@ impl Delivery {
     pub fn priority(&self, rank: usize) -> i32 {
         let rank = i32::try_from(rank).unwrap_or(99).min(99);
         match self {
-            Delivery::Tell { .. } => 0,
+            Delivery::Tell { .. } | Delivery::Page { .. } => 0,
             Delivery::PostCard => rank,
             Delivery::UpdateCard => 50 + rank,
             Delivery::ThreadReply { .. }
@@ -351,4 +360,6 @@ pub mod lanes {
     pub const UPDATE: &str = "update";
     pub const RESPOND: &str = "respond";
     pub const EPHEMERAL: &str = "ephemeral";
+    /// Calls to PagerDuty: a rate limit there pauses only them.
+    pub const PAGE: &str = "page";
 }

@@ -4,7 +4,7 @@
 
 use crate::incident::{
     Event, drills,
-    event::{Escalation, Recorded, ReminderSent, Stored},
+    event::{Escalation, PageAction, Recorded, ReminderSent, Stored},
     review::AgendaItem,
 };
 use std::collections::BTreeMap;
@@ -126,6 +126,22 @@ pub fn line(stored: &Stored) -> String {
         } => format!(
             "drill inject {inject} at {}: {text}",
             drills::t_plus(*after_seconds)
+        ),
+        Event::Paged(page) => format!(
+            "{} {} (dedup key {})",
+            page.service,
+            match page.action {
+                PageAction::Trigger => "paged on-call",
+                PageAction::Acknowledge => "told of the acknowledgement",
+                PageAction::Resolve => "told of the resolution",
+            },
+            page.dedup_key
+        ),
+        Event::PageFailed(failure) => format!(
+            "{} could not be sent the {}: {}",
+            failure.service,
+            failure.action.label(),
+            failure.reason
         ),
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     incident::{
         Event, Incident, IncidentId,
         actions::ActionsSummary,
-        event::Escalation,
+        event::{Escalation, PageAction},
         lifecycle::{Change, Decision, Refusal, Rules, decide},
         schedule,
     },
@@ -97,6 +97,13 @@ async fn apply_in_transaction(
         };
         rows.push(about(next, Delivery::ThreadReply { post: runbook }));
     }
+    let paged = state.config.pagerduty_routing_key.is_some()
+        && store::paging::was_paged(&mut tx, id).await?;
+    let pages = super::paging::on_change(&state.config, next, paged, &applied.events);
+    if pages.contains(&PageAction::Trigger) {
+        store::paging::mark_paged(&mut tx, id).await?;
+    }
+    rows.extend(pages.into_iter().map(super::paging::page));
     let arms = schedule::plan(
         Some(&incident),
         next,

@@ -29,6 +29,7 @@ pub mod drill;
 pub mod forms;
 pub mod list;
 pub mod mention;
+mod paging;
 pub mod report;
 mod scope;
 pub mod search;

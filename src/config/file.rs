@@ -62,6 +62,8 @@ struct FileConfig {
     #[serde(default)]
     restricted: super::restricted::FileRestricted,
     #[serde(default)]
+    pagerduty: super::pagerduty::FilePagerDuty,
+    #[serde(default)]
     customer_notification: FileNotice,
     timezone: Option<String>,
 }
@@ -202,6 +204,10 @@ impl ProcessConfig {
         }
         cfg.comms = file.comms.apply(&cfg.catalog)?;
         cfg.restricted = file.restricted.apply()?;
+        let severities = &cfg.severities;
+        cfg.pagerduty = file
+            .pagerduty
+            .apply(|names| severity_names(severities, "pagerduty.severities", names))?;
         apply_schedule(
             &mut cfg.schedule,
             file.reminders,

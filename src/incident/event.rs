@@ -133,6 +133,12 @@ pub enum Event {
         after_seconds: u64,
         text: String,
     },
+    /// A paging service (`service`, e.g. PagerDuty) accepted warroom's `action` for the incident,
+    /// under `dedup_key`: on-call was paged, or told of the acknowledgement or resolution.
+    Paged(Page),
+    /// A paging service could not be told `action`, for good: whoever reads the thread must page
+    /// by hand.
+    PageFailed(PageFailure),
 }
 
 impl Event {
@@ -170,6 +176,8 @@ impl Event {
             Event::SummaryApproved(_) => "summary_approved",
             Event::SummaryChangesRequested { .. } => "summary_changes_requested",
             Event::DrillInjected { .. } => "drill_injected",
+            Event::Paged(_) => "paged",
+            Event::PageFailed(_) => "page_failed",
         }
     }
 
@@ -192,7 +200,11 @@ impl Event {
     pub fn is_warroom_own(&self) -> bool {
         matches!(
             self,
-            Event::Escalated(_) | Event::ReminderSent(_) | Event::DrillInjected { .. }
+            Event::Escalated(_)
+                | Event::ReminderSent(_)
+                | Event::DrillInjected { .. }
+                | Event::Paged(_)
+                | Event::PageFailed(_)
         )
     }
 
@@ -215,6 +227,8 @@ impl Event {
                 | Event::Escalated(_)
                 | Event::ReminderSent(_)
                 | Event::DrillInjected { .. }
+                | Event::Paged(_)
+                | Event::PageFailed(_)
         )
     }
 }

@@ -7,7 +7,7 @@ use crate::{
     delivery::Post,
     incident::{
         Event, Incident,
-        event::{Direction, Edits, Escalation, UpdatePosted},
+        event::{Direction, Edits, Escalation, PageAction, UpdatePosted},
         schedule,
         update::{ACTION_CRITERIA, CLOSURE_CRITERIA},
     },
@@ -196,6 +196,27 @@ pub fn announcement(
         Event::Escalated(Escalation::Triggers { triggers }) => {
             return Some(escalation(incident, process, triggers));
         }
+        Event::Paged(page) => match page.action {
+            PageAction::Trigger => format!(
+                ":rotating_light: {} was triggered: on-call is being paged (dedup key `{}`).",
+                escape(&page.service),
+                escape(&page.dedup_key)
+            ),
+            // Acknowledging and resolving the page follow the card; the timeline keeps them.
+            PageAction::Acknowledge | PageAction::Resolve => return None,
+        },
+        Event::PageFailed(failure) => format!(
+            ":warning: {} could not be sent the {} after warroom's retries ({}). {}",
+            escape(&failure.service),
+            failure.action.label(),
+            escape(&failure.reason),
+            match failure.action {
+                PageAction::Trigger => "*On-call was not paged: page them by hand.*",
+                PageAction::Acknowledge | PageAction::Resolve => {
+                    "Update the page by hand so on-call is not paged again."
+                }
+            }
+        ),
         // Reminders, drill injects and acknowledgement escalations post their own message when
         // they fire.
         Event::Escalated(Escalation::AckOverdue { .. })

@@ -116,10 +116,11 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
             INSERT INTO incidents (id, title, severity, severity_rank, incident_type, impact, triage,
                 declared_by, declared_from, team_domain, channel_id, declared_at, next_update_due_at,
                 breach_discovered_at, escalations, impact_started_at, detection, environment, affected_services,
-                restricted, drill)
+                restricted, drill, paged_at)
             SELECT 'INC-' || to_char($1::date, 'YYYYMMDD') || '-' ||
                    CASE WHEN last_number < 1000 THEN lpad(last_number::text, 3, '0') ELSE last_number::text END,
-                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33, $34
+                   $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $24, $25, $29, $30, $31, $32, $33, $34,
+                   CASE WHEN 'page' = ANY($15::text[]) THEN $12::timestamptz END
             FROM counter
             RETURNING id
         ), entry AS (

@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod declarations;
 pub mod incidents;
 pub mod outbox;
+pub mod paging;
 pub mod reminders;
 pub mod report;
 pub mod requests;

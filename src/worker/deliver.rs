@@ -96,6 +96,8 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
         (Delivery::ClientSummary { .. }, _) => {
             return Outcome::Dropped("a summary is posted apart");
         }
+        // Pages go to PagerDuty through `pagerduty`, which the attempt hands them to.
+        (Delivery::Page { .. }, _) => return Outcome::Dropped("a page is sent apart"),
         (_, None) => return Outcome::Dropped("incident rows need an incident"),
     };
     result.unwrap_or_else(|outcome| outcome)

@@ -7,6 +7,7 @@ pub mod deliver;
 mod legacy;
 mod membership;
 pub mod outbox;
+mod pagerduty;
 mod public;
 pub mod record;
 pub mod scheduler;

@@ -36,9 +36,12 @@ pub async fn record_failed(
 }
 
 /// Tells the incident's declarer, privately, that a thread post or card edit could not be
-/// delivered and why. (A card that could not be posted is explained by the declare link; an
+/// delivered and why; a page PagerDuty never took is told to the whole channel instead. (A card that could not be posted is explained by the declare link; an
 /// answer to one person that failed has nobody else to go to.)
 pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
+    if row.kind == "page" {
+        return super::pagerduty::page_failed(state, row, why).await;
+    }
     let what = match row.kind.as_str() {
         "update_card" => "an edit of the incident card",
         "thread_reply" | "broadcast_reply" => "a post in the incident's thread",

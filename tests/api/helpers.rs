@@ -127,6 +127,11 @@ pub struct TestApp {
 }
 
 pub fn config(db: &TestDb, slack_api_url: &str, toml: &str) -> Config {
+    config_with(db, slack_api_url, toml, &[])
+}
+
+/// [`config`] with more environment variables (`extra`), such as an integration's secret.
+pub fn config_with(db: &TestDb, slack_api_url: &str, toml: &str, extra: &[(&str, &str)]) -> Config {
     let dir = std::env::temp_dir().join(format!("{}.toml", db.name));
     let path = format!("{}-{}", dir.display(), rand_suffix());
     std::fs::write(&path, toml).unwrap();
@@ -139,7 +144,14 @@ pub fn config(db: &TestDb, slack_api_url: &str, toml: &str) -> Config {
         ("WARROOM_LISTEN", "127.0.0.1:0".to_owned()),
         ("WARROOM_CONFIG", path),
     ];
-    Config::from_lookup(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())).unwrap()
+    Config::from_lookup(|k| {
+        let set = env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+        set.or_else(|| {
+            let extra = extra.iter().find(|(n, _)| *n == k);
+            extra.map(|(_, v)| (*v).to_owned())
+        })
+    })
+    .unwrap()
 }
 
 fn rand_suffix() -> u64 {

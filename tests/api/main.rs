@@ -1,6 +1,7 @@
 //! Integration tests: the real router and workers, a real Postgres database per test, a fake Slack
 //! Web API on loopback, and requests signed exactly as Slack signs them.
 
+pub mod fake_pagerduty;
 pub mod fake_slack;
 pub mod fake_socket;
 pub mod helpers;
@@ -18,6 +19,7 @@ mod guards;
 mod history;
 mod lifecycle;
 mod notification;
+mod paging;
 mod public_routes;
 mod reminders;
 mod replicas;

@@ -282,3 +282,42 @@ pub struct SummaryApproved {
     pub sha256: String,
     pub author: String,
 }
+
+/// What warroom asks of a paging service, in the order an incident goes through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageAction {
+    /// Page on-call.
+    Trigger,
+    /// Someone acknowledged the incident: stop re-paging.
+    Acknowledge,
+    /// The incident is resolved: close the page.
+    Resolve,
+}
+
+impl PageAction {
+    /// The word for it, as a paging service names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PageAction::Trigger => "trigger",
+            PageAction::Acknowledge => "acknowledge",
+            PageAction::Resolve => "resolve",
+        }
+    }
+}
+
+/// A paging service accepted an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub service: String,
+    pub action: PageAction,
+    pub dedup_key: String,
+}
+
+/// A paging service could not be told an action, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFailure {
+    pub service: String,
+    pub action: PageAction,
+    pub reason: String,
+}

@@ -266,3 +266,30 @@ fn a_declaration_from_before_drills_reads_back_as_no_drill_and_a_drills_keeps_it
         inject
     );
 }
+
+#[test]
+fn pages_and_failed_pages_are_stored_and_read_back() {
+    let paged = Event::Paged(Page {
+        service: "PagerDuty".into(),
+        action: PageAction::Trigger,
+        dedup_key: "INC-20261202-001".into(),
+    });
+    assert_eq!(paged.kind(), "paged");
+    assert_eq!(
+        paged.details(),
+        serde_json::json!({"service": "PagerDuty", "action": "trigger", "dedup_key": "INC-20261202-001"})
+    );
+    assert_eq!(Event::from_stored("paged", paged.details()).unwrap(), paged);
+    let failed = Event::PageFailed(PageFailure {
+        service: "PagerDuty".into(),
+        action: PageAction::Resolve,
+        reason: "HTTP 400: invalid routing key".into(),
+    });
+    assert_eq!(failed.kind(), "page_failed");
+    assert_eq!(
+        Event::from_stored("page_failed", failed.details()).unwrap(),
+        failed
+    );
+    assert!(paged.is_warroom_own() && failed.is_warroom_own());
+    assert!(!paged.changes_card() && !failed.changes_card());
+}

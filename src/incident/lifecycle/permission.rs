@@ -45,7 +45,9 @@ pub fn needs_steering(event: &Event) -> bool {
         // warroom's own: the scheduler causes these, never a person.
         | Event::Escalated(_)
         | Event::ReminderSent(_)
-        | Event::DrillInjected { .. } => false,
+        | Event::DrillInjected { .. }
+        | Event::Paged(_)
+        | Event::PageFailed(_) => false,
     }
 }
 

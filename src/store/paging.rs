@@ -1,0 +1,70 @@
+//! What warroom remembers of paging on-call: whether an incident was paged, and the order its
+//! pages go out in.
+
+use crate::incident::{Event, IncidentId};
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use super::outbox::NewOutbox;
+
+/// Whether on-call was ever paged for the incident (a trigger was queued), under the caller's
+/// lock of the incident row.
+pub async fn was_paged(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &IncidentId,
+) -> Result<bool, sqlx::Error> {
+    let paged = sqlx::query_scalar!(
+        r#"SELECT paged_at IS NOT NULL AS "paged!" FROM incidents WHERE id = $1"#,
+        id.as_str()
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(paged.unwrap_or(false))
+}
+
+/// Records that on-call is being paged for the incident (the first time counts).
+pub async fn mark_paged(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &IncidentId,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE incidents SET paged_at = COALESCE(paged_at, now()) WHERE id = $1",
+        id.as_str()
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether an earlier page about the same incident is still waiting to go out.
+pub async fn earlier_page_pending(
+    pool: &PgPool,
+    outbox_id: i64,
+    incident: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'page' AND state = 'pending'
+                          AND id < $1 AND incident_id = $2) AS "pending!""#,
+        outbox_id,
+        incident
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Records what came of a page on the incident's timeline, by warroom, and queues its
+/// announcement (if the thread hears of it), in one transaction.
+pub async fn record_page(
+    pool: &PgPool,
+    incident: &str,
+    at: DateTime<Utc>,
+    event: &Event,
+    announcement: Option<NewOutbox>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    super::timeline::insert_timeline_entry(&mut tx, incident, at, "warroom", event).await?;
+    if let Some(row) = announcement {
+        super::outbox::insert_outbox(&mut tx, Some(incident), &[row]).await?;
+    }
+    tx.commit().await
+}
