@@ -3,7 +3,8 @@
 //! [`World`]. Calls without the sandbox's bot token are refused with `invalid_auth`.
 
 use super::{
-    Shared,
+    Shared, history, openid,
+    wire::{error, params, structured, text},
     world::{BOT_USER, File, Message, OpenView, PEOPLE, TEAM_ID, World},
 };
 use axum::{
@@ -30,15 +31,38 @@ pub(super) async fn call(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if bearer != Some(shared.bot_token.expose()) {
-        return Json(error("invalid_auth"));
-    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let params = params(content_type, &body, query.as_deref());
+    // Sign in with Slack's methods authenticate the client, or the signed-in person.
+    match method.as_str() {
+        "openid.connect.token" => {
+            return Json(openid::token(&shared.openid, &params, basic(&headers)));
+        }
+        "openid.connect.userInfo" => return Json(openid::user_info(&shared.openid, bearer)),
+        _ => {}
+    }
+    if bearer != Some(shared.bot_token.expose()) {
+        return Json(error("invalid_auth"));
+    }
     let mut world = shared.lock();
     Json(answer(&mut world, &shared.base, &method, &params))
+}
+
+/// HTTP Basic credentials: the client id and secret.
+fn basic(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let encoded = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// Slack's answer to `method`.
@@ -59,8 +83,8 @@ pub(super) fn answer(world: &mut World, base: &str, method: &str, params: &Value
             }
             None => error("channel_not_found"),
         },
-        "conversations.history" => listing(world, params, false),
-        "conversations.replies" => listing(world, params, true),
+        "conversations.history" => history::listing(world, params, false),
+        "conversations.replies" => history::listing(world, params, true),
         "users.info" => {
             match text(params, "user").and_then(|u| PEOPLE.iter().find(|p| p.id == u)) {
                 Some(p) => {
@@ -73,10 +97,6 @@ pub(super) fn answer(world: &mut World, base: &str, method: &str, params: &Value
         "files.completeUploadExternal" => complete_upload(world, params),
         _ => error("unknown_method"),
     }
-}
-
-fn error(code: &str) -> Value {
-    json!({ "ok": false, "error": code })
 }
 
 fn post_message(world: &mut World, params: &Value) -> Value {
@@ -242,68 +262,6 @@ fn conversation_info(world: &World, params: &Value) -> Value {
     }
 }
 
-/// `conversations.history` (top-level messages, newest first) or `conversations.replies` (a
-/// thread, oldest first), paged with a `page:N` cursor.
-fn listing(world: &World, params: &Value, thread: bool) -> Value {
-    let Some(channel) = text(params, "channel").filter(|c| world.channel(c).is_some()) else {
-        return error("channel_not_found");
-    };
-    let with_metadata =
-        text(params, "include_all_metadata").is_some_and(|f| f == "true" || f == "1");
-    let oldest = text(params, "oldest").and_then(|o| o.parse::<f64>().ok());
-    let as_json = |m: &Message| {
-        let mut j = json!({ "type": "message", "ts": m.ts, "text": m.text, "user": m.user.as_deref().unwrap_or(BOT_USER) });
-        if let Some(t) = &m.thread_ts {
-            j["thread_ts"] = json!(t);
-        }
-        if with_metadata && let Some(meta) = &m.metadata {
-            j["metadata"] = meta.clone();
-        }
-        j
-    };
-    let in_channel = world.messages.iter().filter(|m| m.channel == channel);
-    let messages: Vec<Value> = if thread {
-        let Some(ts) = text(params, "ts") else {
-            return error("thread_not_found");
-        };
-        let found: Vec<Value> = in_channel
-            .filter(|m| m.ts == ts || m.thread_ts.as_ref() == Some(&ts))
-            .map(as_json)
-            .collect();
-        if found.is_empty() {
-            return error("thread_not_found");
-        }
-        found
-    } else {
-        let mut top: Vec<Value> = in_channel
-            .filter(|m| m.thread_ts.is_none())
-            .filter(|m| oldest.is_none_or(|o| m.ts.parse::<f64>().is_ok_and(|ts| ts > o)))
-            .map(as_json)
-            .collect();
-        top.reverse();
-        top
-    };
-    let limit = text(params, "limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|&l| l > 0)
-        .unwrap_or(100)
-        .min(999);
-    let start = text(params, "cursor")
-        .and_then(|c| c.strip_prefix("page:").and_then(|n| n.parse().ok()))
-        .unwrap_or(0usize)
-        .min(messages.len());
-    let end = (start + limit).min(messages.len());
-    let next = if end < messages.len() {
-        format!("page:{end}")
-    } else {
-        String::new()
-    };
-    json!({
-        "ok": true, "messages": messages[start..end], "has_more": !next.is_empty(),
-        "response_metadata": { "next_cursor": next },
-    })
-}
-
 fn upload_url(world: &mut World, base: &str, params: &Value) -> Value {
     let (Some(name), Some(length)) = (
         text(params, "filename"),
@@ -353,41 +311,4 @@ fn complete_upload(world: &mut World, params: &Value) -> Value {
     }
     let files: Vec<Value> = shared.iter().map(|id| json!({ "id": id })).collect();
     json!({ "ok": true, "files": files })
-}
-
-/// A request's parameters: a JSON body as sent; a form body, or the query string when there is
-/// no body (GET), as an object of strings.
-fn params(content_type: Option<&str>, body: &[u8], query: Option<&str>) -> Value {
-    let form = |bytes: &[u8]| {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes).unwrap_or_default();
-        Value::Object(pairs.into_iter().map(|(k, v)| (k, json!(v))).collect())
-    };
-    if body.is_empty() {
-        return form(query.unwrap_or_default().as_bytes());
-    }
-    if content_type.is_some_and(|c| c.starts_with("application/json")) {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
-    } else {
-        form(body)
-    }
-}
-
-/// A parameter as text (JSON bodies may send numbers or booleans); empty counts as absent.
-pub(super) fn text(params: &Value, key: &str) -> Option<String> {
-    match params.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// A structured parameter (blocks, metadata, a view), which form bodies carry as JSON text.
-fn structured(params: &Value, key: &str) -> Option<Value> {
-    match params.get(key)? {
-        Value::Null => None,
-        Value::String(s) if s.is_empty() => None,
-        Value::String(s) => serde_json::from_str(s).ok(),
-        other => Some(other.clone()),
-    }
 }

@@ -31,19 +31,28 @@ mod api;
 mod clicks;
 /// Block Kit elements reported back: clicks, and modal submissions with their answers.
 mod forms;
+/// Channel history and thread replies.
+mod history;
 /// `response_url` answers, file uploads, and uploaded files for the page.
 mod inbox;
+/// Sign in with Slack's OpenID Connect endpoints, for the web view.
+mod openid;
 /// The page and its JSON API: what a person does, and what they see.
 mod page;
 /// Requests to warroom, signed as Slack signs them, built from what the page does.
 mod relay;
 /// What every page request needs: a JSON body, a known person and channel, or a 400.
 mod request;
+/// The Web API's wire: parameters in, error answers out.
+mod wire;
 /// The workspace in memory: people, channels, messages, modals, files.
 mod world;
 
 /// The sandbox's database name on the server `DATABASE_URL` names.
 pub const DATABASE_NAME: &str = "warroom_sandbox";
+
+/// The client id the web view signs in with, as Slack's look.
+const OPENID_CLIENT_ID: &str = "1111111111.2222222222";
 
 /// How to run the sandbox.
 #[derive(Debug, Clone)]
@@ -88,6 +97,8 @@ pub(crate) struct Context {
     bot_token: Secret,
     verifier: Verifier,
     http: reqwest::Client,
+    /// The OpenID provider the web view signs in through.
+    openid: openid::Provider,
 }
 
 type Shared = Arc<Context>;
@@ -123,7 +134,17 @@ impl Sandbox {
         let base = format!("http://{addr}");
         let signing_secret = Secret::new(random_secret());
         let bot_token = Secret::new(format!("xoxb-sandbox-{}", random_secret()));
-        let config = config(&options, &base, bot_addr, &signing_secret, &bot_token)?;
+        let openid =
+            openid::Provider::generate(OPENID_CLIENT_ID.to_owned(), Secret::new(random_secret()))
+                .await?;
+        let config = config(
+            &options,
+            &base,
+            bot_addr,
+            &signing_secret,
+            &bot_token,
+            &openid,
+        )?;
         let context = Arc::new(Context {
             world: Mutex::new(world::World::new()),
             base: base.clone(),
@@ -131,6 +152,7 @@ impl Sandbox {
             bot_token,
             verifier: Verifier::new(signing_secret),
             http: reqwest::Client::new(),
+            openid,
         });
         let stop = CancellationToken::new();
         let router = page::router(context);
@@ -189,6 +211,7 @@ fn config(
     bot_addr: SocketAddr,
     signing_secret: &Secret,
     bot_token: &Secret,
+    openid: &openid::Provider,
 ) -> anyhow::Result<Config> {
     let mut toml = include_str!("sandbox.toml").to_owned();
     if options.fast {
@@ -209,8 +232,11 @@ fn config(
         ("WARROOM_LISTEN", bot_addr.to_string()),
         ("WARROOM_CONFIG", path.display().to_string()),
         // The web view's settings: it signs in through the stand-in's OpenID endpoints.
-        ("SLACK_CLIENT_ID", "sandbox.client".to_owned()),
-        ("SLACK_CLIENT_SECRET", random_secret()),
+        ("SLACK_CLIENT_ID", openid.client_id.clone()),
+        (
+            "SLACK_CLIENT_SECRET",
+            openid.client_secret.expose().to_owned(),
+        ),
         ("WARROOM_PUBLIC_URL", base.to_owned()),
         ("SLACK_OPENID_URL", base.to_owned()),
     ];

@@ -4,7 +4,7 @@
 //! reason; what warroom answers is shown as Slack shows it.
 
 use super::{
-    Shared, api, clicks, forms, inbox, relay,
+    Shared, api, clicks, forms, inbox, openid, relay,
     request::{bad, body, channel_for, person},
     world::{BOT_USER, Message, PEOPLE, SHORTCUTS, World},
 };
@@ -60,6 +60,8 @@ pub(super) fn router(shared: Shared) -> Router {
         .route("/_sandbox/upload/{id}", post(inbox::upload))
         .route("/_sandbox/files/{id}", get(inbox::file))
         .route("/_sandbox/api/{method}", get(api::call).post(api::call))
+        .route("/openid/connect/authorize", get(openid::authorize))
+        .route("/openid/connect/keys", get(openid::keys))
         .with_state(shared)
 }
 
