@@ -39,6 +39,8 @@ mod inbox;
 mod openid;
 /// The page and its JSON API: what a person does, and what they see.
 mod page;
+/// Every other path, passed on to warroom (its operator routes and the web view).
+mod proxy;
 /// Requests to warroom, signed as Slack signs them, built from what the page does.
 mod relay;
 /// What every page request needs: a JSON body, a known person and channel, or a 400.
@@ -151,7 +153,10 @@ impl Sandbox {
             warroom: format!("http://{bot_addr}"),
             bot_token,
             verifier: Verifier::new(signing_secret),
-            http: reqwest::Client::new(),
+            // Redirects are passed on to the browser, not followed.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?,
             openid,
         });
         let stop = CancellationToken::new();

@@ -4,7 +4,7 @@
 //! reason; what warroom answers is shown as Slack shows it.
 
 use super::{
-    Shared, api, clicks, forms, inbox, openid, relay,
+    Shared, api, clicks, forms, inbox, openid, proxy, relay,
     request::{bad, body, channel_for, person},
     world::{BOT_USER, Message, PEOPLE, SHORTCUTS, World},
 };
@@ -62,6 +62,7 @@ pub(super) fn router(shared: Shared) -> Router {
         .route("/_sandbox/api/{method}", get(api::call).post(api::call))
         .route("/openid/connect/authorize", get(openid::authorize))
         .route("/openid/connect/keys", get(openid::keys))
+        .fallback(proxy::forward)
         .with_state(shared)
 }
 

@@ -255,7 +255,8 @@ async fn a_malformed_page_request_is_refused_with_400() {
 }
 
 #[tokio::test]
-async fn the_page_is_one_html_file_with_a_strict_content_security_policy() {
+async fn the_page_is_one_html_file_with_a_strict_content_security_policy_and_warroom_is_behind_it()
+{
     let db = TestDb::fresh();
     let page = Page::start(&db).await;
     let response = reqwest::get(page.sandbox.url()).await.unwrap();
@@ -268,6 +269,11 @@ async fn the_page_is_one_html_file_with_a_strict_content_security_policy() {
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<script src="/sandbox.js" defer></script>"#));
     assert!(!html.contains("<script>"), "no inline script");
+    let health = reqwest::get(format!("{}healthz", page.sandbox.url()))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "warroom's own routes are passed on");
+    assert_eq!(health.text().await.unwrap(), "ok");
     page.sandbox.shut_down().await.unwrap();
 }
 
