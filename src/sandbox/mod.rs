@@ -131,6 +131,9 @@ impl Sandbox {
             .await
             .with_context(|| format!("--listen: cannot listen on {}", options.listen))?;
         let addr = listener.local_addr()?;
+        if !addr.ip().is_loopback() {
+            tracing::warn!(listen = %addr, "the sandbox's page lets anyone who reaches it act as any sandbox person");
+        }
         let bot_listener = TcpListener::bind("127.0.0.1:0").await?;
         let bot_addr = bot_listener.local_addr()?;
         let base = format!("http://{addr}");
@@ -171,7 +174,13 @@ impl Sandbox {
                 tracing::error!(error = %e, "the sandbox's page stopped");
             }
         });
-        let pool = store::connect_and_migrate(&config).await?;
+        let pool = match store::connect_and_migrate(&config).await {
+            Ok(pool) => pool,
+            Err(e) => {
+                stop.cancel();
+                return Err(e);
+            }
+        };
         let state = app::AppState::new(config, pool, Arc::new(SystemClock));
         let bot_stop = stop.clone();
         // The real bot, until `stop` is cancelled.

@@ -49,6 +49,11 @@ pub(super) fn router(shared: Shared) -> Router {
                 )
             }),
         )
+        // Browsers ask for it; there is none, and warroom need not be asked.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/say", post(say))
         .route("/_sandbox/act", post(clicks::act))

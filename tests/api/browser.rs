@@ -54,6 +54,8 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     browser
         .wait_for(".message[data-channel=CINCIDENTS] .edited", "")
         .await;
+    // The declaration and the acknowledgement in the thread: the card is drawn for the last time.
+    browser.wait_for(".message .open-thread", "2 replies").await;
     browser
         .click(
             &browser
@@ -80,7 +82,7 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     browser.wait_gone("#modal-backdrop:not([hidden])").await;
 
     browser
-        .click(&browser.wait_for(".message .open-thread", "repl").await)
+        .click(&browser.wait_for(".message .open-thread", "3 replies").await)
         .await;
     browser
         .wait_for("#thread-messages .message", "Rolling back the release")

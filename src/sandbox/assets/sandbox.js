@@ -215,6 +215,34 @@ function byTs(a, b) {
   return Number(a.ts) - Number(b.ts);
 }
 
+// What each element was drawn from, so an unchanged message keeps its element (and whatever is
+// being clicked in it) when the state is polled again.
+const drawnFrom = new WeakMap();
+
+// Makes `container`'s children the `items` ({key, html}) in order, replacing only those whose
+// html changed.
+function patch(container, items) {
+  const existing = new Map(Array.from(container.children).map((el) => [el.dataset.key, el]));
+  let previous = null;
+  for (const { key, html } of items) {
+    let el = existing.get(key);
+    existing.delete(key);
+    if (!el || drawnFrom.get(el) !== html) {
+      const holder = document.createElement("div");
+      holder.innerHTML = html;
+      const fresh = holder.firstElementChild;
+      fresh.dataset.key = key;
+      drawnFrom.set(fresh, html);
+      if (el) el.replaceWith(fresh);
+      el = fresh;
+    }
+    const expected = previous ? previous.nextElementSibling : container.firstElementChild;
+    if (expected !== el) container.insertBefore(el, expected);
+    previous = el;
+  }
+  existing.forEach((el) => el.remove());
+}
+
 function renderShell() {
   document.getElementById("app").innerHTML = `
   <header id="topbar"><span class="brand">warroom sandbox</span>
@@ -250,7 +278,8 @@ function render() {
     const eph = s.ephemerals.filter((e) => e.channel === app.channel && !e.thread_ts).map((m) => ({ m, e: true }));
     const list = document.getElementById("messages");
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
-    list.innerHTML = top.concat(eph).sort((a, b) => byTs(a.m, b.m)).map(({ m, e }) => messageHtml(m, { top: !e, ephemeral: e })).join("") || '<div class="empty">No messages yet.</div>';
+    const items = top.concat(eph).sort((a, b) => byTs(a.m, b.m)).map(({ m, e }) => ({ key: e ? `e${m.id}` : m.ts, html: messageHtml(m, { top: !e, ephemeral: e }) }));
+    patch(list, items.length ? items : [{ key: "empty", html: '<div class="empty">No messages yet.</div>' }]);
     if (atBottom) list.scrollTop = list.scrollHeight;
     renderThread();
   }
@@ -272,8 +301,8 @@ function renderThread() {
   const opened = list.dataset.parent !== parent.ts;
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
   list.dataset.parent = parent.ts;
-  list.innerHTML = messageHtml(parent, { top: false }) + '<hr class="thread-rule">' +
-    replies.concat(eph).sort((a, b) => byTs(a.m, b.m)).map(({ m, e }) => messageHtml(m, { top: false, ephemeral: e })).join("");
+  patch(list, [{ key: "parent", html: messageHtml(parent, { top: false }) }, { key: "rule", html: '<hr class="thread-rule">' }].concat(
+    replies.concat(eph).sort((a, b) => byTs(a.m, b.m)).map(({ m, e }) => ({ key: e ? `e${m.id}` : m.ts, html: messageHtml(m, { top: false, ephemeral: e }) }))));
   if (opened || atBottom) list.scrollTop = list.scrollHeight;
 }
 
