@@ -16,9 +16,13 @@ mod file;
 mod pagerduty;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
+/// `[[webhook]]`: signed webhooks.
+mod webhooks;
 
 pub use pagerduty::PagerDutyConfig;
 pub use restricted::RestrictedConfig;
+pub(crate) use webhooks::secrets as webhook_secrets;
+pub use webhooks::{EVENT_TYPES as WEBHOOK_EVENT_TYPES, WebhookConfig};
 
 /// A credential that must never reach a log, an error or `Debug` output.
 #[derive(Clone)]
@@ -79,6 +83,8 @@ pub struct Config {
     pub admin_listen: Option<SocketAddr>,
     /// The PagerDuty Events API v2 routing key (an integration key): paging is on when it is set.
     pub pagerduty_routing_key: Option<Secret>,
+    /// Each webhook's signing secret, by webhook name, read from the variable its `secret` names.
+    pub webhook_secrets: std::collections::BTreeMap<String, Secret>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -134,6 +140,8 @@ pub struct ProcessConfig {
     pub restricted: RestrictedConfig,
     /// How incidents page on-call through PagerDuty (once `PAGERDUTY_ROUTING_KEY` is set).
     pub pagerduty: PagerDutyConfig,
+    /// Where signed webhooks go.
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -206,6 +214,7 @@ impl Default for ProcessConfig {
             comms: crate::incident::summaries::CommsConfig::default(),
             restricted: RestrictedConfig::default(),
             pagerduty: PagerDutyConfig::default(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -290,6 +299,7 @@ impl Config {
         let database_url = database_url(&get)?;
         let process = process_config(&get)?;
         let pagerduty_routing_key = get("PAGERDUTY_ROUTING_KEY").map(Secret::new);
+        let webhook_secrets = webhook_secrets(&get, &process.webhooks)?;
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -311,6 +321,7 @@ impl Config {
             listen,
             admin_listen,
             pagerduty_routing_key,
+            webhook_secrets,
             process,
         })
     }

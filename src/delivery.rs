@@ -52,6 +52,14 @@ pub enum Delivery {
     /// incident when it is sent. It waits for the incident's earlier pages, never for its card
     /// or posts: on-call is paged even while Slack is down.
     Page { action: PageAction },
+    /// A signed webhook about `event` (recorded `at`, caused by `actor`) to the configured
+    /// webhook named `webhook`, its body rendered with the incident as it is when sent.
+    Webhook {
+        webhook: String,
+        event: Event,
+        actor: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// What goes into an incident's thread.
@@ -64,6 +72,12 @@ pub enum Post {
     Runbook { incident_type: String },
     /// A reminder from the scheduler.
     Reminder { reminder: Reminder },
+    /// A webhook that could not be delivered, for good: its receiver missed an event.
+    WebhookUndelivered {
+        webhook: String,
+        event_type: String,
+        why: String,
+    },
 }
 
 impl Post {
@@ -299,6 +313,7 @@ impl Delivery {
             Delivery::ChannelPost { .. } => "channel_post",
             Delivery::ClientSummary { .. } => "client_summary",
             Delivery::Page { .. } => "page",
+            Delivery::Webhook { .. } => "webhook",
         }
     }
 
@@ -314,6 +329,7 @@ impl Delivery {
             | Delivery::ClientSummary { .. } => lanes::POST,
             Delivery::UpdateCard => lanes::UPDATE,
             Delivery::Page { .. } => lanes::PAGE,
+            Delivery::Webhook { .. } => lanes::WEBHOOK,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
                     lanes::RESPOND
@@ -341,6 +357,7 @@ impl Delivery {
                 ..
             } => 150,
             Delivery::DeclareLink { .. } => 200 + rank,
+            Delivery::Webhook { .. } => 250,
             Delivery::ChannelPost {
                 post: ChannelPost::MentionHelp | ChannelPost::RestrictedDeclared { .. },
                 ..
@@ -362,4 +379,6 @@ pub mod lanes {
     pub const EPHEMERAL: &str = "ephemeral";
     /// Calls to PagerDuty: a rate limit there pauses only them.
     pub const PAGE: &str = "page";
+    /// Webhooks: a rate limit from one receiver pauses webhooks only.
+    pub const WEBHOOK: &str = "webhook";
 }

@@ -37,6 +37,8 @@ pub mod markdown;
 pub mod metrics;
 /// How each timeline event reads as one line of plain text, for every edge.
 pub mod narrative;
+/// Calls to services other than Slack (PagerDuty, webhook receivers), classified for retries.
+pub mod outward;
 /// `warroom sandbox`: the real bot wired to a built-in Slack stand-in and a page that shows it.
 pub mod sandbox;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
@@ -45,5 +47,7 @@ pub mod slack;
 pub mod state;
 /// Postgres: the only module with SQL.
 pub mod store;
+/// Signed webhooks: which events go where, and their JSON bodies.
+pub mod webhooks;
 /// Background loops: outbox delivery and housekeeping.
 pub mod worker;

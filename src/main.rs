@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::{process::ExitCode, sync::Arc};
 use warroom::{
     app,
-    cli::{report::ReportArgs, stats::StatsArgs},
+    cli::{
+        report::ReportArgs,
+        stats::StatsArgs,
+        webhook::{WebhookArgs, WebhookCommand},
+    },
     clock::{Clock, SystemClock},
     config::{Config, ReportConfig},
     store,
@@ -31,6 +35,9 @@ enum Command {
     /// Print one incident's post-incident report, as Markdown (the document /incident report
     /// uploads into its thread) or JSON. Needs only DATABASE_URL (and WARROOM_CONFIG).
     Report(ReportArgs),
+    /// Check a configured webhook: `warroom webhook test NAME` sends it a signed ping and prints
+    /// its answer. Needs only WARROOM_CONFIG and the webhook's secret variable.
+    Webhook(WebhookArgs),
     /// Try warroom with no Slack workspace: the real bot, wired to a built-in Slack stand-in, in
     /// a page at one local URL. Needs only Postgres: its own database, `warroom_sandbox` on the
     /// server DATABASE_URL names.
@@ -63,6 +70,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => return stats(args),
         Command::Report(args) => return report(args),
         Command::Sandbox(args) => return sandbox(args),
+        Command::Webhook(args) => return webhook(args),
         Command::Serve | Command::Migrate => {}
     }
     let config = match Config::from_env() {
@@ -86,7 +94,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let pool = store::connect_and_migrate(&config).await?;
     match command {
         // Handled before the Slack settings are read.
-        Command::Stats(_) | Command::Report(_) | Command::Sandbox(_) => Ok(()),
+        Command::Stats(_) | Command::Report(_) | Command::Sandbox(_) | Command::Webhook(_) => Ok(()),
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
@@ -191,6 +199,36 @@ fn report(args: &ReportArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `warroom webhook test NAME`: reads only the config file and the webhook's secret.
+fn webhook(args: &WebhookArgs) -> ExitCode {
+    let WebhookCommand::Test { name } = &args.command;
+    let config = match ReportConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("warroom: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let get = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let now = SystemClock.now();
+    match runtime.block_on(warroom::cli::webhook::ping(&config.process, get, name, now)) {
+        Ok(answer) => {
+            println!("{answer}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("warroom: {e}");
             ExitCode::FAILURE
         }
     }

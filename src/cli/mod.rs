@@ -5,6 +5,7 @@
 //! ```text
 //! warroom stats [--since 30d | --range 2026-11-01..2026-11-30] [--format text|json]
 //! warroom report INC-20261124-001 [--format markdown|json]
+//! warroom webhook test NAME
 //! ```
 
 /// `warroom report`: one incident's post-incident report, as Markdown or JSON.
@@ -14,3 +15,5 @@ pub mod report;
 pub mod stats;
 /// The stats report as plain text, for a terminal or a file.
 pub mod text;
+/// `warroom webhook test`: a signed ping to a configured webhook.
+pub mod webhook;

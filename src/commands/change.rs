@@ -15,6 +15,7 @@ use crate::{
         schedule,
     },
     store::{self, StoreError, outbox::NewOutbox},
+    webhooks,
 };
 
 /// What came of a change.
@@ -90,6 +91,7 @@ async fn apply_in_transaction(
         };
         store::timeline::insert_timeline_entry(&mut tx, id.as_str(), now, by, event).await?;
         rows.extend(announce(next, event, by));
+        rows.extend(webhooks::rows(&state.config, next, event, by, now));
     }
     if let Some(incident_type) = applied.runbook_for() {
         let runbook = Post::Runbook {
@@ -249,7 +251,8 @@ async fn snooze_in_transaction(
         seconds: by.num_seconds(),
     };
     store::timeline::insert_timeline_entry(&mut tx, id.as_str(), now, actor, &event).await?;
-    let rows: Vec<NewOutbox> = announce(&incident, &event, actor).into_iter().collect();
+    let mut rows: Vec<NewOutbox> = announce(&incident, &event, actor).into_iter().collect();
+    rows.extend(webhooks::rows(&state.config, &incident, &event, actor, now));
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     tx.commit().await?;
     Ok(ChangeOutcome::Applied)

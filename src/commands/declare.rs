@@ -282,6 +282,13 @@ pub(super) async fn declare(
     let provisional = new.provisional(user_id, &channel);
     let mut outbox = outbox_rows(&new, &event, user_id, &provisional, &origin);
     outbox.extend(super::paging::on_declare(&state.config, &provisional));
+    outbox.extend(crate::webhooks::rows(
+        &state.config,
+        &provisional,
+        &event,
+        user_id,
+        now,
+    ));
     // A drill's restricted exercise stays in its channel: no line in the open that a restricted
     // incident was declared.
     if new.restricted && process.restricted.announce && !new.drill {

@@ -64,6 +64,8 @@ struct FileConfig {
     #[serde(default)]
     pagerduty: super::pagerduty::FilePagerDuty,
     #[serde(default)]
+    webhook: Vec<super::webhooks::FileWebhook>,
+    #[serde(default)]
     customer_notification: FileNotice,
     timezone: Option<String>,
 }
@@ -204,6 +206,7 @@ impl ProcessConfig {
         }
         cfg.comms = file.comms.apply(&cfg.catalog)?;
         cfg.restricted = file.restricted.apply()?;
+        cfg.webhooks = super::webhooks::apply(file.webhook)?;
         let severities = &cfg.severities;
         cfg.pagerduty = file
             .pagerduty

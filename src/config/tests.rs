@@ -366,5 +366,5 @@ fn a_scenario_that_cannot_run_stops_start_up_naming_its_key() {
     assert!(unknown.to_string().contains("page_everyone"), "{unknown}");
 }
 
-/// `[pagerduty]` and `PAGERDUTY_ROUTING_KEY`.
-mod pagerduty;
+/// `[pagerduty]` and `[[webhook]]`.
+mod integrations;

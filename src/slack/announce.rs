@@ -20,6 +20,16 @@ pub fn thread_post(incident: &Incident, post: &Post, process: &ProcessConfig) ->
         Post::Event { event, actor } => announcement(incident, event, actor, process),
         Post::Runbook { incident_type } => blocks::runbook(&process.catalog, incident_type),
         Post::Reminder { reminder } => Some(super::reminders::reminder(incident, reminder)),
+        Post::WebhookUndelivered {
+            webhook,
+            event_type,
+            why,
+        } => Some(notice(&format!(
+            ":warning: Webhook `{}` could not be sent `{}` after warroom's retries ({}): its receiver missed this event.",
+            escape(webhook),
+            escape(event_type),
+            escape(why)
+        ))),
     }?;
     Some(if incident.drill {
         message.drill()

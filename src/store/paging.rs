@@ -52,19 +52,17 @@ pub async fn earlier_page_pending(
     .await
 }
 
-/// Records what came of a page on the incident's timeline, by warroom, and queues its
-/// announcement (if the thread hears of it), in one transaction.
+/// Records what came of a page on the incident's timeline, by warroom, and queues what tells of
+/// it (the thread's announcement, webhooks), in one transaction.
 pub async fn record_page(
     pool: &PgPool,
     incident: &str,
     at: DateTime<Utc>,
     event: &Event,
-    announcement: Option<NewOutbox>,
+    rows: &[NewOutbox],
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     super::timeline::insert_timeline_entry(&mut tx, incident, at, "warroom", event).await?;
-    if let Some(row) = announcement {
-        super::outbox::insert_outbox(&mut tx, Some(incident), &[row]).await?;
-    }
+    super::outbox::insert_outbox(&mut tx, Some(incident), rows).await?;
     tx.commit().await
 }

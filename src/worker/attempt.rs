@@ -4,7 +4,7 @@
 use super::{
     channel,
     deliver::{self, Outcome},
-    legacy, pagerduty, public, record, upload,
+    legacy, pagerduty, public, record, upload, webhook,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -37,6 +37,12 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
             channel, summary, ..
         }) => public::client_summary(state, &row, &channel, &summary).await,
         Ok(Delivery::Page { action }) => pagerduty::page(state, &row, action).await,
+        Ok(Delivery::Webhook {
+            webhook: name,
+            event,
+            actor,
+            at,
+        }) => webhook::send(state, &row, &name, (&event, &actor, at)).await,
         Ok(delivery) => deliver::deliver(state, &row, delivery).await,
         Err(_) => legacy::deliver(state, &row).await,
     };
@@ -149,16 +155,19 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
 /// Attempts after which an answer to one person that keeps failing is given up on: a
 /// `response_url` is good for thirty minutes, and a stale answer helps nobody.
 const ANSWER_ATTEMPTS: i32 = 8;
-/// Attempts after which a post, a card edit or a page that keeps failing is given up on (about
+/// Attempts after which a post, a card edit, a page or a webhook that keeps failing is given up on (about
 /// twenty minutes at the default back-off cap), so the incident's later posts are not held
 /// forever.
 const POST_ATTEMPTS: i32 = 40;
 
 fn attempt_cap(row: &OutboxRow) -> i32 {
     match row.method.as_str() {
-        lanes::POST | lanes::UPDATE | lanes::PAGE | "chat.postMessage" | "chat.update" => {
-            POST_ATTEMPTS
-        }
+        lanes::POST
+        | lanes::UPDATE
+        | lanes::PAGE
+        | lanes::WEBHOOK
+        | "chat.postMessage"
+        | "chat.update" => POST_ATTEMPTS,
         _ => ANSWER_ATTEMPTS,
     }
 }

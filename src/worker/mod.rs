@@ -12,6 +12,7 @@ mod public;
 pub mod record;
 pub mod scheduler;
 mod upload;
+mod webhook;
 
 use crate::{metrics::Metrics, state::AppState};
 use std::{future::Future, sync::Arc, time::Duration};

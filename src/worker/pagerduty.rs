@@ -16,19 +16,15 @@ use crate::{
         Event, Incident,
         event::{Page, PageAction, PageFailure},
     },
-    slack::outbound::SlackFailure,
+    outward::{self, truncate},
     state::AppState,
     store::{self, outbox::NewOutbox, outbox::OutboxRow},
 };
 use serde_json::{Value, json};
-use std::{sync::OnceLock, time::Duration};
+use std::time::Duration;
 
 /// The name the timeline and the thread give the service.
 const SERVICE: &str = "PagerDuty";
-/// How long one call to PagerDuty may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
-/// How long to wait after a 429 that names no wait.
-const RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 
 /// Sends the page of `row` and records what PagerDuty accepted.
 pub(super) async fn page(state: &AppState, row: &OutboxRow, action: PageAction) -> Outcome {
@@ -55,7 +51,8 @@ pub(super) async fn page(state: &AppState, row: &OutboxRow, action: PageAction) 
         routing_key.expose(),
         settings.restricted_details,
     );
-    if let Err(failure) = send(&settings.events_url, &body).await {
+    let sent = outward::post_json(SERVICE, &settings.events_url, &[], body.to_string()).await;
+    if let Err(failure) = sent {
         return Outcome::Failed(failure);
     }
     let event = Event::Paged(Page {
@@ -63,17 +60,15 @@ pub(super) async fn page(state: &AppState, row: &OutboxRow, action: PageAction) 
         action,
         dedup_key: incident.id.to_string(),
     });
-    let announcement = (action == PageAction::Trigger)
-        .then(|| announce(&incident, &event, |post| Delivery::ThreadReply { post }));
     let now = state.clock.now();
-    match store::paging::record_page(
-        &state.worker_pool,
-        incident.id.as_str(),
-        now,
-        &event,
-        announcement,
-    )
-    .await
+    let mut rows = crate::webhooks::rows(&state.config, &incident, &event, "warroom", now);
+    if action == PageAction::Trigger {
+        rows.push(announce(&incident, &event, |post| Delivery::ThreadReply {
+            post,
+        }));
+    }
+    match store::paging::record_page(&state.worker_pool, incident.id.as_str(), now, &event, &rows)
+        .await
     {
         Ok(()) => Outcome::Delivered { ts: None },
         Err(e) => Outcome::Internal(e.into()),
@@ -94,15 +89,13 @@ pub(super) async fn page_failed(state: &AppState, row: &OutboxRow, why: &str) {
         action,
         reason: why.to_owned(),
     });
-    let announcement = announce(&incident, &event, |post| Delivery::Broadcast { post });
     let now = state.clock.now();
-    let recorded = store::paging::record_page(
-        &state.worker_pool,
-        incident.id.as_str(),
-        now,
-        &event,
-        Some(announcement),
-    );
+    let mut rows = crate::webhooks::rows(&state.config, &incident, &event, "warroom", now);
+    rows.push(announce(&incident, &event, |post| Delivery::Broadcast {
+        post,
+    }));
+    let recorded =
+        store::paging::record_page(&state.worker_pool, incident.id.as_str(), now, &event, &rows);
     if let Err(e) = recorded.await {
         tracing::error!(error = %e, "could not record a page PagerDuty never took");
     }
@@ -189,99 +182,6 @@ fn pagerduty_severity(rank: usize) -> &'static str {
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max - 1;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end.saturating_sub(2)])
-}
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client configuration is valid")
-    })
-}
-
-/// Posts one event; PagerDuty's answer classified like Slack's: accepted, rate limited, worth
-/// retrying (ambiguous when PagerDuty may have acted), or refused for good.
-async fn send(url: &str, body: &Value) -> Result<(), SlackFailure> {
-    let response =
-        client()
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| SlackFailure::Transient {
-                reason: if e.is_timeout() {
-                    "PagerDuty did not answer in time".to_owned()
-                } else if e.is_connect() {
-                    "could not connect to PagerDuty".to_owned()
-                } else {
-                    "the connection to PagerDuty failed".to_owned()
-                },
-                ambiguous: !e.is_connect(),
-            })?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(());
-    }
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-        return Err(SlackFailure::RateLimited(
-            retry_after.map_or(RATE_LIMIT_WAIT, |s| Duration::from_secs(s.max(1))),
-        ));
-    }
-    if status.is_server_error() {
-        return Err(SlackFailure::Transient {
-            reason: format!("PagerDuty answered HTTP {}", status.as_u16()),
-            ambiguous: true,
-        });
-    }
-    // PagerDuty explains a refused event in `message` (and `errors`); the routing key is never
-    // echoed back, so the words are safe to show.
-    let text = response.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| {
-            let message = v.get("message")?.as_str()?.to_owned();
-            let errors: Vec<String> = v
-                .get("errors")
-                .and_then(Value::as_array)
-                .map(|e| {
-                    e.iter()
-                        .filter_map(|x| x.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Some(if errors.is_empty() {
-                message
-            } else {
-                format!("{message}: {}", errors.join("; "))
-            })
-        })
-        .unwrap_or_else(|| "no explanation".to_owned());
-    Err(SlackFailure::Permanent(format!(
-        "PagerDuty refused the event (HTTP {}): {}",
-        status.as_u16(),
-        truncate(&message, 300)
-    )))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,14 +190,5 @@ mod tests {
     fn severities_map_to_pagerdutys_four() {
         let mapped: Vec<&str> = (0..5).map(pagerduty_severity).collect();
         assert_eq!(mapped, ["critical", "error", "warning", "info", "info"]);
-    }
-
-    #[test]
-    fn a_long_summary_is_cut_within_pagerdutys_limit_on_a_character_boundary() {
-        let long = "é".repeat(2000);
-        let cut = truncate(&long, 1024);
-        assert!(cut.len() <= 1024, "{}", cut.len());
-        assert!(cut.ends_with('…'));
-        assert_eq!(truncate("short", 1024), "short");
     }
 }

@@ -39,8 +39,10 @@ pub async fn record_failed(
 /// delivered and why; a page PagerDuty never took is told to the whole channel instead. (A card that could not be posted is explained by the declare link; an
 /// answer to one person that failed has nobody else to go to.)
 pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
-    if row.kind == "page" {
-        return super::pagerduty::page_failed(state, row, why).await;
+    match row.kind.as_str() {
+        "page" => return super::pagerduty::page_failed(state, row, why).await,
+        "webhook" => return super::webhook::undelivered(state, row, why).await,
+        _ => {}
     }
     let what = match row.kind.as_str() {
         "update_card" => "an edit of the incident card",

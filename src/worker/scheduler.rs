@@ -209,6 +209,8 @@ async fn fire_in(
     }
     if let Some(event) = &fired.entry {
         store::timeline::insert_timeline_entry(tx, id.as_str(), now, "warroom", event).await?;
+        let hooks = crate::webhooks::rows(&state.config, &incident, event, "warroom", now);
+        store::outbox::insert_outbox(tx, Some(id.as_str()), &hooks).await?;
     }
     // The next occurrence of a kind warroom knows (an earlier version's kind is left to lapse).
     let known: Option<Cow<'static, str>> = match actions::reminder_action(&reminder.kind) {

@@ -1,7 +1,7 @@
 //! Integration tests: the real router and workers, a real Postgres database per test, a fake Slack
 //! Web API on loopback, and requests signed exactly as Slack signs them.
 
-pub mod fake_pagerduty;
+pub mod fake_receiver;
 pub mod fake_slack;
 pub mod fake_socket;
 pub mod helpers;
@@ -34,3 +34,4 @@ mod slack_calls;
 mod socket;
 mod stats;
 pub(crate) mod summaries;
+mod webhooks;

@@ -1,7 +1,7 @@
 //! Paging on-call through PagerDuty's Events API v2, end to end: signed slash commands and card
 //! clicks in, events at a fake PagerDuty out, with the timeline rows and the thread asserted.
 
-use crate::fake_pagerduty::FakePagerDuty;
+use crate::fake_receiver::FakeReceiver;
 use crate::fake_slack::{FakeSlack, Fault};
 use crate::helpers::*;
 use serde_json::{Value, json};
@@ -14,14 +14,14 @@ const SECURE: &str = "G0SECURE";
 /// warroom paging `pagerduty`, with more `[pagerduty]` keys and other `tables`.
 async fn spawn(
     slack: &FakeSlack,
-    pagerduty: &FakePagerDuty,
+    pagerduty: &FakeReceiver,
     keys: &str,
     tables: &str,
 ) -> (TestApp, TestDb) {
     let db = TestDb::fresh();
     let toml = format!(
         "{TEST_CONFIG}\n[pagerduty]\nevents_url = \"{}\"\n{keys}\n{tables}",
-        pagerduty.events_url()
+        pagerduty.url()
     );
     let config = config_with(
         &db,
@@ -54,7 +54,7 @@ fn actions(events: &[Value]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sev1_pages_on_call_and_its_acknowledgement_and_resolution_follow_the_page() {
     let slack = FakeSlack::start().await;
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let (app, _db) = spawn(&slack, &pagerduty, "", "").await;
 
     let (id, card) = declared(&app, &slack, "declare sev1 Checkout is down for everyone").await;
@@ -128,13 +128,13 @@ async fn a_sev1_pages_on_call_and_its_acknowledgement_and_resolution_follow_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sev3_pages_nobody_until_it_is_raised_and_a_drill_never_pages() {
     let slack = FakeSlack::start().await;
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let (app, _db) = spawn(&slack, &pagerduty, "", "").await;
 
     let (id, card) = declared(&app, &slack, "declare sev3 Slow search results").await;
     app.acknowledge(&slack, &card, &id, DECLARER).await;
     drained(&app.pool).await;
-    assert!(pagerduty.events().is_empty(), "{:?}", pagerduty.events());
+    assert!(pagerduty.bodies().is_empty(), "{:?}", pagerduty.bodies());
 
     let answer = app
         .fill_form(
@@ -165,14 +165,14 @@ async fn a_sev3_pages_nobody_until_it_is_raised_and_a_drill_never_pages() {
     let (drill, drill_card) = declared(&app, &slack, "drill sev1 Wallet ledger mismatch").await;
     app.acknowledge(&slack, &drill_card, &drill, DECLARER).await;
     drained(&app.pool).await;
-    assert_eq!(pagerduty.events().len(), 1, "{:?}", pagerduty.events());
+    assert_eq!(pagerduty.bodies().len(), 1, "{:?}", pagerduty.bodies());
     assert!(entries(&app, &drill, "paged").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_is_retried_through_pagerdutys_failures_and_sent_while_slack_is_down() {
     let slack = FakeSlack::start().await;
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let (app, _db) = spawn(&slack, &pagerduty, "", "").await;
     pagerduty.script(vec![
         (500, None, json!({ "status": "error" })),
@@ -200,14 +200,14 @@ async fn a_page_is_retried_through_pagerdutys_failures_and_sent_while_slack_is_d
     assert!(slack.messages().is_empty(), "the card is not posted yet");
     slack.clear_faults("chat.postMessage");
     drained(&app.pool).await;
-    assert_eq!(pagerduty.events().len(), 3);
+    assert_eq!(pagerduty.bodies().len(), 3);
     assert_eq!(entries(&app, &id, "paged").await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_pagerduty_refuses_is_shown_in_the_channel_so_people_page_by_hand() {
     let slack = FakeSlack::start().await;
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let (app, _db) = spawn(&slack, &pagerduty, "", "").await;
     pagerduty.script(vec![(
         400,
@@ -246,7 +246,7 @@ async fn a_page_pagerduty_refuses_is_shown_in_the_channel_so_people_page_by_hand
     assert!(broadcast, "a refused page is shown in the channel too");
     // Refused for good: not sent again, and nothing was recorded as paged.
     drained(&app.pool).await;
-    assert_eq!(pagerduty.events().len(), 1);
+    assert_eq!(pagerduty.bodies().len(), 1);
     assert!(entries(&app, &id, "paged").await.is_empty());
 }
 
@@ -257,7 +257,7 @@ async fn a_restricted_incident_pages_without_its_title_unless_configured() {
         "conversations.info",
         json!({ "ok": true, "channel": { "id": SECURE, "is_private": true } }),
     );
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let restricted = format!("[restricted]\nchannel = \"{SECURE}\"\n");
     let (app, _db) = spawn(&slack, &pagerduty, "", &restricted).await;
     let ack = app
@@ -284,7 +284,7 @@ async fn a_restricted_incident_pages_without_its_title_unless_configured() {
     );
     app.shut_down().await;
 
-    let pagerduty = FakePagerDuty::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
     let detailed = "restricted_details = true";
     let (app, _db) = spawn(&slack, &pagerduty, detailed, &restricted).await;
     app.slash(

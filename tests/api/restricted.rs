@@ -291,13 +291,9 @@ async fn the_open_digest_leaves_restricted_incidents_to_a_digest_of_their_own() 
         "conversations.info",
         json!({ "ok": true, "channel": { "id": SECURE, "is_private": true } }),
     );
-    let at = (chrono::Utc::now() + chrono::Duration::seconds(3))
-        .format("%H:%M:%S")
-        .to_string();
     let db = TestDb::fresh();
-    let toml =
-        format!("{TEST_CONFIG}\n[restricted]\nchannel = \"{SECURE}\"\n[digest]\nat = \"{at}\"\n");
-    let app = TestApp::spawn_on(&db, &slack, &toml).await;
+    let restricted = format!("{TEST_CONFIG}\n[restricted]\nchannel = \"{SECURE}\"\n");
+    let app = TestApp::spawn_on(&db, &slack, &restricted).await;
     let (secret, _) = declared(
         &app,
         &slack,
@@ -305,6 +301,14 @@ async fn the_open_digest_leaves_restricted_incidents_to_a_digest_of_their_own() 
     )
     .await;
     let (open, _) = declared(&app, &slack, "declare sev4 Typo on the status page").await;
+    app.shut_down().await;
+    // The digest is due moments after a restart, once both incidents exist however slowly they
+    // were declared.
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .format("%H:%M:%S")
+        .to_string();
+    let toml = format!("{restricted}[digest]\nat = \"{at}\"\n");
+    let _app = TestApp::spawn_on(&db, &slack, &toml).await;
     let digest = |channel: &'static str| {
         let slack = slack.clone();
         async move {

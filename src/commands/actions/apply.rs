@@ -80,9 +80,16 @@ async fn apply_in_transaction(
     store::actions::upsert_action(&mut tx, id, &applied.action).await?;
     store::timeline::insert_timeline_entry(&mut tx, id.as_str(), now, actor, &applied.event)
         .await?;
-    let rows: Vec<_> = announce(&incident, &applied.event, actor)
+    let mut rows: Vec<_> = announce(&incident, &applied.event, actor)
         .into_iter()
         .collect();
+    rows.extend(crate::webhooks::rows(
+        &state.config,
+        &incident,
+        &applied.event,
+        actor,
+        now,
+    ));
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     store::reminders::apply_arms(&mut tx, Some(id.as_str()), &[applied.arm]).await?;
     tx.commit().await?;

@@ -93,6 +93,13 @@ async fn apply_in_transaction(
     let mut rows: Vec<_> = announce(&incident, &applied.event, actor)
         .into_iter()
         .collect();
+    rows.extend(crate::webhooks::rows(
+        &state.config,
+        &incident,
+        &applied.event,
+        actor,
+        now,
+    ));
     // A drill's approved summary is recorded (and in its report) but never leaves the company:
     // the thread's announcement says so.
     if let (Some(summary), Some(channel), false) = (

@@ -1,0 +1,138 @@
+//! A fake receiver of warroom's outward calls on loopback (PagerDuty's Events API, a webhook
+//! endpoint): records every request's headers and JSON body, and answers with its default answer
+//! or, while scripted answers are queued, each of them in turn (a 500, a 429 with `Retry-After`,
+//! a 400 refusing the request).
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::post,
+};
+use serde_json::{Value, json};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+/// A scripted answer: status, `Retry-After` seconds, body.
+pub type Answer = (u16, Option<u64>, Value);
+
+/// One request received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub headers: HeaderMap,
+    /// The body exactly as sent (signatures are over these bytes).
+    pub raw: String,
+    pub body: Value,
+}
+
+struct Inner {
+    received: Vec<Received>,
+    script: VecDeque<Answer>,
+    default: Answer,
+}
+
+#[derive(Clone)]
+pub struct FakeReceiver {
+    url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl FakeReceiver {
+    /// PagerDuty's Events API v2: `POST /v2/enqueue`, answered `202 Accepted`.
+    pub async fn pagerduty() -> FakeReceiver {
+        let accepted = json!({ "status": "success", "message": "Event processed" });
+        Self::start("/v2/enqueue", (202, None, accepted)).await
+    }
+
+    /// A webhook endpoint: `POST /hook`, answered `204 No Content`.
+    pub async fn webhook() -> FakeReceiver {
+        Self::start("/hook", (204, None, Value::Null)).await
+    }
+
+    async fn start(path: &str, default: Answer) -> FakeReceiver {
+        let inner = Arc::new(Mutex::new(Inner {
+            received: Vec::new(),
+            script: VecDeque::new(),
+            default,
+        }));
+        let app = Router::new()
+            .route(path, post(receive))
+            .with_state(Arc::clone(&inner));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        FakeReceiver {
+            url: format!("http://{addr}{path}"),
+            inner,
+        }
+    }
+
+    /// The URL to configure.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every request received, answered or not, oldest first.
+    pub fn received(&self) -> Vec<Received> {
+        self.inner.lock().unwrap().received.clone()
+    }
+
+    /// Every request's body, oldest first.
+    pub fn bodies(&self) -> Vec<Value> {
+        self.received().into_iter().map(|r| r.body).collect()
+    }
+
+    /// Answers the next requests with `answers`, in turn, then the default answer again.
+    pub fn script(&self, answers: Vec<Answer>) {
+        self.inner.lock().unwrap().script.extend(answers);
+    }
+
+    /// Waits until `n` requests have arrived; their bodies.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let bodies = self.bodies();
+            if bodies.len() >= n {
+                return bodies;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "expected {n} requests, got {}: {bodies:?}",
+                bodies.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn receive(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> impl IntoResponse {
+    let mut inner = inner.lock().unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+    inner.received.push(Received { headers, raw, body });
+    let (status, retry_after, body) = inner
+        .script
+        .pop_front()
+        .unwrap_or_else(|| inner.default.clone());
+    let status = StatusCode::from_u16(status).unwrap();
+    let mut response = if body.is_null() {
+        status.into_response()
+    } else {
+        (status, Json(body)).into_response()
+    };
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert("retry-after", secs.to_string().parse().unwrap());
+    }
+    response
+}
