@@ -94,7 +94,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let pool = store::connect_and_migrate(&config).await?;
     match command {
         // Handled before the Slack settings are read.
-        Command::Stats(_) | Command::Report(_) | Command::Sandbox(_) | Command::Webhook(_) => Ok(()),
+        Command::Stats(_) | Command::Report(_) | Command::Sandbox(_) | Command::Webhook(_) => {
+            Ok(())
+        }
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
