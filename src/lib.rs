@@ -39,6 +39,8 @@ pub mod metrics;
 pub mod narrative;
 /// Calls to services other than Slack (PagerDuty, webhook receivers), classified for retries.
 pub mod outward;
+/// `warroom sandbox`: the real bot wired to a built-in Slack stand-in and a page that shows it.
+pub mod sandbox;
 /// The Slack edge: verification, ingress, Block Kit, the Web API client.
 pub mod slack;
 /// `AppState`: the context plus Slack's client, shared by handlers and loops.

@@ -38,6 +38,25 @@ enum Command {
     /// Check a configured webhook: `warroom webhook test NAME` sends it a signed ping and prints
     /// its answer. Needs only WARROOM_CONFIG and the webhook's secret variable.
     Webhook(WebhookArgs),
+    /// Try warroom with no Slack workspace: the real bot, wired to a built-in Slack stand-in, in
+    /// a page at one local URL. Needs only Postgres: its own database, `warroom_sandbox` on the
+    /// server DATABASE_URL names.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(clap::Args)]
+struct SandboxArgs {
+    /// Where the page listens.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: std::net::SocketAddr,
+    /// Start over: drop and recreate the sandbox's database (refused unless it is empty or was
+    /// made by the sandbox).
+    #[arg(long)]
+    fresh: bool,
+    /// Speed up time: acknowledgement and update deadlines of 20 to 90 seconds, so a reminder and
+    /// an escalation come within a minute.
+    #[arg(long)]
+    fast: bool,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +69,7 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Stats(args) => return stats(args),
         Command::Report(args) => return report(args),
+        Command::Sandbox(args) => return sandbox(args),
         Command::Webhook(args) => return webhook(args),
         Command::Serve | Command::Migrate => {}
     }
@@ -74,7 +94,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let pool = store::connect_and_migrate(&config).await?;
     match command {
         // Handled before the Slack settings are read.
-        Command::Stats(_) | Command::Report(_) | Command::Webhook(_) => Ok(()),
+        Command::Stats(_) | Command::Report(_) | Command::Sandbox(_) | Command::Webhook(_) => {
+            Ok(())
+        }
         Command::Migrate => {
             tracing::info!("migrations are up to date");
             Ok(())
@@ -93,6 +115,31 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             let state = app::AppState::new(config, pool, Arc::new(SystemClock));
             app::serve_with_admin(listener, admin, state, shutdown_signal()).await
+        }
+    }
+}
+
+/// `warroom sandbox`: reads only DATABASE_URL (for its server), prints the page's URL and runs
+/// until Ctrl-C.
+fn sandbox(args: &SandboxArgs) -> ExitCode {
+    let options = warroom::sandbox::Options {
+        listen: args.listen,
+        database_url: warroom::sandbox::database_url(std::env::var("DATABASE_URL").ok().as_deref()),
+        fresh: args.fresh,
+        fast: args.fast,
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let run = async {
+        let sandbox = warroom::sandbox::Sandbox::start(options).await?;
+        println!("{}", sandbox.url());
+        shutdown_signal().await;
+        sandbox.shut_down().await
+    };
+    match runtime.block_on(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

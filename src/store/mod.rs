@@ -13,6 +13,7 @@ pub mod reminders;
 pub mod report;
 pub mod requests;
 pub mod retention;
+pub mod sandbox;
 pub mod sessions;
 pub mod stats;
 pub mod summaries;

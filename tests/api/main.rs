@@ -8,6 +8,7 @@ pub mod helpers;
 pub mod webdriver;
 
 mod actions;
+mod browser;
 mod card;
 mod claims;
 mod declare;
@@ -26,6 +27,7 @@ mod report;
 mod restricted;
 mod retention;
 mod review;
+mod sandbox;
 mod security;
 pub(crate) mod shortcut;
 mod slack_calls;

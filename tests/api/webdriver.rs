@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 /// is shared and a debug build of the bot answers slowly.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 const INSTALL: &str = "the browser tests need Debian's Chromium and its WebDriver: \
      run `apt-get install -y chromium chromium-driver` as root, or `scripts/test`, which \
