@@ -1,6 +1,8 @@
 //! The sandbox in a real browser (headless Chromium through WebDriver): declare from the
 //! composer, see the card, acknowledge, open Post update, fill it in, submit, see the update in
-//! the thread. Screenshots go to `target/screenshots/sandbox-*.png`.
+//! the thread; then sign in to the web view (Sign in with Slack, stood in by the sandbox) and see
+//! the incident, its timeline and the charts. Screenshots go to `target/screenshots/sandbox-*.png`
+//! and `target/screenshots/webview-*.png`.
 
 use crate::{helpers::TestDb, webdriver::Browser};
 use std::path::PathBuf;
@@ -30,26 +32,18 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     browser
         .type_into(&composer, "/incident declare sev2 Checkout is failing")
         .await;
-    browser
-        .click(&browser.wait_for("#composer-send", "").await)
-        .await;
+    browser.click_on("#composer-send", "").await;
     browser
         .wait_for(".message.ephemeral", "Only visible to you")
         .await;
-    browser
-        .click(&browser.wait_for("#channel-CINCIDENTS", "").await)
-        .await;
+    browser.click_on("#channel-CINCIDENTS", "").await;
     browser
         .wait_for(".message .block-header", "Checkout is failing")
         .await;
     browser.screenshot(&screenshot("card")).await;
 
     browser
-        .click(
-            &browser
-                .wait_for(".message .block-button", "Acknowledge")
-                .await,
-        )
+        .click_on(".message .block-button", "Acknowledge")
         .await;
     browser
         .wait_for(".message[data-channel=CINCIDENTS] .edited", "")
@@ -57,11 +51,7 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     // The declaration and the acknowledgement in the thread: the card is drawn for the last time.
     browser.wait_for(".message .open-thread", "2 replies").await;
     browser
-        .click(
-            &browser
-                .wait_for(".message .block-button", "Post update")
-                .await,
-        )
+        .click_on(".message .block-button", "Post update")
         .await;
     browser.wait_for("#modal-title", "update").await;
     let field = |block: &str| format!(".modal-input[data-block-id={block}] .modal-field");
@@ -76,19 +66,93 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     let next = browser.wait_for(&field("next_update"), "").await;
     browser.select(&next, "In 30m").await;
     browser.screenshot(&screenshot("form")).await;
-    browser
-        .click(&browser.wait_for("#modal-submit", "").await)
-        .await;
+    browser.click_on("#modal-submit", "").await;
     browser.wait_gone("#modal-backdrop:not([hidden])").await;
 
-    browser
-        .click(&browser.wait_for(".message .open-thread", "3 replies").await)
-        .await;
+    browser.click_on(".message .open-thread", "3 replies").await;
     browser
         .wait_for("#thread-messages .message", "Rolling back the release")
         .await;
     let path = screenshot("thread");
     browser.screenshot(&path).await;
+    drop(browser);
+    sandbox.shut_down().await.unwrap();
+}
+
+fn webview_screenshot(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/screenshots")
+        .join(format!("webview-{name}.png"))
+}
+
+#[tokio::test]
+async fn in_the_sandbox_signing_in_to_the_web_view_shows_the_incident_its_timeline_and_charts() {
+    let db = TestDb::fresh();
+    let sandbox = Sandbox::start(Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url.clone(),
+        fresh: false,
+        fast: false,
+    })
+    .await
+    .expect("the sandbox starts");
+    let browser = Browser::start().await;
+    browser.goto(sandbox.url()).await;
+    let composer = browser.wait_for("#composer-input", "").await;
+    browser
+        .type_into(&composer, "/incident declare sev1 Payments API returns 502")
+        .await;
+    browser.click_on("#composer-send", "").await;
+    browser.click_on("#channel-CINCIDENTS", "").await;
+    browser
+        .click_on(".message .block-button", "Acknowledge")
+        .await;
+    browser
+        .wait_for(".message[data-channel=CINCIDENTS] .edited", "")
+        .await;
+
+    // The web view asks who you are: Sign in with Slack, stood in by the sandbox.
+    let web = |path: &str| format!("{}{path}", sandbox.url().trim_end_matches('/'));
+    browser.goto(&web("/incidents")).await;
+    browser
+        .click_on("#people a.person[data-user=UCOMMANDER]", "")
+        .await;
+    browser.wait_for("#signed-in-as", "Carlos").await;
+    let row = browser
+        .wait_for(
+            "table#incidents tr[data-incident]",
+            "Payments API returns 502",
+        )
+        .await;
+    browser.screenshot(&webview_screenshot("list")).await;
+    let id = browser.attribute(&row, "data-incident").await.unwrap();
+
+    browser
+        .click_on(&format!("tr[data-incident='{id}'] a"), &id)
+        .await;
+    browser
+        .wait_for("#incident-title", "Payments API returns 502")
+        .await;
+    browser.wait_for("section#timeline li", "declared").await;
+    browser
+        .wait_for("section#timeline li", "acknowledged")
+        .await;
+    let path = webview_screenshot("incident");
+    browser.screenshot(&path).await;
+
+    browser.goto(&web("/stats")).await;
+    for chart in [
+        "#chart-mtta",
+        "#chart-mttr",
+        "#chart-incidents",
+        "#chart-actions",
+    ] {
+        browser.wait_for(&format!("{chart} svg"), "").await;
+    }
+    // The charts, scrolled to.
+    browser.goto(&web("/stats#chart-mtta")).await;
+    browser.wait_for("#chart-mtta svg", "").await;
+    browser.screenshot(&webview_screenshot("stats")).await;
     drop(browser);
     sandbox.shut_down().await.unwrap();
 }

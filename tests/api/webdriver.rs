@@ -222,6 +222,32 @@ impl Browser {
         }
     }
 
+    /// Waits for the element `wait_for(css, text)` finds and clicks it; when the page redraws it
+    /// between finding and clicking (a live page polling its state), finds it again.
+    pub async fn click_on(&self, css: &str, text: &str) {
+        let started = Instant::now();
+        loop {
+            let element = self.wait_for(css, text).await;
+            let url = format!(
+                "{}/session/{}/element/{}/click",
+                self.base, self.session, element.0
+            );
+            let response = self.http.post(url).json(&json!({})).send().await;
+            let response = response.unwrap_or_else(|error| panic!("click on `{css}`: {error}"));
+            if response.status().is_success() {
+                return;
+            }
+            let answer: Value = response.json().await.unwrap_or_default();
+            let error = answer["value"]["error"].as_str().unwrap_or_default();
+            assert!(
+                error == "stale element reference" && started.elapsed() < PATIENCE,
+                "click on `{css}` containing {text:?} failed: {}",
+                answer["value"]["message"]
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Clicks an element.
     pub async fn click(&self, element: &Element) {
         let path = format!("/element/{}/click", element.0);
@@ -241,11 +267,17 @@ impl Browser {
         self.session_call("POST", &path, json!({})).await;
     }
 
-    /// An attribute or property of an element, such as `value` or `href`.
+    /// An attribute of an element as the HTML gives it (`data-…`, `href`), or else the property
+    /// of that name (a field's current `value`).
     pub async fn attribute(&self, element: &Element, name: &str) -> Option<String> {
-        let path = format!("/element/{}/property/{name}", element.0);
-        let value = self.session_call("GET", &path, Value::Null).await;
-        value.as_str().map(str::to_owned)
+        for kind in ["attribute", "property"] {
+            let path = format!("/element/{}/{kind}/{name}", element.0);
+            let value = self.session_call("GET", &path, Value::Null).await;
+            if let Some(text) = value.as_str() {
+                return Some(text.to_owned());
+            }
+        }
+        None
     }
 
     /// Chooses the option of a `<select>` whose text contains `label`.
