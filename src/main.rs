@@ -61,10 +61,13 @@ struct SandboxArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to standard error: standard output carries only what a command prints (the
+    // sandbox's URL, a report, the stats).
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     match &cli.command {
         Command::Stats(args) => return stats(args),

@@ -205,3 +205,54 @@ async fn a_request_without_a_fresh_signature_is_refused_before_its_body_is_read(
         assert!(answer.starts_with("HTTP/1.1 401"), "{what}: {answer:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_warroom_does_not_serve_is_not_found_rather_than_unauthorised() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let client = reqwest::Client::new();
+    for path in ["/nonexistent", "/favicon.ico", "/slack/unknown"] {
+        let got = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(got.status(), 404, "GET {path}");
+        let posted = client.post(app.url(path)).body("x").send().await.unwrap();
+        assert_eq!(posted.status(), 404, "POST {path}");
+    }
+    // Slack's routes still refuse what is not signed.
+    let unsigned = client
+        .post(app.url("/slack/commands"))
+        .body("text=hi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+}
+
+/// Standard output carries only what a command prints (`warroom sandbox`'s one URL, a report);
+/// the logs go to standard error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logs_go_to_standard_error_leaving_standard_output_to_what_a_command_prints() {
+    let db = TestDb::fresh();
+    let url = db.url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .arg("migrate")
+            .env("DATABASE_URL", url)
+            .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+            .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+            .env("WARROOM_INCIDENT_CHANNEL", INCIDENT_CHANNEL)
+            .env("RUST_LOG", "info")
+            .env_remove("WARROOM_CONFIG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(out.is_empty(), "standard output: {out}");
+    assert!(err.contains("migrations are up to date"), "{err}");
+    drop(db);
+}

@@ -618,3 +618,17 @@ async fn the_card_offers_open_in_browser_when_the_web_view_is_on() {
     );
     assert!(blocks.contains("Open in browser"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_web_view_on_a_path_it_does_not_serve_is_still_not_found() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = spawn_web(&slack).await;
+    for path in [
+        "/nonexistent",
+        "/incidents/INC-20261202-001/nothing",
+        "/auth/other",
+    ] {
+        let got = reqwest::get(app.url(path)).await.unwrap();
+        assert_eq!(got.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
