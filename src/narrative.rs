@@ -37,7 +37,23 @@ pub fn line(stored: &Stored) -> String {
             ),
             None => format!("declared drill {} “{}”", d.severity, d.title),
         },
-        Event::Declared(d) => format!("declared {} “{}”", d.severity, d.title),
+        Event::Declared(d) => match &d.source_message {
+            Some(source) => format!(
+                "declared {} “{}” from {} {}",
+                d.severity,
+                d.title,
+                if source.from_bot {
+                    "an alert"
+                } else {
+                    "a message"
+                },
+                source
+                    .link
+                    .clone()
+                    .unwrap_or_else(|| format!("in {} at {}", source.channel, source.ts))
+            ),
+            None => format!("declared {} “{}”", d.severity, d.title),
+        },
         Event::Acknowledged { .. } => "acknowledged".to_owned(),
         Event::StatusChanged(m) => format!(
             "status {} → {}{}",

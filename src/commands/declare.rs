@@ -72,6 +72,7 @@ pub(super) async fn quick(state: &Context, inv: &Invocation, rest: &str, drill: 
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
         team_domain: inv.team_domain.clone(),
+        source: None,
     };
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     match declare(state, input, &inv.user_id, origin, key).await {
@@ -104,12 +105,14 @@ fn open_form(
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
         team_domain: inv.team_domain.clone(),
+        source: None,
     };
     Reply::Open(FormRequest::Declare {
         severity: severity.unwrap_or(state.config.process.default_severity),
         restricted,
         origin,
         drill,
+        prefill: None,
     })
 }
 
@@ -167,6 +170,7 @@ pub async fn from_form(state: &Context, submission: &Submission, fields: &Declar
         affected_services: scope.affected_services,
         drill: fields.drill,
         restricted: fields.restricted,
+        source_message: fields.origin.source.as_deref().cloned(),
         ..DeclareInput::quick(&title, severity)
     };
     let key = Some(format!("view:{}", submission.view_id));

@@ -73,6 +73,7 @@ async fn run_scenario(
         channel: Some(inv.channel_id.clone()),
         response_url: inv.response_url.clone(),
         team_domain: inv.team_domain.clone(),
+        source: None,
     };
     let key = inv.trigger_id.as_ref().map(|t| format!("slash:{t}"));
     let input = DeclareInput::scenario(scenario);

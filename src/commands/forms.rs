@@ -4,8 +4,9 @@
 //! [`Input`]. Slack's action IDs, callback IDs and block IDs stay in `slack/`.
 
 use crate::incident::{
-    Incident, IncidentId, SeverityRank, Status,
+    Detection, Incident, IncidentId, SeverityRank, Status,
     actions::ActionsSummary,
+    event::SourceMessage,
     review::AgendaItem,
     summaries::{PublicStatus, Summary},
 };
@@ -74,6 +75,8 @@ pub enum FormRequest {
         restricted: bool,
         origin: Origin,
         drill: bool,
+        /// What the form starts with, when declared from a message.
+        prefill: Option<Box<Prefill>>,
     },
     /// Which open incident a message belongs to.
     PickIncident {
@@ -85,6 +88,14 @@ pub enum FormRequest {
         incident: Box<Incident>,
         form: CardForm,
     },
+}
+
+/// The declare form's answers taken from the message it is declared from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prefill {
+    pub title: String,
+    pub impact: Option<String>,
+    pub detection: Option<Detection>,
 }
 
 /// The forms opened from the card.
@@ -321,6 +332,9 @@ pub struct Origin {
     pub response_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_domain: Option<String>,
+    /// The message the incident is being declared from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Box<SourceMessage>>,
 }
 
 /// The message the shortcut was used on, and who used it where.
@@ -340,6 +354,13 @@ pub struct MessageAction {
     pub link: Option<String>,
     #[serde(skip)]
     pub response_url: Option<String>,
+    /// What an alert whose text is empty says instead: its first attachment's title (or
+    /// fallback), else its first block's text.
+    #[serde(skip)]
+    pub headline: Option<String>,
+    /// Posted by a bot or an integration, not a person.
+    #[serde(skip)]
+    pub from_bot: bool,
 }
 
 impl MessageAction {

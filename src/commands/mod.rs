@@ -17,11 +17,13 @@
 //! /incident report INC-…                 report.rs   → the report, uploaded into its thread
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
+//! "Declare incident from message"        alert.rs    → the declare form, filled in from the message
 //! /incident help                         mod.rs      → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
 pub mod actions;
+pub mod alert;
 pub mod card;
 pub mod change;
 pub mod declare;

@@ -5,7 +5,7 @@ use super::{
     Triage,
     catalog::IncidentType,
     drills,
-    event::{Declared, DeclaredVia, Event},
+    event::{Declared, DeclaredVia, Event, SourceMessage},
     schedule,
     scope::{Detection, Environment, MAX_SERVICES_CHARS, Scope},
     truncate_chars,
@@ -59,6 +59,8 @@ pub struct DeclareInput {
     pub scenario: Option<drills::Scenario>,
     /// Decided by [`restriction`] before the declaration.
     pub restricted: bool,
+    /// The message it is declared from, if any.
+    pub source_message: Option<SourceMessage>,
 }
 
 impl DeclareInput {
@@ -77,6 +79,7 @@ impl DeclareInput {
             drill: false,
             scenario: None,
             restricted: false,
+            source_message: None,
         }
     }
 
@@ -115,6 +118,7 @@ pub struct NewIncident {
     /// A scenario's injects, armed with the declaration.
     pub injects: Vec<schedule::Arm>,
     pub restricted: bool,
+    pub source_message: Option<SourceMessage>,
 }
 
 impl NewIncident {
@@ -211,6 +215,7 @@ pub fn decide_declare(
             .unwrap_or_default(),
         scenario: input.scenario.map(|s| s.name),
         restricted: input.restricted,
+        source_message: input.source_message,
     })
 }
 
@@ -235,6 +240,7 @@ impl NewIncident {
             drill: self.drill,
             scenario: self.scenario.clone(),
             restricted: self.restricted,
+            source_message: self.source_message.clone().map(Box::new),
         })
     }
 }

@@ -21,7 +21,10 @@ pub(super) const RESTRICTED: &str = "GSECURITY";
 pub(super) const GENERAL: &str = "CGENERAL";
 
 /// The message shortcuts of the app manifest: callback id and name.
-pub(super) const SHORTCUTS: [(&str, &str); 1] = [("add_to_timeline", "Add to incident timeline")];
+pub(super) const SHORTCUTS: [(&str, &str); 2] = [
+    ("add_to_timeline", "Add to incident timeline"),
+    ("declare_from_message", "Declare incident from message"),
+];
 
 /// Someone who can use the sandbox.
 #[derive(Debug, Clone, Serialize)]

@@ -163,6 +163,16 @@ pub fn declared_note(declared_by: &str, d: &Declared) -> Message {
     if !scope.is_empty() {
         lines.push(scope.join("  ·  "));
     }
+    if let Some(source) = &d.source_message {
+        let what = if source.from_bot { "alert" } else { "message" };
+        lines.push(match &source.link {
+            Some(link) => format!(
+                "*Declared from:* <{link}|the {what} in <#{}>>",
+                source.channel
+            ),
+            None => format!("*Declared from:* the {what} in <#{}>", source.channel),
+        });
+    }
     if d.triage.was_asked() {
         let answers: Vec<String> = d
             .triage

@@ -6,7 +6,7 @@
 
 use super::{
     answers,
-    keys::{ADD_TO_TIMELINE, block_id},
+    keys::{ADD_TO_TIMELINE, DECLARE_FROM_MESSAGE, block_id},
     modals,
     parse::{self, Event, Interaction, Malformed},
 };
@@ -263,6 +263,20 @@ pub async fn handle_interaction(
                 response_url: action.response_url.clone(),
             };
             let reply = commands::shortcut::on_message(&ctx, action).await;
+            answer_click(state, &ctx, to, trigger_id.as_deref(), reply, received).await;
+            None
+        }
+        Interaction::MessageAction {
+            callback_id,
+            action,
+            trigger_id,
+        } if callback_id == DECLARE_FROM_MESSAGE => {
+            let to = Recipient {
+                user: action.user_id.clone(),
+                channel: Some(action.channel_id.clone()),
+                response_url: action.response_url.clone(),
+            };
+            let reply = commands::alert::on_message(&ctx, action, trigger_id.is_some());
             answer_click(state, &ctx, to, trigger_id.as_deref(), reply, received).await;
             None
         }

@@ -248,7 +248,28 @@ fn message_action(payload: &Value) -> Option<MessageAction> {
         text: s(&message["text"]).unwrap_or_default(),
         team_domain,
         response_url: s(&payload["response_url"]),
+        headline: headline(message),
+        from_bot: message.get("bot_id").is_some_and(|b| !b.is_null())
+            || s(&message["subtype"]).as_deref() == Some("bot_message"),
     })
+}
+
+/// What an alert whose text is empty says instead: its first attachment's title, text or
+/// fallback, else the text of its first block that has one.
+fn headline(message: &Value) -> Option<String> {
+    fn text_at(v: &Value) -> Option<&str> {
+        v.as_str().map(str::trim).filter(|t| !t.is_empty())
+    }
+    let attachment = &message["attachments"][0];
+    ["title", "text", "fallback"]
+        .iter()
+        .find_map(|key| text_at(&attachment[*key]))
+        .or_else(|| {
+            message["blocks"].as_array()?.iter().find_map(|block| {
+                text_at(&block["text"]["text"]).or_else(|| text_at(&block["fields"][0]["text"]))
+            })
+        })
+        .map(str::to_owned)
 }
 
 /// What an Events API delivery asks for.

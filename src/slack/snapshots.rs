@@ -224,10 +224,13 @@ fn every_form() {
                     channel: Some("C0GENERAL".into()),
                     response_url: Some("https://hooks.slack.com/actions/T/1/x".into()),
                     team_domain: Some("acme".into()),
+                    source: None,
                 },
                 drill: false,
+                prefill: None,
             },
         ),
+        ("declare_from_alert", fixtures::declare_from_alert(&process)),
         (
             "pick_incident",
             FormRequest::PickIncident {

@@ -8,6 +8,7 @@ pub mod helpers;
 pub mod webdriver;
 
 mod actions;
+mod alert;
 mod browser;
 mod card;
 mod claims;

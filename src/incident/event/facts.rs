@@ -55,6 +55,22 @@ pub struct Declared {
     /// Declared restricted (absent, and so false, on rows written before it existed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
+    /// The message it was declared from (an alert, a report), the detection's evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_message: Option<Box<SourceMessage>>,
+}
+
+/// A Slack message an incident was declared from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceMessage {
+    pub channel: String,
+    pub ts: String,
+    /// A link to it, when the workspace's address was known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Posted by a bot or an integration (an alert), not a person.
+    #[serde(default)]
+    pub from_bot: bool,
 }
 
 /// Where a declaration came from.

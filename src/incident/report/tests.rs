@@ -53,6 +53,7 @@ pub(crate) fn example() -> (Incident, Vec<Recorded>, Vec<Action>) {
         drill: false,
         scenario: None,
         restricted: false,
+        source_message: None,
     });
     let entries = vec![
         entry(1, 0, "UDECL", declared),

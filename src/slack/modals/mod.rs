@@ -31,11 +31,15 @@ pub fn view(request: &FormRequest, process: &ProcessConfig) -> Value {
             restricted,
             origin,
             drill,
+            prefill,
         } => {
             let metadata = serde_json::to_string(origin).unwrap_or_default();
             // Offered only where restricted incidents have somewhere to go.
             let restricted = process.restricted.channel.is_some().then_some(*restricted);
-            let form = more::declare(process, *severity, restricted, &metadata);
+            let mut form = more::declare(process, *severity, restricted, &metadata);
+            if let Some(prefill) = prefill {
+                more::fill_in(&mut form, prefill);
+            }
             return more::with_drill_box(form, *drill);
         }
         FormRequest::PickIncident { open, message } => return more::pick_incident(open, message),

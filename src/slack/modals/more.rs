@@ -3,7 +3,7 @@
 
 use super::{field, heading, modal, text_input};
 use crate::{
-    commands::forms::{Input, MessageAction},
+    commands::forms::{Input, MessageAction, Prefill},
     config::ProcessConfig,
     incident::{Incident, SeverityRank, Triage, truncate_chars},
     slack::{
@@ -61,6 +61,32 @@ pub(super) fn declare(
         }
     }
     form
+}
+
+/// Fills in the declare form's title, impact and how it was detected from the message it is
+/// declared from; the form says where they came from.
+pub(super) fn fill_in(form: &mut Value, prefill: &Prefill) {
+    let Some(blocks) = form["blocks"].as_array_mut() else {
+        return;
+    };
+    for block in blocks.iter_mut() {
+        let id = block["block_id"].as_str().unwrap_or_default().to_owned();
+        if id == block_id(&Input::Title) && !prefill.title.is_empty() {
+            block["element"]["initial_value"] = json!(prefill.title);
+        } else if id == block_id(&Input::Impact)
+            && let Some(impact) = &prefill.impact
+        {
+            block["element"]["initial_value"] = json!(impact);
+        } else if id == block_id(&Input::Detection)
+            && let Some(d) = prefill.detection
+        {
+            block["element"]["initial_option"] = option(d.label(), d.key());
+        }
+    }
+    blocks.insert(
+        0,
+        section("Filled in from the message; it is kept with the incident as how it was detected."),
+    );
 }
 
 /// The declare form with its last input, "This is a drill" (checked when `drill`), and a title

@@ -72,6 +72,7 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             drill: false,
             scenario: None,
             restricted: false,
+            source_message: None,
         }),
         Event::Acknowledged {
             seconds_after_declare: 300,
@@ -221,4 +222,32 @@ pub(super) fn events(update: StructuredUpdate) -> Vec<Event> {
             reason: "Say which <regions>".into(),
         },
     ]
+}
+
+/// The declare form as the "Declare incident from message" shortcut opens it on an alert.
+pub(super) fn declare_from_alert(
+    process: &crate::config::ProcessConfig,
+) -> crate::commands::forms::FormRequest {
+    let source = crate::incident::event::SourceMessage {
+        channel: "C0ALERTS".into(),
+        ts: "1764680000.000100".into(),
+        link: Some("https://acme.slack.com/archives/C0ALERTS/p1764680000000100".into()),
+        from_bot: true,
+    };
+    crate::commands::forms::FormRequest::Declare {
+        severity: process.default_severity,
+        restricted: false,
+        origin: crate::commands::forms::Origin {
+            channel: Some("C0ALERTS".into()),
+            response_url: None,
+            team_domain: Some("acme".into()),
+            source: Some(Box::new(source)),
+        },
+        drill: false,
+        prefill: Some(Box::new(crate::commands::forms::Prefill {
+            title: "[FIRING:1] Payments API 5xx above 5%".into(),
+            impact: Some("[FIRING:1] Payments API 5xx above 5%\nService: payments-api".into()),
+            detection: Some(crate::incident::Detection::MonitoringAlert),
+        })),
+    }
 }
