@@ -4,7 +4,7 @@
 //! `WARROOM_CONFIG` is parsed in `config/file.rs`.
 
 use crate::incident::{Catalog, Severities, SeverityRank};
-use std::{fmt, net::SocketAddr, path::Path, time::Duration};
+use std::{net::SocketAddr, path::Path, time::Duration};
 
 /// `[comms]`: client-safe summaries.
 mod comms;
@@ -16,6 +16,10 @@ mod file;
 mod pagerduty;
 /// `[restricted]`: the private channel of restricted incidents.
 mod restricted;
+/// Credentials kept out of logs, errors and `Debug` output.
+mod secret;
+/// `[statuspage]`: approved status-page summaries to Atlassian Statuspage.
+mod statuspage;
 /// The web view: Sign in with Slack and the public address.
 mod web;
 /// `[[webhook]]`: signed webhooks.
@@ -23,30 +27,11 @@ mod webhooks;
 
 pub use pagerduty::PagerDutyConfig;
 pub use restricted::RestrictedConfig;
+pub use secret::Secret;
+pub use statuspage::StatusPageConfig;
 pub use web::{DEFAULT_OPENID_URL, WebConfig};
 pub(crate) use webhooks::secrets as webhook_secrets;
 pub use webhooks::{EVENT_TYPES as WEBHOOK_EVENT_TYPES, WebhookConfig};
-
-/// A credential that must never reach a log, an error or `Debug` output.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The secret itself; call only where it is sent or used for signing.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[REDACTED]")
-    }
-}
 
 /// A setting that is missing or malformed; its `Display` is the one line start-up prints.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +75,8 @@ pub struct Config {
     pub pagerduty_routing_key: Option<Secret>,
     /// Each webhook's signing secret, by webhook name, read from the variable its `secret` names.
     pub webhook_secrets: std::collections::BTreeMap<String, Secret>,
+    /// The Statuspage API key, from the variable `[statuspage] api_key_env` names.
+    pub statuspage_api_key: Option<Secret>,
     /// Process defaults, from built-ins overridden by the config file.
     pub process: ProcessConfig,
 }
@@ -150,6 +137,8 @@ pub struct ProcessConfig {
     pub pagerduty: PagerDutyConfig,
     /// Where signed webhooks go.
     pub webhooks: Vec<WebhookConfig>,
+    /// The status page approved status-page summaries are published to, if any.
+    pub statuspage: Option<StatusPageConfig>,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -224,6 +213,7 @@ impl Default for ProcessConfig {
             web_view_url: None,
             pagerduty: PagerDutyConfig::default(),
             webhooks: Vec::new(),
+            statuspage: None,
         }
     }
 }
@@ -311,6 +301,7 @@ impl Config {
         process.web_view_url = web.as_ref().map(|w| w.public_url.clone());
         let pagerduty_routing_key = get("PAGERDUTY_ROUTING_KEY").map(Secret::new);
         let webhook_secrets = webhook_secrets(&get, &process.webhooks)?;
+        let statuspage_api_key = statuspage::api_key(&get, process.statuspage.as_ref())?;
         let migrate_database_url = get("WARROOM_MIGRATE_DATABASE_URL");
         if migrate_database_url
             .as_ref()
@@ -334,6 +325,7 @@ impl Config {
             web,
             pagerduty_routing_key,
             webhook_secrets,
+            statuspage_api_key,
             process,
         })
     }

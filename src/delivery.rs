@@ -52,6 +52,9 @@ pub enum Delivery {
     /// incident when it is sent. It waits for the incident's earlier pages, never for its card
     /// or posts: on-call is paged even while Slack is down.
     Page { action: PageAction },
+    /// An approved client-safe summary for the status page, to Atlassian Statuspage: it creates
+    /// the page's incident the first time and updates it after, with exactly these words.
+    StatusPage { summary: PublicSummary },
     /// A signed webhook about `event` (recorded `at`, caused by `actor`) to the configured
     /// webhook named `webhook`, its body rendered with the incident as it is when sent.
     Webhook {
@@ -72,6 +75,8 @@ pub enum Post {
     Runbook { incident_type: String },
     /// A reminder from the scheduler.
     Reminder { reminder: Reminder },
+    /// An approved summary the status page never took.
+    StatusPageUndelivered { why: String },
     /// A webhook that could not be delivered, for good: its receiver missed an event.
     WebhookUndelivered {
         webhook: String,
@@ -314,6 +319,7 @@ impl Delivery {
             Delivery::ClientSummary { .. } => "client_summary",
             Delivery::Page { .. } => "page",
             Delivery::Webhook { .. } => "webhook",
+            Delivery::StatusPage { .. } => "status_page",
         }
     }
 
@@ -330,6 +336,7 @@ impl Delivery {
             Delivery::UpdateCard => lanes::UPDATE,
             Delivery::Page { .. } => lanes::PAGE,
             Delivery::Webhook { .. } => lanes::WEBHOOK,
+            Delivery::StatusPage { .. } => lanes::STATUS_PAGE,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
                     lanes::RESPOND
@@ -357,7 +364,7 @@ impl Delivery {
                 ..
             } => 150,
             Delivery::DeclareLink { .. } => 200 + rank,
-            Delivery::Webhook { .. } => 250,
+            Delivery::Webhook { .. } | Delivery::StatusPage { .. } => 250,
             Delivery::ChannelPost {
                 post: ChannelPost::MentionHelp | ChannelPost::RestrictedDeclared { .. },
                 ..
@@ -381,4 +388,6 @@ pub mod lanes {
     pub const PAGE: &str = "page";
     /// Webhooks: a rate limit from one receiver pauses webhooks only.
     pub const WEBHOOK: &str = "webhook";
+    /// Calls to Statuspage.
+    pub const STATUS_PAGE: &str = "status_page";
 }

@@ -25,7 +25,7 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// An accepted call: its status and the first part of its body.
+/// An accepted call: its status and its body.
 #[derive(Debug)]
 pub struct Accepted {
     pub status: u16,
@@ -40,8 +40,19 @@ pub async fn post_json(
     headers: &[(&str, String)],
     body: String,
 ) -> Result<Accepted, SlackFailure> {
+    send_json(reqwest::Method::POST, service, url, headers, body).await
+}
+
+/// Sends `body` (JSON text) to `url` with `method` and `headers`.
+pub async fn send_json(
+    method: reqwest::Method,
+    service: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: String,
+) -> Result<Accepted, SlackFailure> {
     let mut request = client()
-        .post(url)
+        .request(method, url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .body(body);
     for (name, value) in headers {
@@ -67,7 +78,7 @@ pub async fn post_json(
     if status.is_success() {
         return Ok(Accepted {
             status: status.as_u16(),
-            body: truncate(&text, 500),
+            body: text,
         });
     }
     if status == reqwest::StatusCode::TOO_MANY_REQUESTS {

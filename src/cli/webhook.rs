@@ -69,7 +69,7 @@ pub async fn ping(
             if answer.body.trim().is_empty() {
                 String::new()
             } else {
-                format!(": {}", answer.body.trim())
+                format!(": {}", outward::truncate(answer.body.trim(), 500))
             }
         )),
         Err(failure) => Err(PingError::Failed {

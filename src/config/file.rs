@@ -65,6 +65,7 @@ struct FileConfig {
     pagerduty: super::pagerduty::FilePagerDuty,
     #[serde(default)]
     webhook: Vec<super::webhooks::FileWebhook>,
+    statuspage: Option<super::statuspage::FileStatusPage>,
     #[serde(default)]
     customer_notification: FileNotice,
     timezone: Option<String>,
@@ -207,6 +208,11 @@ impl ProcessConfig {
         cfg.comms = file.comms.apply(&cfg.catalog)?;
         cfg.restricted = file.restricted.apply()?;
         cfg.webhooks = super::webhooks::apply(file.webhook)?;
+        let catalog = &cfg.catalog;
+        cfg.statuspage = file
+            .statuspage
+            .map(|page| page.apply(|key| catalog.incident_type(key).is_some_and(|t| t.key == key)))
+            .transpose()?;
         let severities = &cfg.severities;
         cfg.pagerduty = file
             .pagerduty

@@ -20,6 +20,10 @@ pub fn thread_post(incident: &Incident, post: &Post, process: &ProcessConfig) ->
         Post::Event { event, actor } => announcement(incident, event, actor, process),
         Post::Runbook { incident_type } => blocks::runbook(&process.catalog, incident_type),
         Post::Reminder { reminder } => Some(super::reminders::reminder(incident, reminder)),
+        Post::StatusPageUndelivered { why } => Some(notice(&format!(
+            ":warning: The approved summary could not be published to the status page after warroom's retries ({}): update the status page by hand.",
+            escape(why)
+        ))),
         Post::WebhookUndelivered {
             webhook,
             event_type,

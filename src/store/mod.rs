@@ -16,6 +16,7 @@ pub mod retention;
 pub mod sandbox;
 pub mod sessions;
 pub mod stats;
+pub mod statuspage;
 pub mod summaries;
 pub mod timeline;
 

@@ -4,7 +4,7 @@
 use super::{
     channel,
     deliver::{self, Outcome},
-    legacy, pagerduty, public, record, upload, webhook,
+    legacy, pagerduty, public, record, statuspage, upload, webhook,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -37,6 +37,7 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
             channel, summary, ..
         }) => public::client_summary(state, &row, &channel, &summary).await,
         Ok(Delivery::Page { action }) => pagerduty::page(state, &row, action).await,
+        Ok(Delivery::StatusPage { summary }) => statuspage::publish(state, &row, &summary).await,
         Ok(Delivery::Webhook {
             webhook: name,
             event,
@@ -166,6 +167,7 @@ fn attempt_cap(row: &OutboxRow) -> i32 {
         | lanes::UPDATE
         | lanes::PAGE
         | lanes::WEBHOOK
+        | lanes::STATUS_PAGE
         | "chat.postMessage"
         | "chat.update" => POST_ATTEMPTS,
         _ => ANSWER_ATTEMPTS,

@@ -11,6 +11,7 @@ mod pagerduty;
 mod public;
 pub mod record;
 pub mod scheduler;
+mod statuspage;
 mod upload;
 mod webhook;
 

@@ -42,6 +42,7 @@ pub async fn report_undelivered(state: &AppState, row: &OutboxRow, why: &str) {
     match row.kind.as_str() {
         "page" => return super::pagerduty::page_failed(state, row, why).await,
         "webhook" => return super::webhook::undelivered(state, row, why).await,
+        "status_page" => return super::statuspage::undelivered(state, row, why).await,
         _ => {}
     }
     let what = match row.kind.as_str() {

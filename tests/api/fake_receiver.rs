@@ -1,5 +1,5 @@
 //! A fake receiver of warroom's outward calls on loopback (PagerDuty's Events API, a webhook
-//! endpoint): records every request's headers and JSON body, and answers with its default answer
+//! endpoint, Statuspage's API): records every request's headers and JSON body, and answers with its default answer
 //! or, while scripted answers are queued, each of them in turn (a 500, a 429 with `Retry-After`,
 //! a 400 refusing the request).
 
@@ -7,8 +7,8 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::State,
-    http::{HeaderMap, StatusCode},
-    response::IntoResponse,
+    http::{HeaderMap, Method, StatusCode, Uri},
+    response::{IntoResponse, Response},
     routing::post,
 };
 use serde_json::{Value, json};
@@ -24,6 +24,9 @@ pub type Answer = (u16, Option<u64>, Value);
 /// One request received.
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
     pub headers: HeaderMap,
     /// The body exactly as sent (signatures are over these bytes).
     pub raw: String,
@@ -54,20 +57,38 @@ impl FakeReceiver {
         Self::start("/hook", (204, None, Value::Null)).await
     }
 
+    /// Statuspage's REST API under `/v1`: every method and path, answered `201` with the
+    /// incident `sp-incident-1`.
+    pub async fn statuspage() -> FakeReceiver {
+        let created = json!({ "id": "sp-incident-1", "status": "investigating" });
+        let mut fake = Self::serve(None, (201, None, created)).await;
+        fake.url.push_str("/v1");
+        fake
+    }
+
     async fn start(path: &str, default: Answer) -> FakeReceiver {
+        let mut fake = Self::serve(Some(path), default).await;
+        fake.url.push_str(path);
+        fake
+    }
+
+    /// Serves `path` (every path when `None`).
+    async fn serve(path: Option<&str>, default: Answer) -> FakeReceiver {
         let inner = Arc::new(Mutex::new(Inner {
             received: Vec::new(),
             script: VecDeque::new(),
             default,
         }));
-        let app = Router::new()
-            .route(path, post(receive))
-            .with_state(Arc::clone(&inner));
+        let app = match path {
+            Some(path) => Router::new().route(path, post(receive)),
+            None => Router::new().fallback(receive),
+        }
+        .with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
         FakeReceiver {
-            url: format!("http://{addr}{path}"),
+            url: format!("http://{addr}"),
             inner,
         }
     }
@@ -112,13 +133,21 @@ impl FakeReceiver {
 
 async fn receive(
     State(inner): State<Arc<Mutex<Inner>>>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     raw: Bytes,
-) -> impl IntoResponse {
+) -> Response {
     let mut inner = inner.lock().unwrap();
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    inner.received.push(Received { headers, raw, body });
+    inner.received.push(Received {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        headers,
+        raw,
+        body,
+    });
     let (status, retry_after, body) = inner
         .script
         .pop_front()

@@ -34,6 +34,7 @@ pub(crate) mod shortcut;
 mod slack_calls;
 mod socket;
 mod stats;
+mod statuspage;
 pub(crate) mod summaries;
 mod web;
 mod webhooks;

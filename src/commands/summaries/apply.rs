@@ -12,9 +12,12 @@ use crate::{
     incident::{
         Event, IncidentId,
         schedule::{Arm, NoticeRule},
-        summaries::{SummaryChange, SummaryDecision, SummaryId, decide_summary, lint::Report},
+        summaries::{
+            SummaryChange, SummaryDecision, SummaryId, decide_summary, kinds::Audience,
+            lint::Report,
+        },
     },
-    store::{self, StoreError},
+    store::{self, StoreError, outbox::NewOutbox},
 };
 
 /// What came of a summary change.
@@ -113,6 +116,17 @@ async fn apply_in_transaction(
             approved_by: actor.to_owned(),
         };
         rows.push(about(&incident, post));
+    }
+    // The status page gets exactly the approved words of a summary meant for it; a drill's never.
+    if let (Some(summary), Event::SummaryApproved(approved), Some(_), false) = (
+        &applied.public,
+        &applied.event,
+        &process.statuspage,
+        incident.drill,
+    ) && approved.audience == Audience::StatusPage
+    {
+        let summary = summary.clone();
+        rows.push(NewOutbox::standalone(Delivery::StatusPage { summary }));
     }
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     // Customers told: the customer-notification clocks are satisfied and stop.

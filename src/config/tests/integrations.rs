@@ -94,3 +94,47 @@ fn webhooks_are_checked_and_their_secrets_come_from_the_variables_they_name() {
     assert!(!format!("{cfg:?}").contains("0123456789abcdef0123456789abcdef"));
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn a_status_page_needs_its_page_its_key_variable_and_known_incident_types() {
+    let page = |extra: &str| {
+        format!("[statuspage]\npage_id = \"pg1\"\napi_key_env = \"STATUSPAGE_API_KEY\"\n{extra}")
+    };
+    let cfg = ProcessConfig::from_toml(&page("components = { payment_wallet = [\"cmp1\"] }"))
+        .unwrap()
+        .statuspage
+        .unwrap();
+    assert_eq!(cfg.api_url, "https://api.statuspage.io/v1");
+    assert_eq!(cfg.components["payment_wallet"], ["cmp1"]);
+    for (toml, key) in [
+        (
+            page("components = { teleporter = [\"cmp1\"] }"),
+            "statuspage.components",
+        ),
+        (
+            page("").replace("STATUSPAGE_API_KEY", "sk_live_123"),
+            "statuspage.api_key_env",
+        ),
+        (page("").replace("pg1", "pg 1"), "statuspage.page_id"),
+    ] {
+        let e = ProcessConfig::from_toml(&toml).unwrap_err().to_string();
+        assert!(e.contains(key), "{toml}: {e}");
+    }
+    let path = std::env::temp_dir().join(format!("warroom-page-{}.toml", std::process::id()));
+    std::fs::write(&path, page("")).unwrap();
+    let path = path.display().to_string();
+    let mut pairs = BASE.to_vec();
+    pairs.push(("WARROOM_CONFIG", &path));
+    assert_eq!(
+        Config::from_lookup(env(&pairs)).unwrap_err().variable,
+        "STATUSPAGE_API_KEY"
+    );
+    pairs.push(("STATUSPAGE_API_KEY", "key-never-printed"));
+    let cfg = Config::from_lookup(env(&pairs)).unwrap();
+    assert_eq!(
+        cfg.statuspage_api_key.as_ref().unwrap().expose(),
+        "key-never-printed"
+    );
+    assert!(!format!("{cfg:?}").contains("key-never-printed"));
+    let _ = std::fs::remove_file(&path);
+}

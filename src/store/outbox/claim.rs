@@ -15,7 +15,7 @@ pub struct Leases {
 
 /// Claims up to `limit` due rows for this replica. A row is due when its time has come, no
 /// earlier post or card edit of the same incident is still pending (the card goes before its
-/// thread replies, and they go in order; a page to PagerDuty or a webhook waits for none of them), and neither its channel nor its method is paused. An
+/// thread replies, and they go in order; a page to PagerDuty, a webhook or a status-page update waits for none of them), and neither its channel nor its method is paused. An
 /// answer to one person waits only for the incident's card and holds back nothing: a
 /// `response_url` that keeps failing never delays the incident's channel posts. With pacing on, at most one post per channel
 /// is claimed, and the channel's next slot is taken in the same transaction, so all replicas
@@ -131,7 +131,7 @@ async fn due_rows(
              WHERE o.state = 'pending' AND o.run_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
                AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
                                AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
-                               AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook'))))
+                               AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook', 'status_page'))))
                AND NOT EXISTS (SELECT 1 FROM slack_pacing p
                                WHERE p.pace_key IN (o.pace_key, 'method:' || o.method) AND p.next_allowed_at > now())
              ORDER BY o.priority, o.id
@@ -170,7 +170,7 @@ async fn due_per_channel(
                  AND (o.incident_id IS NULL OR NOT EXISTS (
                           SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
                             AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
-                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook')))))
+                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook', 'status_page')))))
                  AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = 'method:' || o.method AND p.next_allowed_at > now())
                ORDER BY o.priority, o.id
                LIMIT 1
@@ -183,7 +183,7 @@ async fn due_per_channel(
                  AND (o.incident_id IS NULL OR NOT EXISTS (
                           SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id AND e.state = 'pending' AND e.id < o.id
                             AND e.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply')
-                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook')))))
+                            AND (o.kind IN ('post_card', 'update_card', 'thread_reply', 'broadcast_reply') OR (e.kind = 'post_card' AND o.kind NOT IN ('page', 'webhook', 'status_page')))))
                  AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = 'method:' || o.method AND p.next_allowed_at > now())
                ORDER BY o.priority, o.id
                LIMIT $1

@@ -1,0 +1,168 @@
+//! Publishing an approved client-safe summary for the status page to Atlassian Statuspage
+//! (<https://developer.statuspage.io/#operation/postPagesPageIdIncidents> and
+//! `patchPagesPageIdIncidentsIncidentId`): the first creates the page's incident — named with the
+//! approved public title, in the approved public status, with the approved text as its update,
+//! marking the components the incident type affects — and later ones update that incident. Only
+//! approved words are sent: never the internal title, never a status change by itself.
+
+use super::deliver::{Outcome, incident_of};
+use crate::{
+    delivery::{Delivery, Post},
+    incident::{Incident, summaries::PublicSummary},
+    outward,
+    state::AppState,
+    store::{self, outbox::NewOutbox, outbox::OutboxRow},
+};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const SERVICE: &str = "Statuspage";
+
+/// Publishes `summary` for the incident of `row`.
+pub(super) async fn publish(state: &AppState, row: &OutboxRow, summary: &PublicSummary) -> Outcome {
+    let (Some(page), Some(key)) = (
+        &state.config.process.statuspage,
+        &state.config.statuspage_api_key,
+    ) else {
+        return Outcome::Dropped("no status page is configured");
+    };
+    let incident = match incident_of(state, row).await {
+        Ok(Some(incident)) => incident,
+        Ok(None) => return Outcome::Dropped("a status-page update that names no incident"),
+        Err(outcome) => return outcome,
+    };
+    let pool = &state.worker_pool;
+    let id = incident.id.as_str();
+    // Created before updated: the incident's summaries reach the page in the order approved.
+    match store::statuspage::earlier_update_pending(pool, row.id, id).await {
+        Ok(false) => {}
+        Ok(true) => return Outcome::HeldBack(Duration::from_secs(1)),
+        Err(e) => return Outcome::Internal(e.into()),
+    }
+    let existing = match store::statuspage::find_statuspage_incident(pool, id).await {
+        Ok(existing) => existing,
+        Err(e) => return Outcome::Internal(e.into()),
+    };
+    let components = components(&incident, &page.components);
+    let body = json!({ "incident": incident_body(summary, &components, existing.is_none()) });
+    let headers = [("authorization", format!("OAuth {}", key.expose()))];
+    let base = format!("{}/pages/{}/incidents", page.api_url, page.page_id);
+    let (method, url) = match &existing {
+        Some(existing) => (reqwest::Method::PATCH, format!("{base}/{existing}")),
+        None => (reqwest::Method::POST, base),
+    };
+    let answer = outward::send_json(method, SERVICE, &url, &headers, body.to_string()).await;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(failure) => return Outcome::Failed(failure),
+    };
+    if existing.is_none() {
+        let created = serde_json::from_str::<Value>(&answer.body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned));
+        let Some(created) = created else {
+            return Outcome::Dropped("Statuspage created an incident but did not say its ID");
+        };
+        if let Err(e) = store::statuspage::set_statuspage_incident(pool, id, &created).await {
+            return Outcome::Internal(e.into());
+        }
+    }
+    Outcome::Delivered { ts: None }
+}
+
+/// The component IDs the incident's type affects.
+fn components(
+    incident: &Incident,
+    by_type: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
+    incident
+        .incident_type
+        .as_ref()
+        .and_then(|kind| by_type.get(kind))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The `incident` object Statuspage takes: the approved title, status and text; on creation the
+/// affected components too (degraded until the summary says resolved, then operational).
+fn incident_body(summary: &PublicSummary, components: &[String], create: bool) -> Value {
+    let status = summary.status.key();
+    let mut body = json!({
+        "name": summary.title,
+        "status": status,
+        "body": summary.text,
+    });
+    if !components.is_empty() {
+        let state = if status == "resolved" {
+            "operational"
+        } else {
+            "degraded_performance"
+        };
+        body["components"] = components
+            .iter()
+            .map(|c| (c.clone(), json!(state)))
+            .collect::<serde_json::Map<String, Value>>()
+            .into();
+        if create {
+            body["component_ids"] = json!(components);
+        }
+    }
+    body
+}
+
+/// A status-page update given up on: said in the incident's thread.
+pub(super) async fn undelivered(state: &AppState, row: &OutboxRow, why: &str) {
+    let Ok(Delivery::StatusPage { .. }) = serde_json::from_value::<Delivery>(row.payload.clone())
+    else {
+        return;
+    };
+    let Ok(Some(incident)) = incident_of(state, row).await else {
+        return;
+    };
+    let post = Post::StatusPageUndelivered {
+        why: why.to_owned(),
+    };
+    let rows = [NewOutbox::about(
+        &incident.channel_id,
+        incident.severity.rank().index(),
+        Delivery::ThreadReply { post },
+    )];
+    let id = incident.id.as_str();
+    let queued = store::outbox::insert_outbox_about(&state.worker_pool, Some(id), &rows);
+    if let Err(e) = queued.await {
+        tracing::warn!(error = %e, "could not queue the news of an unpublished status-page update");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::summaries::kinds::PublicStatus;
+
+    fn summary(status: PublicStatus) -> PublicSummary {
+        PublicSummary {
+            title: "Card payments delayed".into(),
+            status,
+            text: "Some card payments are delayed.".into(),
+        }
+    }
+
+    #[test]
+    fn the_affected_components_are_degraded_until_the_summary_says_resolved() {
+        let components = ["cmp1".to_owned()];
+        let created = incident_body(&summary(PublicStatus::Identified), &components, true);
+        assert_eq!(
+            created,
+            json!({
+                "name": "Card payments delayed", "status": "identified",
+                "body": "Some card payments are delayed.",
+                "components": { "cmp1": "degraded_performance" }, "component_ids": ["cmp1"],
+            })
+        );
+        let resolved = incident_body(&summary(PublicStatus::Resolved), &components, false);
+        assert_eq!(resolved["components"], json!({ "cmp1": "operational" }));
+        assert!(resolved.get("component_ids").is_none());
+        let none = incident_body(&summary(PublicStatus::Monitoring), &[], true);
+        assert!(none.get("components").is_none() && none.get("component_ids").is_none());
+    }
+}
