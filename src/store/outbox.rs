@@ -272,6 +272,25 @@ pub async fn insert_outbox_about(
     tx.commit().await
 }
 
+/// Whether an earlier row of `kind` about the same incident is still waiting to go out: pages and
+/// status-page updates reach their service in the order they were queued.
+pub async fn earlier_pending(
+    pool: &PgPool,
+    outbox_id: i64,
+    incident: &str,
+    kind: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = $3 AND state = 'pending'
+                          AND id < $1 AND incident_id = $2) AS "pending!""#,
+        outbox_id,
+        incident,
+        kind
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// Marks a row no longer wanted (a reminder whose deadline moved before it was sent).
 pub async fn mark_superseded(pool: &PgPool, id: i64, attempt: i32) -> Result<(), sqlx::Error> {
     sqlx::query!(

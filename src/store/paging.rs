@@ -36,22 +36,6 @@ pub async fn mark_paged(
     Ok(())
 }
 
-/// Whether an earlier page about the same incident is still waiting to go out.
-pub async fn earlier_page_pending(
-    pool: &PgPool,
-    outbox_id: i64,
-    incident: &str,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'page' AND state = 'pending'
-                          AND id < $1 AND incident_id = $2) AS "pending!""#,
-        outbox_id,
-        incident
-    )
-    .fetch_one(pool)
-    .await
-}
-
 /// Records what came of a page on the incident's timeline, by warroom, and queues what tells of
 /// it (the thread's announcement, webhooks), in one transaction.
 pub async fn record_page(

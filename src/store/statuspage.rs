@@ -32,19 +32,3 @@ pub async fn set_statuspage_incident(
     .await?;
     Ok(())
 }
-
-/// Whether an earlier status-page update about the same incident is still waiting to go out.
-pub async fn earlier_update_pending(
-    pool: &PgPool,
-    outbox_id: i64,
-    incident: &str,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'status_page' AND state = 'pending'
-                          AND id < $1 AND incident_id = $2) AS "pending!""#,
-        outbox_id,
-        incident
-    )
-    .fetch_one(pool)
-    .await
-}

@@ -37,9 +37,8 @@ pub(super) async fn page(state: &AppState, row: &OutboxRow, action: PageAction) 
         Err(outcome) => return outcome,
     };
     // Trigger, acknowledge and resolve reach PagerDuty in the order they happened.
-    match store::paging::earlier_page_pending(&state.worker_pool, row.id, incident.id.as_str())
-        .await
-    {
+    let id = incident.id.as_str();
+    match store::outbox::earlier_pending(&state.worker_pool, row.id, id, "page").await {
         Ok(false) => {}
         Ok(true) => return Outcome::HeldBack(Duration::from_secs(1)),
         Err(e) => return Outcome::Internal(e.into()),

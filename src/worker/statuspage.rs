@@ -34,7 +34,7 @@ pub(super) async fn publish(state: &AppState, row: &OutboxRow, summary: &PublicS
     let pool = &state.worker_pool;
     let id = incident.id.as_str();
     // Created before updated: the incident's summaries reach the page in the order approved.
-    match store::statuspage::earlier_update_pending(pool, row.id, id).await {
+    match store::outbox::earlier_pending(pool, row.id, id, "status_page").await {
         Ok(false) => {}
         Ok(true) => return Outcome::HeldBack(Duration::from_secs(1)),
         Err(e) => return Outcome::Internal(e.into()),

@@ -4,43 +4,40 @@
 //! the incident, its timeline and the charts. Screenshots go to `target/screenshots/sandbox-*.png`
 //! and `target/screenshots/webview-*.png`.
 
-use crate::{helpers::TestDb, webdriver::Browser};
+use crate::{helpers::TestDb, sandbox::sandbox_on, webdriver::Browser};
 use std::path::PathBuf;
-use warroom::sandbox::{Options, Sandbox};
 
+/// Where the screenshot `name` goes.
 fn screenshot(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target/screenshots")
-        .join(format!("sandbox-{name}.png"))
+        .join(format!("{name}.png"))
 }
 
-#[tokio::test]
-async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the_browser() {
-    let db = TestDb::fresh();
-    let sandbox = Sandbox::start(Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.url.clone(),
-        fresh: false,
-        fast: false,
-    })
-    .await
-    .expect("the sandbox starts");
-    let browser = Browser::start().await;
-    browser.goto(sandbox.url()).await;
-
+/// Opens the sandbox's page and declares `command` from the composer, as the person chosen at
+/// first; then shows `#incidents`.
+async fn declare_from_the_composer(browser: &Browser, url: &str, command: &str) {
+    browser.goto(url).await;
     let composer = browser.wait_for("#composer-input", "").await;
-    browser
-        .type_into(&composer, "/incident declare sev2 Checkout is failing")
-        .await;
+    browser.type_into(&composer, command).await;
     browser.click_on("#composer-send", "").await;
     browser
         .wait_for(".message.ephemeral", "Only visible to you")
         .await;
     browser.click_on("#channel-CINCIDENTS", "").await;
+}
+
+#[tokio::test]
+async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the_browser() {
+    let db = TestDb::fresh();
+    let sandbox = sandbox_on(&db).await;
+    let browser = Browser::start().await;
+    let command = "/incident declare sev2 Checkout is failing";
+    declare_from_the_composer(&browser, sandbox.url(), command).await;
     browser
         .wait_for(".message .block-header", "Checkout is failing")
         .await;
-    browser.screenshot(&screenshot("card")).await;
+    browser.screenshot(&screenshot("sandbox-card")).await;
 
     browser
         .click_on(".message .block-button", "Acknowledge")
@@ -65,7 +62,7 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     browser.select(&owner, "Olivia").await;
     let next = browser.wait_for(&field("next_update"), "").await;
     browser.select(&next, "In 30m").await;
-    browser.screenshot(&screenshot("form")).await;
+    browser.screenshot(&screenshot("sandbox-form")).await;
     browser.click_on("#modal-submit", "").await;
     browser.wait_gone("#modal-backdrop:not([hidden])").await;
 
@@ -73,37 +70,19 @@ async fn in_the_sandbox_a_declared_incident_is_acknowledged_and_updated_from_the
     browser
         .wait_for("#thread-messages .message", "Rolling back the release")
         .await;
-    let path = screenshot("thread");
+    let path = screenshot("sandbox-thread");
     browser.screenshot(&path).await;
     drop(browser);
     sandbox.shut_down().await.unwrap();
 }
 
-fn webview_screenshot(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/screenshots")
-        .join(format!("webview-{name}.png"))
-}
-
 #[tokio::test]
 async fn in_the_sandbox_signing_in_to_the_web_view_shows_the_incident_its_timeline_and_charts() {
     let db = TestDb::fresh();
-    let sandbox = Sandbox::start(Options {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.url.clone(),
-        fresh: false,
-        fast: false,
-    })
-    .await
-    .expect("the sandbox starts");
+    let sandbox = sandbox_on(&db).await;
     let browser = Browser::start().await;
-    browser.goto(sandbox.url()).await;
-    let composer = browser.wait_for("#composer-input", "").await;
-    browser
-        .type_into(&composer, "/incident declare sev1 Payments API returns 502")
-        .await;
-    browser.click_on("#composer-send", "").await;
-    browser.click_on("#channel-CINCIDENTS", "").await;
+    let command = "/incident declare sev1 Payments API returns 502";
+    declare_from_the_composer(&browser, sandbox.url(), command).await;
     browser
         .click_on(".message .block-button", "Acknowledge")
         .await;
@@ -124,7 +103,7 @@ async fn in_the_sandbox_signing_in_to_the_web_view_shows_the_incident_its_timeli
             "Payments API returns 502",
         )
         .await;
-    browser.screenshot(&webview_screenshot("list")).await;
+    browser.screenshot(&screenshot("webview-list")).await;
     let id = browser.attribute(&row, "data-incident").await.unwrap();
 
     browser
@@ -137,7 +116,7 @@ async fn in_the_sandbox_signing_in_to_the_web_view_shows_the_incident_its_timeli
     browser
         .wait_for("section#timeline li", "acknowledged")
         .await;
-    let path = webview_screenshot("incident");
+    let path = screenshot("webview-incident");
     browser.screenshot(&path).await;
 
     browser.goto(&web("/stats")).await;
@@ -152,7 +131,7 @@ async fn in_the_sandbox_signing_in_to_the_web_view_shows_the_incident_its_timeli
     // The charts, scrolled to.
     browser.goto(&web("/stats#chart-mtta")).await;
     browser.wait_for("#chart-mtta svg", "").await;
-    browser.screenshot(&webview_screenshot("stats")).await;
+    browser.screenshot(&screenshot("webview-stats")).await;
     drop(browser);
     sandbox.shut_down().await.unwrap();
 }

@@ -28,7 +28,7 @@ mod report;
 mod restricted;
 mod retention;
 mod review;
-mod sandbox;
+pub(crate) mod sandbox;
 mod security;
 pub(crate) mod shortcut;
 mod slack_calls;

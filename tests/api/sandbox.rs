@@ -8,6 +8,18 @@ use sqlx::PgPool;
 use std::time::Duration;
 use warroom::sandbox::{Options, Sandbox};
 
+/// The sandbox on `db`, on a free loopback port, at its usual pace.
+pub(crate) async fn sandbox_on(db: &TestDb) -> Sandbox {
+    Sandbox::start(Options {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url.clone(),
+        fresh: false,
+        fast: false,
+    })
+    .await
+    .expect("the sandbox starts")
+}
+
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Page {
@@ -18,14 +30,7 @@ struct Page {
 
 impl Page {
     async fn start(db: &TestDb) -> Page {
-        let sandbox = Sandbox::start(Options {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            database_url: db.url.clone(),
-            fresh: false,
-            fast: false,
-        })
-        .await
-        .expect("the sandbox starts");
+        let sandbox = sandbox_on(db).await;
         let pool = PgPool::connect(&db.url).await.unwrap();
         Page {
             sandbox,
