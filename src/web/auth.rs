@@ -237,6 +237,20 @@ pub(super) fn sign_in_first(path: &str) -> Response {
     response
 }
 
+/// [`require`] for the page at `path` asked with `query`.
+pub(super) async fn require_with_query(
+    web: &Web,
+    headers: &HeaderMap,
+    path: &str,
+    query: Option<&str>,
+) -> Result<session::Viewer, Response> {
+    let asked = match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    require(web, headers, &asked).await
+}
+
 /// The viewer, or the answer that replaces the page: sign in first, or an error page.
 pub(super) async fn require(
     web: &Web,

@@ -152,14 +152,11 @@ pub(super) async fn page(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let path = match &query {
-        Some(q) => format!("/incidents?{q}"),
-        None => "/incidents".to_owned(),
-    };
-    let viewer = match auth::require(&web, &headers, &path).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
+    let viewer =
+        match auth::require_with_query(&web, &headers, "/incidents", query.as_deref()).await {
+            Ok(viewer) => viewer,
+            Err(response) => return response,
+        };
     match render(&web, &viewer, query.as_deref()).await {
         Ok(page) => html_page(StatusCode::OK, page),
         Err(e) => e.into_response(),

@@ -29,11 +29,7 @@ pub(super) async fn page(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let path = match &query {
-        Some(q) => format!("/stats?{q}"),
-        None => "/stats".to_owned(),
-    };
-    let viewer = match auth::require(&web, &headers, &path).await {
+    let viewer = match auth::require_with_query(&web, &headers, "/stats", query.as_deref()).await {
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
