@@ -139,6 +139,8 @@ pub struct ProcessConfig {
     pub webhooks: Vec<WebhookConfig>,
     /// The status page approved status-page summaries are published to, if any.
     pub statuspage: Option<StatusPageConfig>,
+    /// The emoji (its name) that captures a message in an incident's thread onto its timeline.
+    pub capture_reaction: String,
 }
 
 /// Socket Mode's clocks. Not in the config file: the defaults suit Slack; tests shorten them.
@@ -214,6 +216,7 @@ impl Default for ProcessConfig {
             pagerduty: PagerDutyConfig::default(),
             webhooks: Vec::new(),
             statuspage: None,
+            capture_reaction: "pushpin".to_owned(),
         }
     }
 }

@@ -52,6 +52,14 @@ pub enum Delivery {
     /// incident when it is sent. It waits for the incident's earlier pages, never for its card
     /// or posts: on-call is paged even while Slack is down.
     Page { action: PageAction },
+    /// Read the message `ts` in `channel` that `by` put the capture reaction on (or took it off,
+    /// when not `added`), and record it on its incident's timeline (see `commands::capture`).
+    Capture {
+        channel: String,
+        ts: String,
+        by: String,
+        added: bool,
+    },
     /// An approved client-safe summary for the status page, to Atlassian Statuspage: it creates
     /// the page's incident the first time and updates it after, with exactly these words.
     StatusPage { summary: PublicSummary },
@@ -320,6 +328,7 @@ impl Delivery {
             Delivery::Page { .. } => "page",
             Delivery::Webhook { .. } => "webhook",
             Delivery::StatusPage { .. } => "status_page",
+            Delivery::Capture { .. } => "capture",
         }
     }
 
@@ -337,6 +346,7 @@ impl Delivery {
             Delivery::Page { .. } => lanes::PAGE,
             Delivery::Webhook { .. } => lanes::WEBHOOK,
             Delivery::StatusPage { .. } => lanes::STATUS_PAGE,
+            Delivery::Capture { .. } => lanes::READ,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
                     lanes::RESPOND
@@ -364,7 +374,9 @@ impl Delivery {
                 ..
             } => 150,
             Delivery::DeclareLink { .. } => 200 + rank,
-            Delivery::Webhook { .. } | Delivery::StatusPage { .. } => 250,
+            Delivery::Webhook { .. } | Delivery::StatusPage { .. } | Delivery::Capture { .. } => {
+                250
+            }
             Delivery::ChannelPost {
                 post: ChannelPost::MentionHelp | ChannelPost::RestrictedDeclared { .. },
                 ..
@@ -379,15 +391,4 @@ impl Delivery {
 }
 
 /// The lanes of [`Delivery::lane`], as stored in the outbox's `method` column.
-pub mod lanes {
-    pub const POST: &str = "post";
-    pub const UPDATE: &str = "update";
-    pub const RESPOND: &str = "respond";
-    pub const EPHEMERAL: &str = "ephemeral";
-    /// Calls to PagerDuty: a rate limit there pauses only them.
-    pub const PAGE: &str = "page";
-    /// Webhooks: a rate limit from one receiver pauses webhooks only.
-    pub const WEBHOOK: &str = "webhook";
-    /// Calls to Statuspage.
-    pub const STATUS_PAGE: &str = "status_page";
-}
+pub mod lanes;

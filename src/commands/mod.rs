@@ -18,12 +18,14 @@
 //! a click or a form on the card          card.rs     → change.rs: one transaction per change
 //! "Add to incident timeline" shortcut    shortcut.rs → the message on the incident's timeline
 //! "Declare incident from message"        alert.rs    → the declare form, filled in from the message
+//! 📌 on a message in an incident's thread capture.rs  → the message on the timeline (read by the workers)
 //! /incident help                         mod.rs      → usage
 //! @warroom (a mention)                   mention.rs  → a pointer to /incident help, in thread
 //! ```
 
 pub mod actions;
 pub mod alert;
+pub mod capture;
 pub mod card;
 pub mod change;
 pub mod declare;

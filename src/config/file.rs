@@ -67,8 +67,17 @@ struct FileConfig {
     webhook: Vec<super::webhooks::FileWebhook>,
     statuspage: Option<super::statuspage::FileStatusPage>,
     #[serde(default)]
+    timeline: FileTimeline,
+    #[serde(default)]
     customer_notification: FileNotice,
     timezone: Option<String>,
+}
+
+/// `[timeline]`: the emoji that captures a message onto the timeline.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileTimeline {
+    capture_reaction: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +217,20 @@ impl ProcessConfig {
         cfg.comms = file.comms.apply(&cfg.catalog)?;
         cfg.restricted = file.restricted.apply()?;
         cfg.webhooks = super::webhooks::apply(file.webhook)?;
+        if let Some(emoji) = file.timeline.capture_reaction {
+            let name = emoji.trim().trim_matches(':').to_owned();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-+'".contains(c))
+            {
+                return Err(err(
+                    "WARROOM_CONFIG (timeline.capture_reaction)",
+                    "must be an emoji's name, such as pushpin (with or without colons)",
+                ));
+            }
+            cfg.capture_reaction = name;
+        }
         let catalog = &cfg.catalog;
         cfg.statuspage = file
             .statuspage

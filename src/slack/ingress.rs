@@ -355,6 +355,15 @@ pub async fn handle_event(state: &AppState, event: Event) -> Result<Option<Value
                 }
             }
         }
+        Event::Reaction(reaction) => {
+            match commands::capture::run(&state.for_request(Instant::now()), reaction).await {
+                Ok(()) => Ok(None),
+                Err(e) => {
+                    let _ = commands::store_failure(state, e);
+                    Err(Unavailable)
+                }
+            }
+        }
         Event::RateLimited => {
             tracing::warn!("Slack reports that warroom's event deliveries are being rate limited");
             Ok(None)

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     commands::{
         Invocation,
+        capture::Reaction,
         forms::{CardAction, Click, MessageAction, Submission},
         mention::Mention,
     },
@@ -278,6 +279,8 @@ pub enum Event {
     /// Slack checking the request URL: answer with the challenge.
     UrlVerification(String),
     Mention(Mention),
+    /// A reaction added to or taken off a message.
+    Reaction(Reaction),
     /// Slack is rate limiting event deliveries to warroom.
     RateLimited,
     Ignored,
@@ -301,8 +304,12 @@ pub fn event_json(envelope: Value) -> Result<Event, Malformed> {
             else {
                 return Err(Malformed("event_callback"));
             };
-            if event.get("type").and_then(Value::as_str) != Some("app_mention") {
-                return Ok(Event::Ignored);
+            match event.get("type").and_then(Value::as_str) {
+                Some("app_mention") => {}
+                Some(kind @ ("reaction_added" | "reaction_removed")) => {
+                    return Ok(reaction(event_id, event, kind == "reaction_added"));
+                }
+                _ => return Ok(Event::Ignored),
             }
             let (Some(channel), Some(ts)) = (str_at(event, "channel"), str_at(event, "ts")) else {
                 return Err(Malformed("app_mention"));
@@ -317,6 +324,31 @@ pub fn event_json(envelope: Value) -> Result<Event, Malformed> {
         Some("app_rate_limited") => Ok(Event::RateLimited),
         Some(_) => Ok(Event::Ignored),
         None => Err(Malformed("event")),
+    }
+}
+
+/// A reaction event on a message; any other item (a file) is ignored.
+fn reaction(event_id: String, event: &Value, added: bool) -> Event {
+    let s = |v: &Value| v.as_str().map(str::to_owned);
+    let item = &event["item"];
+    if item["type"].as_str() != Some("message") {
+        return Event::Ignored;
+    }
+    match (
+        s(&event["user"]),
+        s(&event["reaction"]),
+        s(&item["channel"]),
+        s(&item["ts"]),
+    ) {
+        (Some(user), Some(name), Some(channel), Some(ts)) => Event::Reaction(Reaction {
+            event_id,
+            user,
+            name,
+            channel,
+            ts,
+            added,
+        }),
+        _ => Event::Ignored,
     }
 }
 

@@ -2,7 +2,7 @@
 //! `Retry-After`, or a jittered back-off), or given up on with the humans told.
 
 use super::{
-    channel,
+    capture, channel,
     deliver::{self, Outcome},
     legacy, pagerduty, public, record, statuspage, upload, webhook,
 };
@@ -38,6 +38,12 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
         }) => public::client_summary(state, &row, &channel, &summary).await,
         Ok(Delivery::Page { action }) => pagerduty::page(state, &row, action).await,
         Ok(Delivery::StatusPage { summary }) => statuspage::publish(state, &row, &summary).await,
+        Ok(Delivery::Capture {
+            channel,
+            ts,
+            by,
+            added,
+        }) => capture::capture(state, &channel, &ts, &by, added).await,
         Ok(Delivery::Webhook {
             webhook: name,
             event,

@@ -100,6 +100,7 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
         (Delivery::Page { .. }, _) => return Outcome::Dropped("a page is sent apart"),
         // Webhooks are sent by `webhook`, which the attempt hands them to.
         (Delivery::Webhook { .. }, _) => return Outcome::Dropped("a webhook is sent apart"),
+        (Delivery::Capture { .. }, _) => return Outcome::Dropped("a capture is read apart"),
         (Delivery::StatusPage { .. }, _) => {
             return Outcome::Dropped("a status-page update is sent apart");
         }

@@ -2,6 +2,7 @@
 //! can die with its process and another replica (or the restarted one) carries on.
 
 mod attempt;
+mod capture;
 mod channel;
 pub mod deliver;
 mod legacy;

@@ -10,6 +10,7 @@ pub mod webdriver;
 mod actions;
 mod alert;
 mod browser;
+mod capture;
 mod card;
 mod claims;
 mod declare;

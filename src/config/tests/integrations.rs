@@ -138,3 +138,15 @@ fn a_status_page_needs_its_page_its_key_variable_and_known_incident_types() {
     assert!(!format!("{cfg:?}").contains("key-never-printed"));
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn the_capture_reaction_is_an_emojis_name_with_or_without_colons() {
+    assert_eq!(ProcessConfig::default().capture_reaction, "pushpin");
+    let cfg =
+        ProcessConfig::from_toml("[timeline]\ncapture_reaction = \":round_pushpin:\"").unwrap();
+    assert_eq!(cfg.capture_reaction, "round_pushpin");
+    let e = ProcessConfig::from_toml("[timeline]\ncapture_reaction = \"📌 pin\"")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("timeline.capture_reaction"), "{e}");
+}
