@@ -331,3 +331,27 @@ async fn fresh_refuses_to_drop_a_database_the_sandbox_did_not_make() {
     let again = Sandbox::start(options(true)).await.unwrap();
     again.shut_down().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_message_in_the_sandbox_is_declared_from_with_its_shortcut() {
+    let db = TestDb::fresh();
+    let page = Page::start(&db).await;
+    let said = "Customers report checkout spinning forever";
+    page.say("UONCALL", "CGENERAL", said).await;
+    let message = page.message("UONCALL", "CGENERAL", said).await;
+    let shortcut = json!({
+        "user": "UONCALL", "channel": "CGENERAL", "ts": message["ts"],
+        "callback_id": "declare_from_message",
+    });
+    page.ok("/_sandbox/shortcut", shortcut).await;
+    let view = eventually("the declare form to open", WAIT, || async {
+        page.state("UONCALL").await["views"]
+            .as_array()
+            .and_then(|v| v.last().cloned())
+    })
+    .await;
+    assert!(
+        view.to_string().contains(said),
+        "the form is filled in from the message: {view}"
+    );
+}
