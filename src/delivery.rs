@@ -52,6 +52,8 @@ pub enum Delivery {
     /// incident when it is sent. It waits for the incident's earlier pages, never for its card
     /// or posts: on-call is paged even while Slack is down.
     Page { action: PageAction },
+    /// Publish `user`'s Home tab, rendered from the state when it is sent.
+    PublishHome { user: String },
     /// Read the message `ts` in `channel` that `by` put the capture reaction on (or took it off,
     /// when not `added`), and record it on its incident's timeline (see `commands::capture`).
     Capture {
@@ -329,6 +331,7 @@ impl Delivery {
             Delivery::Webhook { .. } => "webhook",
             Delivery::StatusPage { .. } => "status_page",
             Delivery::Capture { .. } => "capture",
+            Delivery::PublishHome { .. } => "publish_home",
         }
     }
 
@@ -347,6 +350,7 @@ impl Delivery {
             Delivery::Webhook { .. } => lanes::WEBHOOK,
             Delivery::StatusPage { .. } => lanes::STATUS_PAGE,
             Delivery::Capture { .. } => lanes::READ,
+            Delivery::PublishHome { .. } => lanes::HOME,
             Delivery::DeclareLink { to } | Delivery::Tell { to, .. } => {
                 if to.response_url.is_some() {
                     lanes::RESPOND
@@ -377,6 +381,7 @@ impl Delivery {
             Delivery::Webhook { .. } | Delivery::StatusPage { .. } | Delivery::Capture { .. } => {
                 250
             }
+            Delivery::PublishHome { .. } => 260,
             Delivery::ChannelPost {
                 post: ChannelPost::MentionHelp | ChannelPost::RestrictedDeclared { .. },
                 ..

@@ -115,6 +115,8 @@ async fn apply_in_transaction(
     );
     store::reminders::apply_arms(&mut tx, Some(id.as_str()), &arms).await?;
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
+    let homes = super::home::involved(&incident, next);
+    store::homes::queue_publish(&mut tx, &homes).await?;
     if applied.card_changed() {
         let priority = Delivery::UpdateCard.priority(next.severity.rank().index());
         store::cards::insert_card_update(&mut tx, id.as_str(), priority).await?;

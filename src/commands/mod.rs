@@ -31,6 +31,7 @@ pub mod change;
 pub mod declare;
 pub mod drill;
 pub mod forms;
+pub mod home;
 pub mod list;
 pub mod mention;
 mod paging;

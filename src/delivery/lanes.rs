@@ -13,3 +13,5 @@ pub const WEBHOOK: &str = "webhook";
 pub const STATUS_PAGE: &str = "status_page";
 /// Reads from Slack on behalf of an event (a captured message).
 pub const READ: &str = "read";
+/// Publishing people's Home tabs (`views.publish`).
+pub const HOME: &str = "home";

@@ -280,6 +280,16 @@ pub async fn handle_interaction(
             answer_click(state, &ctx, to, trigger_id.as_deref(), reply, received).await;
             None
         }
+        Interaction::HomeDeclare { user, trigger_id } => {
+            let to = Recipient {
+                user,
+                channel: None,
+                response_url: None,
+            };
+            let reply = commands::home::declare(&ctx);
+            answer_click(state, &ctx, to, Some(&trigger_id), reply, received).await;
+            None
+        }
         Interaction::MessageAction { .. } | Interaction::Ignored => None,
     }
 }
@@ -357,6 +367,15 @@ pub async fn handle_event(state: &AppState, event: Event) -> Result<Option<Value
         }
         Event::Reaction(reaction) => {
             match commands::capture::run(&state.for_request(Instant::now()), reaction).await {
+                Ok(()) => Ok(None),
+                Err(e) => {
+                    let _ = commands::store_failure(state, e);
+                    Err(Unavailable)
+                }
+            }
+        }
+        Event::HomeOpened { user } => {
+            match commands::home::opened(&state.for_request(Instant::now()), &user).await {
                 Ok(()) => Ok(None),
                 Err(e) => {
                     let _ = commands::store_failure(state, e);

@@ -257,6 +257,8 @@ impl Callback {
 
 /// The callback ID of the "Add to incident timeline" message shortcut in the app manifest.
 pub const ADD_TO_TIMELINE: &str = "add_to_timeline";
+/// The Home tab's **Declare incident** button.
+pub const HOME_DECLARE: &str = "home_declare";
 /// The callback id of the "Declare incident from message" message shortcut (both manifests).
 pub const DECLARE_FROM_MESSAGE: &str = "declare_from_message";
 

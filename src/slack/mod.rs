@@ -13,6 +13,8 @@ pub mod blocks;
 pub mod card;
 /// Drills: the tabletop scenarios and what a drill's declarer is told.
 pub mod drills;
+/// warroom's Home tab for one person.
+pub mod home;
 /// `/slack/commands`, `/slack/interactions`, `/slack/events`: verify → parse → act → acknowledge.
 pub mod ingress;
 /// The action, callback and block IDs of every control and form, in one place.

@@ -4,7 +4,7 @@
 
 use super::{
     blocks::message_link,
-    keys::{Control, More},
+    keys::{Control, HOME_DECLARE, More},
 };
 use crate::{
     commands::{
@@ -86,6 +86,11 @@ pub enum Interaction {
         action: MessageAction,
         trigger_id: Option<String>,
     },
+    /// **Declare incident** on the Home tab.
+    HomeDeclare {
+        user: String,
+        trigger_id: String,
+    },
     /// `view_closed`, global shortcuts, clicks outside messages, types Slack adds later.
     Ignored,
 }
@@ -118,6 +123,15 @@ pub fn interaction_json(payload: Value) -> Result<Interaction, Malformed> {
         Some("block_actions") => {
             let event = serde_json::from_value::<SlackInteractionBlockActionsEvent>(payload)
                 .map_err(|_| Malformed("block actions"))?;
+            let first = event.actions.as_ref().and_then(|a| a.first());
+            if first.is_some_and(|a| a.action_id.0 == HOME_DECLARE)
+                && let Some(user) = &event.user
+            {
+                return Ok(Interaction::HomeDeclare {
+                    user: user.id.0.clone(),
+                    trigger_id: event.trigger_id.0.clone(),
+                });
+            }
             Ok(
                 click(&event).map_or(Interaction::Ignored, |click| Interaction::Click {
                     click,
@@ -281,6 +295,10 @@ pub enum Event {
     Mention(Mention),
     /// A reaction added to or taken off a message.
     Reaction(Reaction),
+    /// Someone opened warroom's Home tab.
+    HomeOpened {
+        user: String,
+    },
     /// Slack is rate limiting event deliveries to warroom.
     RateLimited,
     Ignored,
@@ -308,6 +326,12 @@ pub fn event_json(envelope: Value) -> Result<Event, Malformed> {
                 Some("app_mention") => {}
                 Some(kind @ ("reaction_added" | "reaction_removed")) => {
                     return Ok(reaction(event_id, event, kind == "reaction_added"));
+                }
+                Some("app_home_opened") => {
+                    return Ok(match (str_at(event, "user"), str_at(event, "tab")) {
+                        (Some(user), Some(tab)) if tab == "home" => Event::HomeOpened { user },
+                        _ => Event::Ignored,
+                    });
                 }
                 _ => return Ok(Event::Ignored),
             }

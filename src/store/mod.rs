@@ -6,6 +6,7 @@ pub mod actions;
 pub mod cards;
 pub mod deadline;
 pub mod declarations;
+pub mod homes;
 pub mod incidents;
 pub mod outbox;
 pub mod paging;

@@ -4,7 +4,7 @@
 use super::{
     capture, channel,
     deliver::{self, Outcome},
-    legacy, pagerduty, public, record, statuspage, upload, webhook,
+    home, legacy, pagerduty, public, record, statuspage, upload, webhook,
 };
 use crate::{
     delivery::{Delivery, lanes},
@@ -38,6 +38,7 @@ pub(super) async fn deliver_one(state: &AppState, row: OutboxRow) -> bool {
         }) => public::client_summary(state, &row, &channel, &summary).await,
         Ok(Delivery::Page { action }) => pagerduty::page(state, &row, action).await,
         Ok(Delivery::StatusPage { summary }) => statuspage::publish(state, &row, &summary).await,
+        Ok(Delivery::PublishHome { user }) => home::publish(state, &user).await,
         Ok(Delivery::Capture {
             channel,
             ts,

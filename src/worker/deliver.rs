@@ -101,6 +101,7 @@ pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> O
         // Webhooks are sent by `webhook`, which the attempt hands them to.
         (Delivery::Webhook { .. }, _) => return Outcome::Dropped("a webhook is sent apart"),
         (Delivery::Capture { .. }, _) => return Outcome::Dropped("a capture is read apart"),
+        (Delivery::PublishHome { .. }, _) => return Outcome::Dropped("a Home is published apart"),
         (Delivery::StatusPage { .. }, _) => {
             return Outcome::Dropped("a status-page update is sent apart");
         }

@@ -5,6 +5,7 @@ mod attempt;
 mod capture;
 mod channel;
 pub mod deliver;
+mod home;
 mod legacy;
 mod membership;
 pub mod outbox;

@@ -19,6 +19,7 @@ mod drills;
 mod edge;
 mod guards;
 mod history;
+mod home;
 mod lifecycle;
 mod notification;
 mod paging;

@@ -92,6 +92,7 @@ async fn apply_in_transaction(
     ));
     store::outbox::insert_outbox(&mut tx, Some(id.as_str()), &rows).await?;
     store::reminders::apply_arms(&mut tx, Some(id.as_str()), &[applied.arm]).await?;
+    store::homes::queue_publish(&mut tx, std::slice::from_ref(&applied.action.owner)).await?;
     tx.commit().await?;
     let action = ActionId {
         incident: id.clone(),

@@ -1,0 +1,103 @@
+//! warroom's Home tab: published when it is opened, again when one of the person's incidents
+//! changes, and its **Declare incident** button opens the declare form.
+
+use crate::fake_slack::FakeSlack;
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+const OTHER: &str = "U0OTHER";
+
+fn home_opened(event_id: &str, user: &str) -> Value {
+    json!({
+        "type": "event_callback", "team_id": "T0001", "api_app_id": "A0001",
+        "event_id": event_id, "event_time": 1764000300,
+        "event": { "type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                   "event_ts": "1764000300.000100" },
+    })
+}
+
+/// The views published for `user` so far, as JSON text, oldest first.
+fn published(slack: &FakeSlack, user: &str) -> Vec<String> {
+    slack
+        .calls_to("views.publish")
+        .into_iter()
+        .filter(|c| c.body["user_id"] == user)
+        .map(|c| c.body["view"].to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_tab_shows_my_incidents_and_is_published_again_when_one_changes() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    assert_eq!(app.event(&home_opened("Ev1", DECLARER)).await.status(), 200);
+    let first = eventually("the Home", WAIT, || async {
+        published(&slack, DECLARER).first().cloned()
+    })
+    .await;
+    assert!(first.contains("Nothing open that you declared"), "{first}");
+    assert!(first.contains("home_declare"), "{first}");
+
+    let (id, card) = declared(&app, &slack, "declare sev2 Search is down").await;
+    app.acknowledge(&slack, &card, &id, DECLARER).await;
+    let refreshed = eventually("the Home published again", WAIT, || async {
+        published(&slack, DECLARER)
+            .into_iter()
+            .find(|v| v.contains(&id) && v.contains("Search is down"))
+    })
+    .await;
+    assert!(refreshed.contains("you declared it"), "{refreshed}");
+    assert!(
+        refreshed.contains("Declared by you this week"),
+        "{refreshed}"
+    );
+
+    // Someone who never opened their Home gets none; once they do, it names their role.
+    let assigned = app
+        .fill_form(
+            &slack,
+            &card,
+            &id,
+            "incident_roles",
+            None,
+            DECLARER,
+            &[("role", "select", "commander"), ("user", "user", OTHER)],
+        )
+        .await;
+    assert_eq!(assigned, Value::Null);
+    drained(&app.pool).await;
+    assert!(published(&slack, OTHER).is_empty());
+    app.event(&home_opened("Ev2", OTHER)).await;
+    let theirs = eventually("their Home", WAIT, || async {
+        published(&slack, OTHER).first().cloned()
+    })
+    .await;
+    assert!(
+        theirs.contains(&id) && theirs.contains("your role: Incident Commander"),
+        "{theirs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declare_incident_on_the_home_tab_opens_the_declare_form() {
+    let slack = FakeSlack::start().await;
+    let (app, _db) = TestApp::spawn(&slack).await;
+    let click = json!({
+        "type": "block_actions",
+        "user": { "id": DECLARER, "username": "declarer", "name": "declarer", "team_id": "T0001" },
+        "api_app_id": "A0001",
+        "token": "gIkuvaNzQIHg97ATvDxqgjtO",
+        "container": { "type": "view", "view_id": "V0HOME" },
+        "trigger_id": "12.34.home",
+        "team": { "id": "T0001", "domain": "acme" },
+        "actions": [{ "type": "button", "action_id": "home_declare", "block_id": "home",
+                      "value": "declare", "action_ts": "1764000400.000100",
+                      "text": { "type": "plain_text", "text": "Declare incident" } }],
+    });
+    assert_eq!(app.interaction(&click).await.status(), 200);
+    let opened = slack.wait_for_calls("views.open", 1, WAIT).await;
+    assert_eq!(opened[0].body["trigger_id"], "12.34.home");
+    assert_eq!(opened[0].body["view"]["callback_id"], "declare_incident");
+}
