@@ -173,3 +173,40 @@ async fn a_status_page_update_statuspage_refuses_is_said_in_the_thread() {
     drained(&app.pool).await;
     assert_eq!(page.received().len(), 1, "refused for good: not sent again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_once() {
+    let slack = FakeSlack::start().await;
+    let page = FakeReceiver::statuspage().await;
+    page.script(vec![
+        (503, None, json!({ "error": "Service Unavailable" })),
+        (429, Some(1), json!({ "error": "Rate limit exceeded" })),
+    ]);
+    let (app, _db) = spawn(&slack, &page).await;
+    let (id, card_ts) = led_incident(&app, &slack).await;
+    let text = "Some card payments are delayed.";
+    approved(
+        &app,
+        &slack,
+        (&id, &card_ts),
+        1,
+        ("status_page", "investigating", text),
+    )
+    .await;
+    page.wait_for(3, WAIT).await;
+    drained(&app.pool).await;
+    let calls = page.received();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.method == "POST" && c.body["incident"]["body"] == text)
+    );
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some("sp-incident-1"));
+}
