@@ -6,7 +6,10 @@
 //! A reaction event names only the message's channel and `ts`, so the message itself is read from
 //! Slack by the delivery workers (`worker::capture`), which then hand it to [`apply`].
 
-use super::change::{self, ChangeOutcome};
+use super::{
+    change::{self, ChangeOutcome},
+    forms::slack_time,
+};
 use crate::{
     context::Context,
     delivery::Delivery,
@@ -65,9 +68,7 @@ pub struct CapturedMessage {
 
 impl CapturedMessage {
     fn posted_at(&self) -> DateTime<Utc> {
-        let secs: f64 = self.ts.parse().unwrap_or(0.0);
-        DateTime::from_timestamp(secs.trunc() as i64, (secs.fract() * 1e9) as u32)
-            .unwrap_or_default()
+        slack_time(&self.ts)
     }
 }
 

@@ -366,10 +366,15 @@ pub struct MessageAction {
 impl MessageAction {
     /// When the message was posted, from its Slack `ts`.
     pub fn posted_at(&self) -> DateTime<Utc> {
-        let secs: f64 = self.message_ts.parse().unwrap_or(0.0);
-        DateTime::from_timestamp(secs.trunc() as i64, ((secs.fract()) * 1e9) as u32)
-            .unwrap_or_default()
+        slack_time(&self.message_ts)
     }
+}
+
+/// The time a Slack `ts` names. One reading everywhere: a message captured by reaction is found
+/// again on the timeline by this time.
+pub fn slack_time(ts: &str) -> DateTime<Utc> {
+    let secs: f64 = ts.parse().unwrap_or(0.0);
+    DateTime::from_timestamp(secs.trunc() as i64, (secs.fract() * 1e9) as u32).unwrap_or_default()
 }
 
 /// The errors of a submitted form, each under its input.

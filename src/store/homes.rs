@@ -26,19 +26,22 @@ pub async fn queue_publish(
     if users.is_empty() {
         return Ok(());
     }
+    // One statement, and a wake-up only when something was queued: most changes concern nobody
+    // who has opened their Home.
     sqlx::query!(
-        r#"INSERT INTO outbox (incident_id, kind, method, priority, payload)
-           SELECT NULL, 'publish_home', 'home', 260, jsonb_build_object('deliver', 'publish_home', 'user', h.user_id)
-           FROM app_homes h
-           WHERE h.user_id = ANY($1)
-             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'publish_home' AND o.state = 'pending'
-                             AND o.lease_until IS NULL AND o.payload->>'user' = h.user_id)"#,
-        users
+        r#"WITH queued AS (
+               INSERT INTO outbox (incident_id, kind, method, priority, payload)
+               SELECT NULL, 'publish_home', 'home', 260, jsonb_build_object('deliver', 'publish_home', 'user', h.user_id)
+               FROM app_homes h
+               WHERE h.user_id = ANY($1)
+                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'publish_home' AND o.state = 'pending'
+                                 AND o.lease_until IS NULL AND o.payload->>'user' = h.user_id)
+               RETURNING 1)
+           SELECT pg_notify($2, '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued"#,
+        users,
+        super::outbox::WAKE_CHANNEL
     )
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    sqlx::query!("SELECT pg_notify($1, '')", super::outbox::WAKE_CHANNEL)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }

@@ -68,6 +68,24 @@ pub(super) async fn incident_of(
     }
 }
 
+/// Tells the thread of the incident `row` is about that an outward delivery (a webhook, a
+/// status-page update) was given up on: `post` says which and why.
+pub(super) async fn tell_thread(state: &AppState, row: &OutboxRow, post: Post) {
+    let Ok(Some(incident)) = incident_of(state, row).await else {
+        return;
+    };
+    let rows = [store::outbox::NewOutbox::about(
+        &incident.channel_id,
+        incident.severity.rank().index(),
+        Delivery::ThreadReply { post },
+    )];
+    let id = incident.id.as_str();
+    let queued = store::outbox::insert_outbox_about(&state.worker_pool, Some(id), &rows);
+    if let Err(e) = queued.await {
+        tracing::warn!(error = %e, kind = %row.kind, "could not queue the news of an undelivered row");
+    }
+}
+
 /// Performs one attempt at delivering `delivery`, the payload of `row`.
 pub async fn deliver(state: &AppState, row: &OutboxRow, delivery: Delivery) -> Outcome {
     let incident = match incident_of(state, row).await {

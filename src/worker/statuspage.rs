@@ -11,7 +11,7 @@ use crate::{
     incident::{Incident, summaries::PublicSummary},
     outward,
     state::AppState,
-    store::{self, outbox::NewOutbox, outbox::OutboxRow},
+    store::{self, outbox::OutboxRow},
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -116,22 +116,10 @@ pub(super) async fn undelivered(state: &AppState, row: &OutboxRow, why: &str) {
     else {
         return;
     };
-    let Ok(Some(incident)) = incident_of(state, row).await else {
-        return;
-    };
     let post = Post::StatusPageUndelivered {
         why: why.to_owned(),
     };
-    let rows = [NewOutbox::about(
-        &incident.channel_id,
-        incident.severity.rank().index(),
-        Delivery::ThreadReply { post },
-    )];
-    let id = incident.id.as_str();
-    let queued = store::outbox::insert_outbox_about(&state.worker_pool, Some(id), &rows);
-    if let Err(e) = queued.await {
-        tracing::warn!(error = %e, "could not queue the news of an unpublished status-page update");
-    }
+    super::deliver::tell_thread(state, row, post).await;
 }
 
 #[cfg(test)]

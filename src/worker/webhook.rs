@@ -7,7 +7,7 @@ use crate::{
     incident::Event,
     outward,
     state::AppState,
-    store::{self, outbox::NewOutbox, outbox::OutboxRow},
+    store::outbox::OutboxRow,
     webhooks::{self, signed_headers},
 };
 use chrono::{DateTime, Utc};
@@ -59,22 +59,10 @@ pub(super) async fn undelivered(state: &AppState, row: &OutboxRow, why: &str) {
     else {
         return;
     };
-    let Ok(Some(incident)) = incident_of(state, row).await else {
-        return;
-    };
     let post = Post::WebhookUndelivered {
         webhook,
         event_type: webhooks::event_type(&event),
         why: why.to_owned(),
     };
-    let rows = [NewOutbox::about(
-        &incident.channel_id,
-        incident.severity.rank().index(),
-        Delivery::ThreadReply { post },
-    )];
-    let queued =
-        store::outbox::insert_outbox_about(&state.worker_pool, Some(incident.id.as_str()), &rows);
-    if let Err(e) = queued.await {
-        tracing::warn!(error = %e, "could not queue the news of an undelivered webhook");
-    }
+    super::deliver::tell_thread(state, row, post).await;
 }
