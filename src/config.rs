@@ -95,6 +95,9 @@ pub struct ProcessConfig {
     pub channel_pace: Duration,
     /// How long a Slack Web API call may take before it counts as timed out (and ambiguous).
     pub slack_timeout: Duration,
+    /// How long a call to PagerDuty, a webhook receiver or Statuspage may take before it counts
+    /// as timed out (retried, as possibly received).
+    pub integrations_timeout: Duration,
     /// How long an outbox claim lasts without being extended; a dead replica's rows are taken
     /// over by another once it runs out.
     pub outbox_lease: Duration,
@@ -197,6 +200,7 @@ impl Default for ProcessConfig {
             restrict_changes: false,
             channel_pace: Duration::from_secs(1),
             slack_timeout: Duration::from_secs(15),
+            integrations_timeout: Duration::from_secs(10),
             outbox_lease: Duration::from_secs(5),
             outbox_max_backoff: Duration::from_secs(30),
             outbox_concurrency: 16,

@@ -7,8 +7,6 @@ use crate::slack::outbound::SlackFailure;
 use serde_json::Value;
 use std::{sync::OnceLock, time::Duration};
 
-/// How long one call may take.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long to wait after a 429 that names no wait.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 
@@ -17,7 +15,6 @@ fn client() -> &'static reqwest::Client {
     CLIENT.get_or_init(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
         reqwest::Client::builder()
-            .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -32,29 +29,40 @@ pub struct Accepted {
     pub body: String,
 }
 
-/// POSTs `body` (JSON text) to `url` with `headers`; `service` names the receiver in what a
-/// failure says.
-pub async fn post_json(
-    service: &str,
-    url: &str,
-    headers: &[(&str, String)],
-    body: String,
-) -> Result<Accepted, SlackFailure> {
-    send_json(reqwest::Method::POST, service, url, headers, body).await
+/// One call: which service it goes to (named in what a failure says), and how long it may take
+/// (`[integrations] timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub service: &'a str,
+    pub timeout: Duration,
 }
 
-/// Sends `body` (JSON text) to `url` with `method` and `headers`.
-pub async fn send_json(
-    method: reqwest::Method,
-    service: &str,
+/// POSTs `body` (JSON text) to `url` with `headers`.
+pub async fn post_json(
+    call: Call<'_>,
     url: &str,
     headers: &[(&str, String)],
     body: String,
 ) -> Result<Accepted, SlackFailure> {
-    let mut request = client()
-        .request(method, url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body);
+    send_json(call, reqwest::Method::POST, url, headers, body).await
+}
+
+/// Sends `body` (JSON text) to `url` with `method` and `headers`; a body of `None` sends none
+/// (a `GET`).
+pub async fn send_json(
+    call: Call<'_>,
+    method: reqwest::Method,
+    url: &str,
+    headers: &[(&str, String)],
+    body: impl Into<Option<String>>,
+) -> Result<Accepted, SlackFailure> {
+    let Call { service, timeout } = call;
+    let mut request = client().request(method, url).timeout(timeout);
+    if let Some(body) = body.into() {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+    }
     for (name, value) in headers {
         request = request.header(*name, value);
     }

@@ -61,7 +61,11 @@ pub async fn ping(
     let id = format!("msg_test_{}", now.timestamp_millis());
     let headers = webhooks::signed_headers(&id, now.timestamp(), &body, secret.expose());
     let service = format!("webhook {name}");
-    match outward::post_json(&service, &hook.url, &headers, body).await {
+    let call = outward::Call {
+        service: &service,
+        timeout: process.integrations_timeout,
+    };
+    match outward::post_json(call, &hook.url, &headers, body).await {
         Ok(answer) => Ok(format!(
             "webhook `{name}` ({}) answered HTTP {}{}",
             hook.url,

@@ -36,6 +36,8 @@ struct FileConfig {
     #[serde(default)]
     outbox: FileOutbox,
     #[serde(default)]
+    integrations: FileIntegrations,
+    #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
     http: FileHttp,
@@ -96,6 +98,12 @@ struct FileSeverity {
 #[serde(deny_unknown_fields)]
 struct FileSlack {
     channel_pace: Option<String>,
+    timeout: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileIntegrations {
     timeout: Option<String>,
 }
 
@@ -263,6 +271,9 @@ impl ProcessConfig {
         }
         if let Some(v) = file.slack.timeout {
             cfg.slack_timeout = positive("slack.timeout", &v)?;
+        }
+        if let Some(v) = file.integrations.timeout {
+            cfg.integrations_timeout = positive("integrations.timeout", &v)?;
         }
         if let Some(v) = file.outbox.lease {
             cfg.outbox_lease = positive("outbox.lease", &v)?;

@@ -104,6 +104,7 @@ fn the_config_file_overrides_severities_and_timings() {
 fn a_duration_that_must_pass_is_refused_at_zero_and_names_its_key() {
     for (toml, key) in [
         ("[outbox]\nlease = \"0s\"", "outbox.lease"),
+        ("[integrations]\ntimeout = \"0s\"", "integrations.timeout"),
         ("[outbox]\nmax_backoff = \"0s\"", "outbox.max_backoff"),
         ("[slack]\ntimeout = \"0s\"", "slack.timeout"),
         (

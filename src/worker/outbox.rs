@@ -117,7 +117,8 @@ pub async fn run(state: AppState, stop: CancellationToken) {
 async fn finish_deliveries_under_way(state: &AppState, permits: &Semaphore) {
     let process = &state.config.process;
     let all = u32::try_from(process.outbox_concurrency).unwrap_or(u32::MAX);
-    let bound = process.slack_timeout + Duration::from_secs(1);
+    let longest_call = process.slack_timeout.max(process.integrations_timeout);
+    let bound = longest_call + Duration::from_secs(1);
     if tokio::time::timeout(bound, permits.acquire_many(all))
         .await
         .is_err()

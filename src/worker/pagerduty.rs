@@ -50,7 +50,11 @@ pub(super) async fn page(state: &AppState, row: &OutboxRow, action: PageAction) 
         routing_key.expose(),
         settings.restricted_details,
     );
-    let sent = outward::post_json(SERVICE, &settings.events_url, &[], body.to_string()).await;
+    let call = outward::Call {
+        service: SERVICE,
+        timeout: state.config.process.integrations_timeout,
+    };
+    let sent = outward::post_json(call, &settings.events_url, &[], body.to_string()).await;
     if let Err(failure) = sent {
         return Outcome::Failed(failure);
     }

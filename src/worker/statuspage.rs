@@ -13,6 +13,7 @@ use crate::{
     state::AppState,
     store::{self, outbox::OutboxRow},
 };
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -39,19 +40,42 @@ pub(super) async fn publish(state: &AppState, row: &OutboxRow, summary: &PublicS
         Ok(true) => return Outcome::HeldBack(Duration::from_secs(1)),
         Err(e) => return Outcome::Internal(e.into()),
     }
-    let existing = match store::statuspage::find_statuspage_incident(pool, id).await {
+    let mut existing = match store::statuspage::find_statuspage_incident(pool, id).await {
         Ok(existing) => existing,
         Err(e) => return Outcome::Internal(e.into()),
     };
-    let components = components(&incident, &page.components);
-    let body = json!({ "incident": incident_body(summary, &components, existing.is_none()) });
+    let call = outward::Call {
+        service: SERVICE,
+        timeout: state.config.process.integrations_timeout,
+    };
     let headers = [("authorization", format!("OAuth {}", key.expose()))];
     let base = format!("{}/pages/{}/incidents", page.api_url, page.page_id);
+    if existing.is_none() && row.ambiguous {
+        // An earlier attempt may have created the page's incident before its answer was lost:
+        // found, it is updated rather than created twice.
+        let url = reqwest::Url::parse_with_params(&base, [("q", summary.title.as_str())]);
+        let Ok(url) = url else {
+            return Outcome::Dropped("the status page's API URL is not a URL");
+        };
+        let listed = outward::send_json(call, reqwest::Method::GET, url.as_str(), &headers, None);
+        let found = match listed.await {
+            Ok(answer) => created_earlier(&answer.body, &summary.title, row.created_at),
+            Err(failure) => return Outcome::Failed(failure),
+        };
+        if let Some(found) = found {
+            if let Err(e) = store::statuspage::set_statuspage_incident(pool, id, &found).await {
+                return Outcome::Internal(e.into());
+            }
+            existing = Some(found);
+        }
+    }
+    let components = components(&incident, &page.components);
+    let body = json!({ "incident": incident_body(summary, &components, existing.is_none()) });
     let (method, url) = match &existing {
         Some(existing) => (reqwest::Method::PATCH, format!("{base}/{existing}")),
         None => (reqwest::Method::POST, base),
     };
-    let answer = outward::send_json(method, SERVICE, &url, &headers, body.to_string()).await;
+    let answer = outward::send_json(call, method, &url, &headers, body.to_string()).await;
     let answer = match answer {
         Ok(answer) => answer,
         Err(failure) => return Outcome::Failed(failure),
@@ -68,6 +92,23 @@ pub(super) async fn publish(state: &AppState, row: &OutboxRow, summary: &PublicS
         }
     }
     Outcome::Delivered { ts: None }
+}
+
+/// Among the page's incidents Statuspage listed (`body`), the one named `title` created since the
+/// publication was queued (`queued`, less a margin for the two clocks), newest first.
+fn created_earlier(body: &str, title: &str, queued: DateTime<Utc>) -> Option<String> {
+    let listed: Vec<Value> = serde_json::from_str(body).ok()?;
+    let since = queued - chrono::Duration::minutes(10);
+    listed
+        .iter()
+        .filter(|i| i["name"].as_str() == Some(title))
+        .filter_map(|i| {
+            let created = i["created_at"].as_str()?.parse::<DateTime<Utc>>().ok()?;
+            Some((created, i["id"].as_str()?))
+        })
+        .filter(|(created, _)| *created >= since)
+        .max_by_key(|(created, _)| *created)
+        .map(|(_, id)| id.to_owned())
 }
 
 /// The component IDs the incident's type affects.
@@ -133,6 +174,21 @@ mod tests {
             status,
             text: "Some card payments are delayed.".into(),
         }
+    }
+
+    #[test]
+    fn an_incident_an_earlier_attempt_created_is_found_by_its_name_since_it_was_queued() {
+        let queued: DateTime<Utc> = "2026-12-02T10:00:00Z".parse().unwrap();
+        let listed = json!([
+            { "id": "old", "name": "Card payments delayed", "created_at": "2026-11-02T10:00:00Z" },
+            { "id": "other", "name": "Logins slow", "created_at": "2026-12-02T10:00:02Z" },
+            { "id": "ours", "name": "Card payments delayed", "created_at": "2026-12-02T10:00:01.250Z" },
+        ])
+        .to_string();
+        let found = created_earlier(&listed, "Card payments delayed", queued);
+        assert_eq!(found.as_deref(), Some("ours"));
+        assert_eq!(created_earlier(&listed, "Exports slow", queued), None);
+        assert_eq!(created_earlier("not json", "Logins slow", queued), None);
     }
 
     #[test]

@@ -41,7 +41,11 @@ pub(super) async fn send(
     let timestamp = state.clock.now().timestamp();
     let headers = signed_headers(&id, timestamp, &text, secret.expose());
     let service = format!("webhook {name}");
-    match outward::post_json(&service, &hook.url, &headers, text).await {
+    let call = outward::Call {
+        service: &service,
+        timeout: state.config.process.integrations_timeout,
+    };
+    match outward::post_json(call, &hook.url, &headers, text).await {
         Ok(_) => Outcome::Delivered { ts: None },
         Err(failure) => Outcome::Failed(failure),
     }

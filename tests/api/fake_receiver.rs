@@ -1,7 +1,8 @@
 //! A fake receiver of warroom's outward calls on loopback (PagerDuty's Events API, a webhook
 //! endpoint, Statuspage's API): records every request's headers and JSON body, and answers with its default answer
 //! or, while scripted answers are queued, each of them in turn (a 500, a 429 with `Retry-After`,
-//! a 400 refusing the request).
+//! a 400 refusing the request); reads (`GET`) have answers of their own. A request can also be
+//! stalled, answered only after a delay, to make warroom's call time out.
 
 use axum::{
     Json, Router,
@@ -27,6 +28,8 @@ pub struct Received {
     pub method: String,
     /// The path, without the query.
     pub path: String,
+    /// The query, decoded.
+    pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     /// The body exactly as sent (signatures are over these bytes).
     pub raw: String,
@@ -37,6 +40,11 @@ struct Inner {
     received: Vec<Received>,
     script: VecDeque<Answer>,
     default: Answer,
+    /// Scripted answers to reads, and the default one.
+    read_script: VecDeque<Answer>,
+    read_default: Answer,
+    /// How long the next requests wait before they are answered, in turn.
+    stalls: VecDeque<Duration>,
 }
 
 #[derive(Clone)]
@@ -58,10 +66,11 @@ impl FakeReceiver {
     }
 
     /// Statuspage's REST API under `/v1`: every method and path, answered `201` with the
-    /// incident `sp-incident-1`.
+    /// incident `sp-incident-1`; reads (listing the page's incidents) answered with none.
     pub async fn statuspage() -> FakeReceiver {
         let created = json!({ "id": "sp-incident-1", "status": "investigating" });
         let mut fake = Self::serve(None, (201, None, created)).await;
+        fake.inner.lock().unwrap().read_default = (200, None, json!([]));
         fake.url.push_str("/v1");
         fake
     }
@@ -78,6 +87,9 @@ impl FakeReceiver {
             received: Vec::new(),
             script: VecDeque::new(),
             default,
+            read_script: VecDeque::new(),
+            read_default: (404, None, json!({ "error": "not found" })),
+            stalls: VecDeque::new(),
         }));
         let app = match path {
             Some(path) => Router::new().route(path, post(receive)),
@@ -113,6 +125,16 @@ impl FakeReceiver {
         self.inner.lock().unwrap().script.extend(answers);
     }
 
+    /// Answers the next reads (`GET`) with `answers`, in turn, then the default read answer.
+    pub fn script_reads(&self, answers: Vec<Answer>) {
+        self.inner.lock().unwrap().read_script.extend(answers);
+    }
+
+    /// Answers the next request only after `delay` (its answer is chosen when it arrives).
+    pub fn stall(&self, delay: Duration) {
+        self.inner.lock().unwrap().stalls.push_back(delay);
+    }
+
     /// Waits until `n` requests have arrived; their bodies.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -138,20 +160,35 @@ async fn receive(
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
-    let mut inner = inner.lock().unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
-    inner.received.push(Received {
-        method: method.to_string(),
-        path: uri.path().to_owned(),
-        headers,
-        raw,
-        body,
-    });
-    let (status, retry_after, body) = inner
-        .script
-        .pop_front()
-        .unwrap_or_else(|| inner.default.clone());
+    let (answer, stall) = {
+        let mut inner = inner.lock().unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        let query = reqwest::Url::parse(&format!("http://receiver{uri}"))
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        let read = method == Method::GET;
+        inner.received.push(Received {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            query,
+            headers,
+            raw,
+            body,
+        });
+        let answer = if read {
+            let default = inner.read_default.clone();
+            inner.read_script.pop_front().unwrap_or(default)
+        } else {
+            let default = inner.default.clone();
+            inner.script.pop_front().unwrap_or(default)
+        };
+        (answer, inner.stalls.pop_front())
+    };
+    if let Some(delay) = stall {
+        tokio::time::sleep(delay).await;
+    }
+    let (status, retry_after, body) = answer;
     let status = StatusCode::from_u16(status).unwrap();
     let mut response = if body.is_null() {
         status.into_response()

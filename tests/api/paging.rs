@@ -205,6 +205,35 @@ async fn a_page_is_retried_through_pagerdutys_failures_and_sent_while_slack_is_d
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_pagerduty_does_not_answer_in_time_is_sent_again_under_its_dedup_key_and_recorded_once()
+ {
+    let slack = FakeSlack::start().await;
+    let pagerduty = FakeReceiver::pagerduty().await;
+    let timeout = "[integrations]\ntimeout = \"300ms\"";
+    let (app, _db) = spawn(&slack, &pagerduty, "", timeout).await;
+    // PagerDuty takes the first trigger in but answers after warroom stopped waiting.
+    pagerduty.stall(Duration::from_secs(2));
+    let (id, card) = declared(&app, &slack, "declare sev1 Checkout is down").await;
+    let events = pagerduty.wait_for(2, WAIT).await;
+    assert_eq!(actions(&events), ["trigger", "trigger"]);
+    assert!(events.iter().all(|e| e["dedup_key"] == id.as_str()));
+    drained(&app.pool).await;
+    assert_eq!(pagerduty.bodies().len(), 2);
+    assert_eq!(entries(&app, &id, "paged").await.len(), 1);
+    let announced = replies(&slack, &card)
+        .iter()
+        .filter(|r| r.contains("PagerDuty"))
+        .count();
+    assert_eq!(announced, 1, "{:?}", replies(&slack, &card));
+    let retried: (i32, bool) =
+        sqlx::query_as("SELECT attempts, ambiguous FROM outbox WHERE kind = 'page'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(retried, (2, true), "retried as possibly received");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_pagerduty_refuses_is_shown_in_the_channel_so_people_page_by_hand() {
     let slack = FakeSlack::start().await;
     let pagerduty = FakeReceiver::pagerduty().await;

@@ -193,15 +193,24 @@ async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_o
         ("status_page", "investigating", text),
     )
     .await;
-    page.wait_for(3, WAIT).await;
+    page.wait_for(5, WAIT).await;
     drained(&app.pool).await;
+    // After the 503 (which Statuspage may have acted on) each retry first looks for the
+    // incident by its name, finds none, and creates it.
     let calls = page.received();
-    assert_eq!(calls.len(), 3, "{calls:?}");
-    assert!(
-        calls
-            .iter()
-            .all(|c| c.method == "POST" && c.body["incident"]["body"] == text)
-    );
+    let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    assert_eq!(methods, ["POST", "GET", "POST", "GET", "POST"], "{calls:?}");
+    for call in calls.iter().filter(|c| c.method == "POST") {
+        assert_eq!(call.body["incident"]["body"], text);
+    }
+    for call in calls.iter().filter(|c| c.method == "GET") {
+        assert_eq!(call.path, "/v1/pages/pg1/incidents");
+        assert_eq!(
+            call.query,
+            [("q".to_owned(), "Card payments delayed".to_owned())]
+        );
+        assert_eq!(call.headers["authorization"], format!("OAuth {KEY}"));
+    }
     let stored: Option<String> =
         sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
             .bind(&id)
@@ -209,4 +218,68 @@ async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_o
             .await
             .unwrap();
     assert_eq!(stored.as_deref(), Some("sp-incident-1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creation_statuspage_answered_too_late_is_found_and_updated_not_created_twice() {
+    let slack = FakeSlack::start().await;
+    let page = FakeReceiver::statuspage().await;
+    // The creation reaches Statuspage, which answers after warroom stopped waiting.
+    page.stall(Duration::from_secs(2));
+    let now = chrono::Utc::now().to_rfc3339();
+    page.script_reads(vec![(
+        200,
+        None,
+        json!([
+            { "id": "sp-older", "name": "Card payments delayed", "created_at": "2025-01-01T00:00:00Z" },
+            { "id": "sp-incident-1", "name": "Card payments delayed", "created_at": now },
+        ]),
+    )]);
+    let db = TestDb::fresh();
+    let toml = format!(
+        "{}\n[integrations]\ntimeout = \"300ms\"\n[statuspage]\npage_id = \"pg1\"\napi_key_env = \"STATUSPAGE_API_KEY\"\napi_url = \"{}\"\n",
+        comms_config(""),
+        page.url()
+    );
+    let config = config_with(&db, &slack.api_url(), &toml, &[("STATUSPAGE_API_KEY", KEY)]);
+    let app = TestApp::spawn_with_config(config).await;
+    let (id, card_ts) = led_incident(&app, &slack).await;
+    let text = "Some card payments are delayed.";
+    approved(
+        &app,
+        &slack,
+        (&id, &card_ts),
+        1,
+        ("status_page", "investigating", text),
+    )
+    .await;
+    page.wait_for(3, WAIT).await;
+    drained(&app.pool).await;
+    let calls = page.received();
+    let sent: Vec<(&str, &str)> = calls
+        .iter()
+        .map(|c| (c.method.as_str(), c.path.as_str()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("POST", "/v1/pages/pg1/incidents"),
+            ("GET", "/v1/pages/pg1/incidents"),
+            ("PATCH", "/v1/pages/pg1/incidents/sp-incident-1"),
+        ],
+        "{calls:?}"
+    );
+    assert_eq!(calls[2].body["incident"]["body"], text);
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some("sp-incident-1"));
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'failed'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
 }

@@ -244,6 +244,69 @@ async fn a_webhook_is_retried_under_one_id_and_one_refused_for_good_is_told_in_t
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_that_does_not_answer_in_time_is_sent_again_under_the_same_id() {
+    let slack = FakeSlack::start().await;
+    let (audit, status) = (FakeReceiver::webhook().await, FakeReceiver::webhook().await);
+    let timeout = "[integrations]\ntimeout = \"300ms\"";
+    let (app, _db) = spawn(&slack, &toml(&audit, &status, timeout)).await;
+    status.stall(Duration::from_secs(2));
+    declared(&app, &slack, "declare sev3 Exports slow").await;
+    status.wait_for(2, WAIT).await;
+    drained(&app.pool).await;
+    let received = status.received();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert_eq!(types(&status.bodies()), ["incident.declared"; 2]);
+    let ids: Vec<String> = received
+        .iter()
+        .map(|r| verified(r, STATUS_SECRET))
+        .collect();
+    assert_eq!(
+        ids[0], ids[1],
+        "a retry keeps its webhook-id, so receivers drop the copy"
+    );
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'failed'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_that_keeps_failing_is_given_up_after_its_attempts_and_told_in_the_thread() {
+    let slack = FakeSlack::start().await;
+    let (audit, status) = (FakeReceiver::webhook().await, FakeReceiver::webhook().await);
+    // Short back-offs, so forty attempts take seconds.
+    let config =
+        toml(&audit, &status, "").replace("max_backoff = \"1s\"", "max_backoff = \"10ms\"");
+    let (app, _db) = spawn(&slack, &config).await;
+    status.script(vec![(503, None, json!({ "message": "down" })); 40]);
+    let (_, card) = declared(&app, &slack, "declare sev3 Exports slow").await;
+    eventually(
+        "the thread to hear of the lost webhook",
+        Duration::from_secs(60),
+        || async {
+            replies(&slack, &card)
+                .into_iter()
+                .find(|r| r.contains("Webhook `status` could not be sent `incident.declared`"))
+        },
+    )
+    .await;
+    drained(&app.pool).await;
+    assert_eq!(status.received().len(), 40, "not sent again once given up");
+    let (attempts, error): (i32, String) = sqlx::query_as(
+        "SELECT attempts, last_error FROM outbox WHERE kind = 'webhook' AND state = 'failed'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(attempts, 40);
+    assert!(
+        error.contains("gave up after 40 attempts") && error.contains("HTTP 503"),
+        "{error}"
+    );
+}
+
 /// `warroom webhook test NAME` with the config file at `path` and only the audit webhook's
 /// secret set: its exit code, standard output and standard error.
 fn webhook_test(path: std::path::PathBuf, name: &'static str) -> (Option<i32>, String, String) {
