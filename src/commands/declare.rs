@@ -319,6 +319,7 @@ pub(super) async fn declare(
         event: &event,
         outbox: &outbox,
         reminders: &reminders,
+        homes: &super::home::involved(&provisional, &provisional),
         idempotency_key: key.as_deref(),
         double_submit_since: now - DOUBLE_SUBMIT_WINDOW,
     };

@@ -42,6 +42,8 @@ pub struct Declaration<'a> {
     /// Slack messages to send, in order.
     pub outbox: &'a [NewOutbox],
     pub reminders: &'a [Arm],
+    /// The people whose Home shows the new incident: published again if they have opened it.
+    pub homes: &'a [String],
     pub idempotency_key: Option<&'a str>,
     /// An incident the same person declared with the same title since then is returned instead.
     pub double_submit_since: DateTime<Utc>,
@@ -66,6 +68,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         event,
         outbox,
         reminders,
+        homes,
         idempotency_key,
         double_submit_since,
     } = d;
@@ -137,6 +140,14 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         ), armed AS (
             INSERT INTO reminders (incident_id, kind, due_at, details)
             SELECT inc.id, r.kind, r.due_at, r.details FROM inc, UNNEST($21::text[], $22::timestamptz[], $23::jsonb[]) AS r(kind, due_at, details)
+        ), home AS (
+            -- As `homes::queue_publish` queues a Home's publication: only for who opened it, once.
+            INSERT INTO outbox (incident_id, kind, method, priority, payload)
+            SELECT NULL, 'publish_home', 'home', 260, jsonb_build_object('deliver', 'publish_home', 'user', h.user_id)
+            FROM inc, app_homes h
+            WHERE h.user_id = ANY($35)
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'publish_home' AND o.state = 'pending'
+                              AND o.lease_until IS NULL AND o.payload->>'user' = h.user_id)
         )
         SELECT id AS "id!", NULL::text AS "card_ts?", NULL::text AS "team_domain?", true AS "declared!"
         FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''),
@@ -178,6 +189,7 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
         new.scope.affected_services.as_deref(),
         new.restricted,
         new.drill,
+        homes,
     )
     .fetch_one(&mut *tx)
     .await;

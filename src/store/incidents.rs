@@ -9,15 +9,31 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 use std::collections::BTreeMap;
 
+/// `query_as!(IncidentRow, …)` over every column of an incident, followed by the rest of the query
+/// (`FROM incidents WHERE …`) and its arguments. `query_as!` checks each column against
+/// `IncidentRow`, so a query missing a field, or one whose type changed, does not compile; JSONB
+/// columns decode through the type named in the column's alias.
+macro_rules! select_incidents {
+    ($rest:tt $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            IncidentRow,
+            r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
+                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
+                next_update_due_at, resolved_at, closed_at, resolution_summary,
+                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
+                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
+                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
+                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at "# + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 mod history;
 
 pub use history::{
     Filter, SearchPage, find_all, find_by_status, find_drills, find_filtered, search_incidents,
 };
-
-// Every query that reads incidents names the same columns, so that `query_as!` can check each one
-// against `IncidentRow`: a query missing a field, or one whose type changed, does not compile.
-// JSONB columns decode through the type named in the column's alias.
 
 /// One incident by ID.
 #[tracing::instrument(skip_all, fields(incident.id = %id))]
@@ -25,20 +41,9 @@ pub async fn find_incident(
     pool: &PgPool,
     id: &IncidentId,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE id = $1"#,
-        id.as_str(),
-    )
-    .fetch_optional(pool)
-    .await?;
+    let row = select_incidents!(r#"FROM incidents WHERE id = $1"#, id.as_str(),)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(Incident::from))
 }
 
@@ -50,19 +55,35 @@ pub async fn find_open(
     limit: i64,
     with_drills: bool,
 ) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND ($2 OR NOT drill)
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND ($2 OR NOT drill)
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
         with_drills,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Incident::from).collect())
+}
+
+/// The incidents of one person's Home, newest first: the open ones they declared or hold a role
+/// in (drills included), and the real ones they declared since `since`.
+#[tracing::instrument(skip_all)]
+pub async fn find_for_person(
+    pool: &PgPool,
+    user: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Incident>, sqlx::Error> {
+    let rows = select_incidents!(
+        r#"FROM incidents
+         WHERE (status NOT IN ('resolved', 'closed', 'cancelled')
+                AND (declared_by = $1 OR EXISTS (SELECT 1 FROM jsonb_each_text(roles) AS r WHERE r.value = $1)))
+            OR (declared_by = $1 AND declared_at >= $2 AND NOT drill)
+         ORDER BY declared_at DESC, id DESC LIMIT $3"#,
+        user,
+        since,
+        limit,
     )
     .fetch_all(pool)
     .await?;
@@ -191,20 +212,9 @@ pub async fn find_incident_for_update(
     tx: &mut Transaction<'_, Postgres>,
     id: &IncidentId,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE id = $1 FOR UPDATE"#,
-        id.as_str(),
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row = select_incidents!(r#"FROM incidents WHERE id = $1 FOR UPDATE"#, id.as_str(),)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.map(Incident::from))
 }
 
@@ -288,16 +298,8 @@ pub async fn find_incident_by_message(
     channel: &str,
     ts: &str,
 ) -> Result<Option<Incident>, sqlx::Error> {
-    let row = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
+    let row = select_incidents!(
+        r#"FROM incidents WHERE channel_id = $1 AND card_ts = $2 LIMIT 1"#,
         channel,
         ts,
     )
@@ -311,16 +313,8 @@ pub async fn find_open_by_severity(
     pool: &PgPool,
     limit: i64,
 ) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND NOT drill
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND NOT drill
          ORDER BY severity_rank, declared_at LIMIT $1"#,
         limit,
     )

@@ -9,20 +9,20 @@ use crate::{
 };
 use serde_json::json;
 
-/// How many incidents of each kind a Home is drawn from.
+/// How many incidents a Home is drawn from.
 const LIMIT: i64 = 200;
 
 /// Publishes `user`'s Home.
 pub(super) async fn publish(state: &AppState, user: &str) -> Outcome {
     let pool = &state.worker_pool;
     let now = state.clock.now();
+    let week_ago = now - chrono::Duration::days(7);
     let read = async {
-        let open = store::incidents::find_open(pool, LIMIT, true).await?;
-        let recent = store::incidents::find_all(pool, LIMIT).await?;
+        let mine = store::incidents::find_for_person(pool, user, week_ago, LIMIT).await?;
         let actions = store::actions::find_open_for_owner(pool, user, 20).await?;
-        Ok::<_, sqlx::Error>((open, recent, actions))
+        Ok::<_, sqlx::Error>((mine, actions))
     };
-    let (open, recent, actions) = match read.await {
+    let (mine, actions) = match read.await {
         Ok(read) => read,
         Err(e) => return Outcome::Internal(e.into()),
     };
@@ -34,15 +34,18 @@ pub(super) async fn publish(state: &AppState, user: &str) -> Outcome {
         ),
         None => false,
     };
-    let visible = |i: &Incident| !i.restricted || sees_restricted;
-    let open: Vec<Incident> = open
+    let visible: Vec<Incident> = mine
         .into_iter()
-        .filter(|i| visible(i) && (i.declared_by == user || i.roles.values().any(|h| h == user)))
+        .filter(|i| !i.restricted || sees_restricted)
         .collect();
-    let week_ago = now - chrono::Duration::days(7);
-    let declared: Vec<Incident> = recent
+    let open: Vec<Incident> = visible
+        .iter()
+        .filter(|i| i.status.is_open())
+        .cloned()
+        .collect();
+    let declared: Vec<Incident> = visible
         .into_iter()
-        .filter(|i| visible(i) && i.declared_by == user && i.declared_at >= week_ago)
+        .filter(|i| i.declared_by == user && i.declared_at >= week_ago && !i.drill)
         .collect();
     let actions: Vec<_> = actions
         .into_iter()

@@ -40,8 +40,8 @@ async fn the_home_tab_shows_my_incidents_and_is_published_again_when_one_changes
     assert!(first.contains("Nothing open that you declared"), "{first}");
     assert!(first.contains("home_declare"), "{first}");
 
+    // Declaring alone publishes it again.
     let (id, card) = declared(&app, &slack, "declare sev2 Search is down").await;
-    app.acknowledge(&slack, &card, &id, DECLARER).await;
     let refreshed = eventually("the Home published again", WAIT, || async {
         published(&slack, DECLARER)
             .into_iter()
@@ -53,6 +53,15 @@ async fn the_home_tab_shows_my_incidents_and_is_published_again_when_one_changes
         refreshed.contains("Declared by you this week"),
         "{refreshed}"
     );
+    drained(&app.pool).await;
+    let before = published(&slack, DECLARER).len();
+    app.acknowledge(&slack, &card, &id, DECLARER).await;
+    eventually(
+        "the Home published again on the acknowledgement",
+        WAIT,
+        || async { (published(&slack, DECLARER).len() > before).then_some(()) },
+    )
+    .await;
 
     // Someone who never opened their Home gets none; once they do, it names their role.
     let assigned = app
@@ -100,4 +109,72 @@ async fn declare_incident_on_the_home_tab_opens_the_declare_form() {
     let opened = slack.wait_for_calls("views.open", 1, WAIT).await;
     assert_eq!(opened[0].body["trigger_id"], "12.34.home");
     assert_eq!(opened[0].body["view"]["callback_id"], "declare_incident");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restricted_incident_shows_on_the_home_only_of_members_of_the_restricted_channel() {
+    const SECURE: &str = "G0SECURE";
+    let slack = FakeSlack::start().await;
+    slack.set_answer(
+        "conversations.info",
+        json!({ "ok": true, "channel": { "id": SECURE, "is_private": true } }),
+    );
+    // The declarer is a member of the restricted channel; OTHER is not.
+    slack.set_answer(
+        "conversations.members",
+        json!({ "ok": true, "members": [DECLARER], "response_metadata": { "next_cursor": "" } }),
+    );
+    let db = TestDb::fresh();
+    let toml = format!("{TEST_CONFIG}\n[restricted]\nchannel = \"{SECURE}\"\n");
+    let app = TestApp::spawn_on(&db, &slack, &toml).await;
+    for (event, user) in [("Ev1", DECLARER), ("Ev2", OTHER)] {
+        assert_eq!(app.event(&home_opened(event, user)).await.status(), 200);
+    }
+    slack.wait_for_calls("views.publish", 2, WAIT).await;
+    let ack = app
+        .slash(
+            &slack,
+            "declare restricted sev1 Tenant data ZEBRA-4410 crossed",
+        )
+        .await;
+    let id = ack["text"].as_str().unwrap().split('*').nth(1).unwrap();
+    let id = id.trim_end_matches('…').to_owned();
+    let card: String = eventually("the card", WAIT, || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT card_ts FROM incidents WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    })
+    .await;
+    // The declarer names OTHER commander: OTHER's Home is published again, without it.
+    let assigned = app
+        .fill_form(
+            &slack,
+            &card,
+            &id,
+            "incident_roles",
+            None,
+            DECLARER,
+            &[("role", "select", "commander"), ("user", "user", OTHER)],
+        )
+        .await;
+    assert_eq!(assigned, Value::Null);
+    eventually("the declarer's Home with the incident", WAIT, || async {
+        published(&slack, DECLARER)
+            .into_iter()
+            .find(|v| v.contains(&id) && v.contains("ZEBRA-4410"))
+    })
+    .await;
+    eventually("OTHER's Home published again", WAIT, || async {
+        (published(&slack, OTHER).len() >= 2).then_some(())
+    })
+    .await;
+    drained(&app.pool).await;
+    for view in published(&slack, OTHER) {
+        assert!(
+            !view.contains(&id) && !view.contains("ZEBRA-4410"),
+            "a restricted incident on a non-member's Home: {view}"
+        );
+    }
 }

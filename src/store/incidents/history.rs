@@ -14,16 +14,8 @@ pub async fn find_by_status(
     status: Status,
     limit: i64,
 ) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE status = $1 AND NOT drill
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE status = $1 AND NOT drill
          ORDER BY declared_at DESC, id DESC LIMIT $2"#,
         status.as_str(),
         limit,
@@ -36,16 +28,8 @@ pub async fn find_by_status(
 /// The newest incidents whatever their status, cancelled ones included; no drills.
 #[tracing::instrument(skip_all)]
 pub async fn find_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE NOT drill
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE NOT drill
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
     )
@@ -57,16 +41,8 @@ pub async fn find_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::
 /// The newest drills whatever their status, through their partial index.
 #[tracing::instrument(skip_all)]
 pub async fn find_drills(pool: &PgPool, limit: i64) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE drill
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE drill
          ORDER BY declared_at DESC, id DESC LIMIT $1"#,
         limit,
     )
@@ -153,16 +129,8 @@ pub async fn search_incidents(
 
 /// The incidents with these IDs, newest first.
 async fn find_by_ids(pool: &PgPool, ids: &[String]) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents WHERE id = ANY($1)
+    let rows = select_incidents!(
+        r#"FROM incidents WHERE id = ANY($1)
          ORDER BY declared_at DESC, id DESC"#,
         ids,
     )
@@ -193,16 +161,8 @@ pub async fn find_filtered(
     filter: &Filter,
     limit: i64,
 ) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id, title, severity, severity_rank, status, incident_type, impact, triage AS "triage: Json<Triage>",
-                declared_by, team_domain, channel_id, card_ts, declared_at, acknowledged_at, acknowledged_by,
-                next_update_due_at, resolved_at, closed_at, resolution_summary,
-                roles AS "roles: Json<BTreeMap<String, String>>", latest_update AS "latest_update: Json<StructuredUpdate>",
-                breach_discovered_at, authority_notified_at, escalations AS "escalations: Json<Vec<String>>", version,
-                impact_started_at, detection, environment, affected_services, contained_at, root_cause, root_cause_at,
-                fix_deployed, fix_link, fix_deployed_at, review AS "review: Json<ReviewNotes>", review_due_at, review_completed_at, review_completed_by, drill, restricted, customers_notified_at
-         FROM incidents
+    let rows = select_incidents!(
+        r#"FROM incidents
          WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR severity = $2)
            AND ($3::text IS NULL OR incident_type = $3)
            AND ($4::timestamptz IS NULL OR declared_at >= $4) AND ($5::timestamptz IS NULL OR declared_at < $5)
