@@ -59,11 +59,20 @@ impl AppState {
 }
 
 impl ChannelTurns {
-    /// Takes the next turn to call into `channel`: how long to wait before calling.
-    pub fn take(&self, channel: &str, pace: Duration) -> Duration {
+    /// Takes the next turn to call into `channel`, not before `not_before` (when the post's slot
+    /// opens): how long to wait before calling.
+    pub fn take(
+        &self,
+        channel: &str,
+        pace: Duration,
+        not_before: Option<std::time::Instant>,
+    ) -> Duration {
         let now = std::time::Instant::now();
+        let earliest = not_before.map_or(now, |at| at.max(now));
         let mut last = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let at = last.get(channel).map_or(now, |l| (*l + pace).max(now));
+        let at = last
+            .get(channel)
+            .map_or(earliest, |l| (*l + pace).max(earliest));
         last.insert(channel.to_owned(), at);
         at - now
     }
@@ -165,14 +174,25 @@ mod tests {
     fn calls_into_one_channel_are_spaced_a_pace_apart_and_other_channels_are_not() {
         let turns = ChannelTurns::default();
         let pace = Duration::from_millis(500);
-        assert_eq!(turns.take("C1", pace), Duration::ZERO);
-        let second = turns.take("C1", pace);
+        assert_eq!(turns.take("C1", pace, None), Duration::ZERO);
+        let second = turns.take("C1", pace, None);
         assert!(second > Duration::from_millis(400) && second <= pace);
-        let third = turns.take("C1", pace);
+        let third = turns.take("C1", pace, None);
         assert!(
             third > Duration::from_millis(900),
             "after the second's turn"
         );
-        assert_eq!(turns.take("C2", pace), Duration::ZERO);
+        assert_eq!(turns.take("C2", pace, None), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_call_waits_for_its_slot_to_open_and_the_next_keeps_a_pace_after_it() {
+        let turns = ChannelTurns::default();
+        let pace = Duration::from_millis(500);
+        let opens = std::time::Instant::now() + Duration::from_secs(3);
+        let first = turns.take("C1", pace, Some(opens));
+        assert!(first > Duration::from_millis(2900) && first <= Duration::from_secs(3));
+        let next = turns.take("C1", pace, None);
+        assert!(next > Duration::from_millis(3400), "{next:?}");
     }
 }

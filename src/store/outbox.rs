@@ -79,6 +79,9 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     /// When this replica's claim came back, on its own clock.
     pub claimed_at: std::time::Instant,
+    /// When the channel's pace slot this post was claimed for opens, on this replica's clock: a
+    /// post may be claimed a little before its slot, and then waits for it (see `claim_outbox`).
+    pub slot_opens_at: Option<std::time::Instant>,
 }
 
 pub(super) fn interval(d: Duration) -> f64 {

@@ -149,7 +149,8 @@ pub(super) async fn take_turn(state: &AppState, row: &OutboxRow) -> Result<(), O
     if let Some(channel) = &row.pace_key
         && !process.channel_pace.is_zero()
     {
-        let wait = state.channel_turns.take(channel, process.channel_pace);
+        let pace = process.channel_pace;
+        let wait = state.channel_turns.take(channel, pace, row.slot_opens_at);
         tokio::time::sleep(wait).await;
     }
     if row.claimed_at.elapsed() >= process.outbox_lease / 2 {

@@ -228,3 +228,47 @@ async fn a_paced_claim_reads_the_same_few_rows_whatever_a_channels_backlog() {
         "the claim read {read} index entries to find one post past a paused backlog of 5,000"
     );
 }
+
+/// With pacing on, a channel's next post may be claimed up to one pace before its slot opens, so
+/// that it leaves right as the slot opens instead of a claim's round trips later; never two
+/// slots ahead, and the slots stay a pace apart.
+#[tokio::test]
+async fn a_paced_post_is_claimed_up_to_one_pace_before_its_slot_and_told_when_it_opens() {
+    let db = TestDb::fresh();
+    let migrated = warroom::store::connect_and_migrate(&config(&db, "http://127.0.0.1:9/api", ""))
+        .await
+        .unwrap();
+    let pool = warroom::store::worker_pool(&migrated, 1);
+    sqlx::query(
+        "INSERT INTO outbox (kind, method, pace_key, priority, payload)
+         SELECT 'channel_post', 'post', 'C0BUSY', 300, '{}' FROM generate_series(1, 3)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // A pace of ten seconds: far longer than the claims take on any machine.
+    let pace = Duration::from_secs(10);
+    let leases = Leases {
+        lease: Duration::from_secs(60),
+        hold: Duration::from_secs(90),
+    };
+    let first = claim_outbox(&pool, 8, leases, pace).await.unwrap();
+    let second = claim_outbox(&pool, 8, leases, pace).await.unwrap();
+    let third = claim_outbox(&pool, 8, leases, pace).await.unwrap();
+    assert_eq!((first.len(), second.len(), third.len()), (1, 1, 0));
+    let opens = |row: &warroom::store::outbox::OutboxRow| {
+        row.slot_opens_at
+            .expect("a paced post knows its slot")
+            .saturating_duration_since(row.claimed_at)
+    };
+    assert!(
+        opens(&first[0]) < Duration::from_secs(1),
+        "{:?}",
+        opens(&first[0])
+    );
+    let second_opens = opens(&second[0]);
+    assert!(
+        second_opens > Duration::from_secs(8) && second_opens <= pace,
+        "the second post's slot opens a pace after the first's, not {second_opens:?} after its claim"
+    );
+}

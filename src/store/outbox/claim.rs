@@ -19,7 +19,9 @@ pub struct Leases {
 /// answer to one person waits only for the incident's card and holds back nothing: a
 /// `response_url` that keeps failing never delays the incident's channel posts. With pacing on, at most one post per channel
 /// is claimed, and the channel's next slot is taken in the same transaction, so all replicas
-/// together keep to the pace.
+/// together keep to the pace. A slot may be taken up to one pace (at most a quarter of the lease)
+/// before it opens, the next right after the last: the post waits for its slot's opening, so the
+/// channel's posts leave a pace apart without a gap for the claim's own round trips.
 
 #[tracing::instrument(skip_all)]
 pub async fn claim_outbox(
@@ -41,15 +43,18 @@ pub async fn claim_outbox(
     )
     .fetch_one(&mut *tx)
     .await?;
+    let ahead = pace.min(lease / 4);
     let candidates = if pace.is_zero() {
         due_rows(&mut tx, limit).await?
     } else {
-        due_per_channel(&mut tx, limit).await?
+        due_per_channel(&mut tx, limit, ahead).await?
     };
     if candidates.is_empty() {
         tx.rollback().await?;
         return Ok(Vec::new());
     }
+    // Each paced post claimed, with how long until its channel's slot opens.
+    let mut slots: Vec<(i64, Duration)> = Vec::new();
     let mut ids: Vec<i64> = candidates
         .iter()
         .filter(|(_, key)| key.is_none() || pace.is_zero())
@@ -68,23 +73,25 @@ pub async fn claim_outbox(
         // Sorted keys take their row locks in one order everywhere: no deadlock between replicas.
         first_per_channel.sort();
         let keys: Vec<String> = first_per_channel.iter().map(|(k, _)| k.clone()).collect();
-        let won: Vec<String> = sqlx::query_scalar!(
-            "INSERT INTO slack_pacing AS p (pace_key, next_allowed_at)
+        let won = sqlx::query!(
+            r#"INSERT INTO slack_pacing AS p (pace_key, next_allowed_at)
              SELECT k, now() + make_interval(secs => $2) FROM UNNEST($1::text[]) AS k
-             ON CONFLICT (pace_key) DO UPDATE SET next_allowed_at = EXCLUDED.next_allowed_at, updated_at = now()
-             WHERE p.next_allowed_at <= now()
-             RETURNING pace_key",
+             ON CONFLICT (pace_key) DO UPDATE
+                 SET next_allowed_at = GREATEST(p.next_allowed_at, now()) + make_interval(secs => $2), updated_at = now()
+             WHERE p.next_allowed_at <= now() + make_interval(secs => $3)
+             RETURNING pace_key, GREATEST(EXTRACT(EPOCH FROM (next_allowed_at - now()))::float8 - $2, 0) AS "opens_in!""#,
             &keys,
             interval(pace),
+            interval(ahead),
         )
         .fetch_all(&mut *tx)
         .await?;
-        ids.extend(
-            first_per_channel
-                .iter()
-                .filter(|(k, _)| won.contains(k))
-                .map(|(_, id)| *id),
-        );
+        for slot in won {
+            if let Some((_, id)) = first_per_channel.iter().find(|(k, _)| *k == slot.pace_key) {
+                ids.push(*id);
+                slots.push((*id, Duration::from_secs_f64(slot.opens_in.max(0.0))));
+            }
+        }
     }
     // A post is held for its call's whole length from the start (see `hold_for_call`): claimed
     // rows are delivered at once, so the call begins well inside the first lease.
@@ -115,6 +122,10 @@ pub async fn claim_outbox(
             ambiguous: r.ambiguous,
             created_at: r.created_at,
             claimed_at,
+            slot_opens_at: slots
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, opens_in)| claimed_at + *opens_in),
         })
         .collect();
     rows.sort_by_key(|r| r.id);
@@ -152,6 +163,7 @@ async fn due_rows(
 async fn due_per_channel(
     tx: &mut sqlx::PgConnection,
     limit: i64,
+    ahead: Duration,
 ) -> Result<Vec<(i64, Option<String>)>, sqlx::Error> {
     Ok(sqlx::query!(
         r#"WITH RECURSIVE channels AS (
@@ -162,7 +174,8 @@ async fn due_per_channel(
            ), open_channels AS (
                SELECT c.pace_key FROM channels c
                WHERE c.pace_key IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = c.pace_key AND p.next_allowed_at > now())
+                 AND NOT EXISTS (SELECT 1 FROM slack_pacing p WHERE p.pace_key = c.pace_key
+                                 AND p.next_allowed_at > now() + make_interval(secs => $2))
            )
            SELECT f.id AS "id!", f.pace_key FROM open_channels c CROSS JOIN LATERAL (
                SELECT o.id, o.pace_key FROM outbox o
@@ -190,6 +203,7 @@ async fn due_per_channel(
                FOR UPDATE OF o SKIP LOCKED
            ) u"#,
         limit,
+        interval(ahead),
     )
     .fetch_all(&mut *tx)
     .await?
