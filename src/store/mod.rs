@@ -271,7 +271,7 @@ async fn grant_runtime_role(owner: &PgPool, role: &str) -> Result<(), sqlx::Erro
     let statements = [
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
         format!(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON incident_day_counters, incidents, incident_actions, incident_summaries, outbox, reminders, slack_pacing, slack_requests, web_sessions, web_sign_ins TO {role}"
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON app_homes, incident_day_counters, incidents, incident_actions, incident_summaries, outbox, reminders, slack_pacing, slack_requests, web_sessions, web_sign_ins TO {role}"
         ),
         format!("GRANT SELECT, INSERT ON timeline_entries TO {role}"),
         format!("REVOKE UPDATE, DELETE, TRUNCATE ON timeline_entries FROM {role}"),
