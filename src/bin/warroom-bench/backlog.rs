@@ -40,7 +40,7 @@ fn now_ms() -> u128 {
         .as_millis()
 }
 
-/// Runs the scenario against a warroom configured with `args.pace`.
+/// Runs the scenario against a warroom configured with the scenario's pace.
 pub(crate) async fn backlog(
     args: &Args,
     fake: &FakeSlack,
@@ -95,11 +95,12 @@ pub(crate) async fn backlog(
         (Some(f), Some(l)) if l > f => (posts.len() - 1) as f64 * 1000.0 / (l - f) as f64,
         _ => 0.0,
     };
-    let allowed = 1.0 / args.pace.as_secs_f64();
+    let pace = args.scenario_pace();
+    let allowed = 1.0 / pace.as_secs_f64();
     println!(
         "backlog of {} posts, pace {:?}: {} delivered into the channel in {:.0} s = {rate:.2} posts/s, {:.1} % of the {allowed:.1} allowed; pace violations seen by the fake: {}",
         args.pending,
-        args.pace,
+        pace,
         posts.len(),
         args.duration.as_secs_f64(),
         rate * 100.0 / allowed,

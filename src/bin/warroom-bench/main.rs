@@ -106,11 +106,15 @@ struct Args {
     /// For `e2e`: the numbers of concurrent declarers, one level after another.
     #[arg(long, value_delimiter = ',', default_values_t = [4, 16, 64])]
     declarers: Vec<usize>,
-    /// For `backlog`: posts queued for the incidents channel before the run, and the pace.
+    /// For `backlog`: posts queued for the incidents channel before the run.
     #[arg(long, default_value_t = 1000)]
     pending: usize,
-    #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration)]
-    pace: Duration,
+    /// The pace into one channel, for `backlog` (100 ms unless told) and `storm` (1 s unless told).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pace: Option<Duration>,
+    /// For `storm`: declares sent within 10 s (every fifth a SEV-1).
+    #[arg(long, default_value_t = 100)]
+    declares: u64,
     /// How warroom and pgbench reach Postgres: `prefer` (TLS when the server offers it, as
     /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
     #[arg(long, default_value = "prefer")]
@@ -124,6 +128,17 @@ struct Args {
     /// Measure the database ceilings of a declaration with pgbench instead.
     #[arg(long)]
     db_ceiling: bool,
+}
+
+impl Args {
+    /// The pace the scenario runs at: `--pace`, or the scenario's own.
+    fn scenario_pace(&self) -> Duration {
+        let own = match self.scenario {
+            Scenario::Storm => Duration::from_secs(1),
+            _ => Duration::from_millis(100),
+        };
+        self.pace.unwrap_or(own)
+    }
 }
 
 fn unix_ms() -> u128 {
@@ -274,8 +289,7 @@ async fn main() -> anyhow::Result<()> {
         ""
     };
     let pace = match args.scenario {
-        Scenario::Backlog => format!("{}ms", args.pace.as_millis()),
-        Scenario::Storm => "1s".to_owned(),
+        Scenario::Backlog | Scenario::Storm => format!("{}ms", args.scenario_pace().as_millis()),
         _ if args.pacing => "1s".to_owned(),
         _ => "0s".to_owned(),
     };
@@ -350,10 +364,10 @@ async fn main() -> anyhow::Result<()> {
                 &servers,
             );
         }
-        Scenario::Storm => storm::storm(&base, &fake, &fake_base, &servers).await,
+        Scenario::Storm => storm::storm(&args, &base, &fake, &fake_base, &servers).await,
         Scenario::Backlog => {
             // Slack allows short bursts; posts closer than half the pace are counted as violations.
-            fake.enforce_channel_pace(args.pace.mul_f64(0.5));
+            fake.enforce_channel_pace(args.scenario_pace().mul_f64(0.5));
             backlog::backlog(&args, &fake, &mut db).await?;
         }
         Scenario::E2e => e2e::e2e(&args, &fake, &fake_base, &servers, &db_url).await?,
