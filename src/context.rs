@@ -16,6 +16,9 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// When the database work must be done by; every statement a use case runs goes through it.
     pub deadline: Deadline,
+    /// Rings this replica's delivery loop: a declaration wakes it here, in the process, instead
+    /// of with a `NOTIFY` (other replicas find the rows on their next look).
+    pub outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl Context {

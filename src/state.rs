@@ -138,6 +138,7 @@ impl AppState {
                 pool,
                 clock,
                 metrics,
+                outbox_wake: Arc::default(),
             },
             worker_pool,
             slack,

@@ -331,6 +331,7 @@ pub(super) async fn declare(
         .map_err(DeclareFailure::Store)?
     {
         Inserted::Declared(id) => {
+            state.outbox_wake.notify_one();
             Metrics::inc(&state.metrics.incidents_declared);
             (state.metrics.by_severity).declared(new.severity.rank().index());
             tracing::info!(incident.id = %id, incident.severity = %new.severity, incident.drill = new.drill, "incident declared");

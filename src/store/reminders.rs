@@ -11,6 +11,22 @@ use sqlx::{PgPool, Postgres, Transaction};
 /// An empty or unreadable payload means "look now".
 pub const WAKE_CHANNEL: &str = "warroom_reminders";
 
+/// Longest a scheduler sleeps without looking at the table, whatever it was told: a reminder due
+/// later than this from now needs no wake-up to be fired on time.
+pub const LOOKS_AT_LEAST_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Wakes the sleeping schedulers for a reminder due at `due_at`, on a connection of `pool`.
+pub async fn wake_schedulers(pool: &PgPool, due_at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_notify($1, EXTRACT(EPOCH FROM ($2::timestamptz - now()))::text)",
+        WAKE_CHANNEL,
+        due_at,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// When a wake-up's reminder is due, counted from its arrival: `None` for "look now".
 pub fn wake_due_in(payload: &str) -> Option<std::time::Duration> {
     let secs: f64 = payload.trim().parse().ok()?;

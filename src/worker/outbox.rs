@@ -189,11 +189,13 @@ async fn wait_for_work(
     // claim took it, and nothing announces that: look again then.
     let pace = state.config.process.channel_pace;
     let poll = if pace.is_zero() { POLL } else { POLL.min(pace) };
+    let declared = &state.outbox_wake;
     match listener {
         Some(l) => {
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = unblocked.notified() => {}
+                _ = declared.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
                 received = l.recv() => if received.is_err() {
                     // The connection dropped; poll until a new one can be made.
@@ -207,6 +209,7 @@ async fn wait_for_work(
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = unblocked.notified() => {}
+                _ = declared.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
             }
             *listener = listen(state).await;

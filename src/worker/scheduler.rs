@@ -29,8 +29,9 @@ use tokio_util::sync::CancellationToken;
 /// Due reminders fired in one transaction.
 const FIRE_BATCH: i64 = 32;
 
-/// Longest sleep without a look at the table (covers a lost notification).
-const SAFETY_CAP: Duration = Duration::from_secs(2);
+/// Longest sleep without a look at the table (covers a lost notification, and the reminders a
+/// declaration arms without one).
+const SAFETY_CAP: Duration = queue::LOOKS_AT_LEAST_EVERY;
 
 /// Runs until `stop` is cancelled.
 pub async fn run(state: AppState, stop: CancellationToken) {

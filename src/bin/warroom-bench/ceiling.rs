@@ -153,8 +153,15 @@ WITH earlier AS (
 ), armed AS (
     INSERT INTO reminders (incident_id, kind, due_at, details)
     SELECT inc.id, r.kind, r.due_at, '{}'::jsonb FROM inc, UNNEST(ARRAY['update_due','ack_overdue'], ARRAY[now() + interval '1 hour', now() + interval '30 minutes']) AS r(kind, due_at)
+), home AS (
+    INSERT INTO outbox (incident_id, kind, method, priority, payload)
+    SELECT NULL, 'publish_home', 'home', 260, jsonb_build_object('deliver', 'publish_home', 'user', h.user_id)
+    FROM inc, app_homes h
+    WHERE h.user_id = ANY(ARRAY['U' || :n])
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'publish_home' AND o.state = 'pending'
+                      AND o.lease_until IS NULL AND o.payload->>'user' = h.user_id)
 )
-SELECT id, NULL::text, NULL::text, true FROM inc, LATERAL (SELECT pg_notify('warroom_outbox', ''), pg_notify('warroom_reminders', '1800')) AS wake
+SELECT id, NULL::text, NULL::text, true FROM inc
 UNION ALL SELECT id, card_ts, team_domain, false FROM earlier;
 COMMIT;
 "#;
