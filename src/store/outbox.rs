@@ -181,6 +181,35 @@ pub async fn mark_delivered(
     Ok(recorded.more)
 }
 
+/// Records a delivery that is neither a card nor a card render — a thread reply, an answer to
+/// one person, a page, a webhook — as [`mark_delivered`] does, in a statement of its own: the
+/// workers' connections plan every statement afresh (see `store::worker_pool`), and two of every
+/// three deliveries are of this kind; this statement costs a third of the other's to plan.
+pub async fn mark_sent(
+    pool: &PgPool,
+    id: i64,
+    attempt: i32,
+    slack_ts: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let recorded = sqlx::query!(
+        r#"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+         done AS (
+             UPDATE outbox SET state = 'delivered', delivered_at = now(), slack_ts = $3, lease_until = NULL, last_error = NULL, updated_at = now(),
+                               payload = (payload #- '{to,response_url}'::text[]) - 'response_url'::text
+             WHERE id = $1 AND attempts = $2 AND state = 'pending' AND EXISTS (SELECT 1 FROM relaxed)
+             RETURNING incident_id
+         )
+         SELECT EXISTS (SELECT 1 FROM outbox o JOIN done ON o.incident_id = done.incident_id
+                        WHERE o.state = 'pending' AND o.id <> $1 AND (o.lease_until IS NULL OR o.lease_until < now())) AS "more!""#,
+        id,
+        attempt,
+        slack_ts,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(recorded.more)
+}
+
 /// Gives an attempt back to be retried after `delay`.
 pub async fn mark_retry(
     pool: &PgPool,

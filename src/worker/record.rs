@@ -16,7 +16,11 @@ pub async fn record_delivered(
     ts: Option<&str>,
     rendered: Option<store::outbox::Rendered>,
 ) -> Result<bool, sqlx::Error> {
-    store::outbox::mark_delivered(&state.worker_pool, row.id, row.attempts, ts, rendered).await
+    let pool = &state.worker_pool;
+    if rendered.is_none() && row.kind != "post_card" {
+        return store::outbox::mark_sent(pool, row.id, row.attempts, ts).await;
+    }
+    store::outbox::mark_delivered(pool, row.id, row.attempts, ts, rendered).await
 }
 
 /// Records that a row is no longer wanted.
