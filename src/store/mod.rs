@@ -110,12 +110,14 @@ pub const BACKGROUND_STATEMENT_TIMEOUT: &str = "5s";
 /// Connects the pool Slack's requests use. Acquiring a connection waits at most one second:
 /// sqlx's default of thirty would outlive every Slack deadline. Postgres cancels a statement
 /// that outlives the request deadline, so work the request gave up on does not go on holding
-/// its locks.
+/// its locks. A quarter of the connections are opened before the replica is ready and kept
+/// open, so the first requests after a start do not wait for connections to be made.
 pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
     let deadline = format!("{}ms", config.process.request_deadline.as_millis().max(1));
+    let max = config.process.db_max_connections;
     PgPoolOptions::new()
-        .max_connections(config.process.db_max_connections)
-        .min_connections(1)
+        .max_connections(max)
+        .min_connections((max / 4).max(1))
         .acquire_timeout(Duration::from_secs(1))
         .idle_timeout(Duration::from_secs(300))
         .connect_with(options(&config.database_url)?.options([("statement_timeout", deadline)]))
