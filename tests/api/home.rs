@@ -131,22 +131,8 @@ async fn a_restricted_incident_shows_on_the_home_only_of_members_of_the_restrict
         assert_eq!(app.event(&home_opened(event, user)).await.status(), 200);
     }
     slack.wait_for_calls("views.publish", 2, WAIT).await;
-    let ack = app
-        .slash(
-            &slack,
-            "declare restricted sev1 Tenant data ZEBRA-4410 crossed",
-        )
-        .await;
-    let id = ack["text"].as_str().unwrap().split('*').nth(1).unwrap();
-    let id = id.trim_end_matches('…').to_owned();
-    let card: String = eventually("the card", WAIT, || async {
-        sqlx::query_scalar::<_, Option<String>>("SELECT card_ts FROM incidents WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap()
-    })
-    .await;
+    let restricted = "declare restricted sev1 Tenant data ZEBRA-4410 crossed";
+    let (id, card) = declared(&app, &slack, restricted).await;
     // The declarer names OTHER commander: OTHER's Home is published again, without it.
     let assigned = app
         .fill_form(

@@ -12,10 +12,11 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(20);
 const KEY: &str = "sp-api-key-0123456789";
 
-async fn spawn(slack: &FakeSlack, page: &FakeReceiver) -> (TestApp, TestDb) {
+/// warroom publishing to `page`, with `extra` tables in its config file.
+async fn spawn(slack: &FakeSlack, page: &FakeReceiver, extra: &str) -> (TestApp, TestDb) {
     let db = TestDb::fresh();
     let toml = format!(
-        "{}\n[statuspage]\npage_id = \"pg1\"\napi_key_env = \"STATUSPAGE_API_KEY\"\napi_url = \"{}\"\n",
+        "{}\n{extra}\n[statuspage]\npage_id = \"pg1\"\napi_key_env = \"STATUSPAGE_API_KEY\"\napi_url = \"{}\"\n",
         comms_config(""),
         page.url()
     );
@@ -67,7 +68,7 @@ async fn approved_status_page_summaries_create_then_update_the_pages_incident_wi
  {
     let slack = FakeSlack::start().await;
     let page = FakeReceiver::statuspage().await;
-    let (app, _db) = spawn(&slack, &page).await;
+    let (app, _db) = spawn(&slack, &page, "").await;
     let (id, card_ts) = led_incident(&app, &slack).await;
 
     let first = "Some card payments are delayed. We are investigating.";
@@ -150,7 +151,7 @@ async fn a_status_page_update_statuspage_refuses_is_said_in_the_thread() {
         None,
         json!({ "error": "Could not authenticate" }),
     )]);
-    let (app, _db) = spawn(&slack, &page).await;
+    let (app, _db) = spawn(&slack, &page, "").await;
     let (id, card_ts) = led_incident(&app, &slack).await;
     approved(
         &app,
@@ -182,7 +183,7 @@ async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_o
         (503, None, json!({ "error": "Service Unavailable" })),
         (429, Some(1), json!({ "error": "Rate limit exceeded" })),
     ]);
-    let (app, _db) = spawn(&slack, &page).await;
+    let (app, _db) = spawn(&slack, &page, "").await;
     let (id, card_ts) = led_incident(&app, &slack).await;
     let text = "Some card payments are delayed.";
     approved(
@@ -235,14 +236,8 @@ async fn a_creation_statuspage_answered_too_late_is_found_and_updated_not_create
             { "id": "sp-incident-1", "name": "Card payments delayed", "created_at": now },
         ]),
     )]);
-    let db = TestDb::fresh();
-    let toml = format!(
-        "{}\n[integrations]\ntimeout = \"300ms\"\n[statuspage]\npage_id = \"pg1\"\napi_key_env = \"STATUSPAGE_API_KEY\"\napi_url = \"{}\"\n",
-        comms_config(""),
-        page.url()
-    );
-    let config = config_with(&db, &slack.api_url(), &toml, &[("STATUSPAGE_API_KEY", KEY)]);
-    let app = TestApp::spawn_with_config(config).await;
+    let timeout = "[integrations]\ntimeout = \"300ms\"";
+    let (app, _db) = spawn(&slack, &page, timeout).await;
     let (id, card_ts) = led_incident(&app, &slack).await;
     let text = "Some card payments are delayed.";
     approved(
