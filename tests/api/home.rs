@@ -28,6 +28,23 @@ fn published(slack: &FakeSlack, user: &str) -> Vec<String> {
         .collect()
 }
 
+/// The declarer names OTHER the incident's commander through the card's roles form.
+async fn other_made_commander(app: &TestApp, slack: &FakeSlack, (id, card): (&str, &str)) {
+    let commander = [("role", "select", "commander"), ("user", "user", OTHER)];
+    let assigned = app
+        .fill_form(
+            slack,
+            card,
+            id,
+            "incident_roles",
+            None,
+            DECLARER,
+            &commander,
+        )
+        .await;
+    assert_eq!(assigned, Value::Null);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_tab_shows_my_incidents_and_is_published_again_when_one_changes() {
     let slack = FakeSlack::start().await;
@@ -64,18 +81,7 @@ async fn the_home_tab_shows_my_incidents_and_is_published_again_when_one_changes
     .await;
 
     // Someone who never opened their Home gets none; once they do, it names their role.
-    let assigned = app
-        .fill_form(
-            &slack,
-            &card,
-            &id,
-            "incident_roles",
-            None,
-            DECLARER,
-            &[("role", "select", "commander"), ("user", "user", OTHER)],
-        )
-        .await;
-    assert_eq!(assigned, Value::Null);
+    other_made_commander(&app, &slack, (&id, &card)).await;
     drained(&app.pool).await;
     assert!(published(&slack, OTHER).is_empty());
     app.event(&home_opened("Ev2", OTHER)).await;
@@ -134,18 +140,7 @@ async fn a_restricted_incident_shows_on_the_home_only_of_members_of_the_restrict
     let restricted = "declare restricted sev1 Tenant data ZEBRA-4410 crossed";
     let (id, card) = declared(&app, &slack, restricted).await;
     // The declarer names OTHER commander: OTHER's Home is published again, without it.
-    let assigned = app
-        .fill_form(
-            &slack,
-            &card,
-            &id,
-            "incident_roles",
-            None,
-            DECLARER,
-            &[("role", "select", "commander"), ("user", "user", OTHER)],
-        )
-        .await;
-    assert_eq!(assigned, Value::Null);
+    other_made_commander(&app, &slack, (&id, &card)).await;
     eventually("the declarer's Home with the incident", WAIT, || async {
         published(&slack, DECLARER)
             .into_iter()

@@ -24,6 +24,23 @@ async fn spawn(slack: &FakeSlack, page: &FakeReceiver, extra: &str) -> (TestApp,
     (TestApp::spawn_with_config(config).await, db)
 }
 
+/// A led incident whose first summary, `text` for the status page, is approved; its ID.
+async fn first_summary_approved(app: &TestApp, slack: &FakeSlack, text: &str) -> String {
+    let (id, card_ts) = led_incident(app, slack).await;
+    let summary = ("status_page", "investigating", text);
+    approved(app, slack, (&id, &card_ts), 1, summary).await;
+    id
+}
+
+/// The Statuspage incident warroom stored for incident `id`.
+async fn page_incident(app: &TestApp, id: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 /// Drafts summary `number` (by AUTHOR) for `audience` and has COMMANDER approve it.
 async fn approved(
     app: &TestApp,
@@ -184,16 +201,8 @@ async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_o
         (429, Some(1), json!({ "error": "Rate limit exceeded" })),
     ]);
     let (app, _db) = spawn(&slack, &page, "").await;
-    let (id, card_ts) = led_incident(&app, &slack).await;
     let text = "Some card payments are delayed.";
-    approved(
-        &app,
-        &slack,
-        (&id, &card_ts),
-        1,
-        ("status_page", "investigating", text),
-    )
-    .await;
+    let id = first_summary_approved(&app, &slack, text).await;
     page.wait_for(5, WAIT).await;
     drained(&app.pool).await;
     // After the 503 (which Statuspage may have acted on) each retry first looks for the
@@ -212,13 +221,10 @@ async fn a_status_page_update_is_retried_through_statuspages_failures_and_sent_o
         );
         assert_eq!(call.headers["authorization"], format!("OAuth {KEY}"));
     }
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(stored.as_deref(), Some("sp-incident-1"));
+    assert_eq!(
+        page_incident(&app, &id).await.as_deref(),
+        Some("sp-incident-1")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,16 +244,8 @@ async fn a_creation_statuspage_answered_too_late_is_found_and_updated_not_create
     )]);
     let timeout = "[integrations]\ntimeout = \"300ms\"";
     let (app, _db) = spawn(&slack, &page, timeout).await;
-    let (id, card_ts) = led_incident(&app, &slack).await;
     let text = "Some card payments are delayed.";
-    approved(
-        &app,
-        &slack,
-        (&id, &card_ts),
-        1,
-        ("status_page", "investigating", text),
-    )
-    .await;
+    let id = first_summary_approved(&app, &slack, text).await;
     page.wait_for(3, WAIT).await;
     drained(&app.pool).await;
     let calls = page.received();
@@ -265,13 +263,10 @@ async fn a_creation_statuspage_answered_too_late_is_found_and_updated_not_create
         "{calls:?}"
     );
     assert_eq!(calls[2].body["incident"]["body"], text);
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT statuspage_incident_id FROM incidents WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(stored.as_deref(), Some("sp-incident-1"));
+    assert_eq!(
+        page_incident(&app, &id).await.as_deref(),
+        Some("sp-incident-1")
+    );
     let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'failed'")
         .fetch_one(&app.pool)
         .await
