@@ -4,7 +4,7 @@
 # quotes). Nothing here asserts: the figures are read, compared with the ceilings measured in the
 # same runs, and written into BENCHMARKS.md by hand, with the commit they were measured on.
 #
-#   scripts/bench-all.sh                 every scenario (about 25 minutes on two cores)
+#   scripts/bench-all.sh                 every scenario (about 30 minutes on two cores)
 #   scripts/bench-all.sh e2e stats       only the named ones
 #
 # Needs the local Postgres on 127.0.0.1:5432 (trust authentication for `postgres`) and pgbench
@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 out="target/bench-$(date -u +%Y%m%dT%H%M%SZ)-$(git rev-parse --short HEAD)"
 mkdir -p "$out"
 cargo build --release --bins --quiet
-bench=target/release/warroom-bench
+release="${CARGO_TARGET_DIR:-target}/release"
+bench="$release/warroom-bench"
 
 # name | arguments
 scenarios=(
@@ -30,6 +31,7 @@ scenarios=(
   "backlog-1000|--scenario backlog --pending 1000 --pace 100ms --duration 20s"
   "backlog-10000|--scenario backlog --pending 10000 --pace 100ms --duration 20s"
   "storm|--scenario storm"
+  "storm-1000|--scenario storm --declares 1000 --pace 100ms"
   "reminders|--scenario reminders --incidents 10000 --replicas 3 --spread 10s"
   "stats|--scenario stats"
   "report|--scenario report --iterations 200"
@@ -44,7 +46,7 @@ for entry in "${scenarios[@]}"; do
   fi
   echo "== $name: warroom-bench $args"
   # shellcheck disable=SC2086 # the arguments are words on purpose
-  if ! "$bench" $args >"$out/$name.txt" 2>&1; then
+  if ! "$bench" --warroom-bin "$release/warroom" $args >"$out/$name.txt" 2>&1; then
     echo "   failed; see $out/$name.txt"
     continue
   fi

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! warroom-bench --scenario declare --rate 1500 --duration 60s
-//! warroom-bench --scenario storm            # 100 declares in 10 s into one channel, pacing on
+//! warroom-bench --scenario storm            # 100 declares in 10 s into one channel, one post a second
 //! warroom-bench --scenario reminders --incidents 10000 --replicas 3
 //! warroom-bench --scenario e2e --duration 20s   # closed loop at 4, 16 and 64 declarers
 //! warroom-bench --scenario stats            # /incident stats over 100,000 seeded incidents
@@ -13,6 +13,7 @@
 //! warroom-bench --db-ceiling                # pgbench: warroom's declare statements, a minimal declare
 //! ```
 
+mod args;
 mod backlog;
 mod ceiling;
 mod document;
@@ -34,11 +35,12 @@ mod server;
 mod stats;
 mod storm;
 
+use args::{Args, Scenario};
 use report::{report, summary};
 use server::{Server, sample_rss, spawn_server};
 
 use ceiling::{db_ceiling, drop_database};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use reminders::REMINDER_SEVERITIES;
 use requests::{click, slash};
 use sqlx::{Connection, PgConnection};
@@ -53,93 +55,6 @@ use warroom::{config::Secret, slack::verify::Verifier};
 const SECRET: &str = "bench-signing-secret";
 const CHANNEL: &str = "C0BENCH";
 const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
-enum Scenario {
-    /// `/incident list`: reads only.
-    List,
-    /// `/incident declare`: one transaction each.
-    Declare,
-    /// Acknowledge and status clicks on existing incidents.
-    Click,
-    /// 70 % clicks, 20 % lists, 10 % declares.
-    Mix,
-    /// 100 declares within 10 s into one channel, pacing on.
-    Storm,
-    /// Open incidents whose update reminders come due, several replicas.
-    Reminders,
-    /// Closed loop: each declarer waits for its card and first thread reply, then declares
-    /// again; with the database's and the fake's ceilings measured in the same run.
-    E2e,
-    /// `--pending N` posts already queued for one channel, pacing on at `--pace`.
-    Backlog,
-    /// The stats report over `--incidents` seeded incidents (100,000 unless told), no server.
-    Stats,
-    /// The post-incident report of one incident with `--entries` timeline entries, no server.
-    Report,
-}
-
-/// Measures warroom on this machine.
-#[derive(Parser)]
-struct Args {
-    #[arg(long, value_enum, default_value = "declare")]
-    scenario: Scenario,
-    /// Requests per second, sent open loop.
-    #[arg(long, default_value_t = 500)]
-    rate: u64,
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
-    duration: Duration,
-    /// Per-channel pacing on (one post a second) instead of off.
-    #[arg(long)]
-    pacing: bool,
-    #[arg(long, default_value = "target/release/warroom")]
-    warroom_bin: String,
-    /// For `reminders`: open incidents (1,000 unless told) and replicas; for `stats`: incidents
-    /// seeded (100,000 unless told).
-    #[arg(long)]
-    incidents: Option<usize>,
-    #[arg(long, default_value_t = 1)]
-    replicas: usize,
-    /// For `reminders`: the span over which their due times are spread.
-    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
-    spread: Duration,
-    /// For `e2e`: the numbers of concurrent declarers, one level after another.
-    #[arg(long, value_delimiter = ',', default_values_t = [4, 16, 64])]
-    declarers: Vec<usize>,
-    /// For `backlog`: posts queued for the incidents channel before the run.
-    #[arg(long, default_value_t = 1000)]
-    pending: usize,
-    /// The pace into one channel, for `backlog` (100 ms unless told) and `storm` (1 s unless told).
-    #[arg(long, value_parser = humantime::parse_duration)]
-    pace: Option<Duration>,
-    /// For `storm`: declares sent within 10 s (every fifth a SEV-1).
-    #[arg(long, default_value_t = 100)]
-    declares: u64,
-    /// How warroom and pgbench reach Postgres: `prefer` (TLS when the server offers it, as
-    /// libpq and sqlx do by default) or `disable` (plain TCP on loopback).
-    #[arg(long, default_value = "prefer")]
-    db_sslmode: String,
-    /// For `stats`: reports computed per period; for `report`: reports built.
-    #[arg(long, default_value_t = 200)]
-    iterations: usize,
-    /// For `report`: the incident's timeline entries.
-    #[arg(long, default_value_t = 5000)]
-    entries: usize,
-    /// Measure the database ceilings of a declaration with pgbench instead.
-    #[arg(long)]
-    db_ceiling: bool,
-}
-
-impl Args {
-    /// The pace the scenario runs at: `--pace`, or the scenario's own.
-    fn scenario_pace(&self) -> Duration {
-        let own = match self.scenario {
-            Scenario::Storm => Duration::from_secs(1),
-            _ => Duration::from_millis(100),
-        };
-        self.pace.unwrap_or(own)
-    }
-}
 
 fn unix_ms() -> u128 {
     SystemTime::now()
