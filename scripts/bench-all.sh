@@ -33,6 +33,7 @@ scenarios=(
   "storm|--scenario storm"
   "storm-1000|--scenario storm --declares 1000 --pace 100ms"
   "reminders|--scenario reminders --incidents 10000 --replicas 3 --spread 10s"
+  "reminders-60|--scenario reminders --incidents 10000 --replicas 3 --spread 60s"
   "stats|--scenario stats"
   "report|--scenario report --iterations 200"
 )
