@@ -103,11 +103,14 @@ pub async fn claim_due_reminders(
     tx: &mut Transaction<'_, Postgres>,
     limit: i64,
 ) -> Result<Vec<ReminderRow>, sqlx::Error> {
+    // The incidents of the most overdue reminders, skipping those another replica (or a change)
+    // holds and going on to the next: replicas firing at once share the due reminders out
+    // instead of all reaching for the same first few and all but one finding them taken.
     let incidents: Vec<String> = sqlx::query_scalar!(
-        "SELECT id FROM incidents
-         WHERE id IN (SELECT incident_id FROM reminders WHERE state = 'pending' AND due_at <= now()
-                      ORDER BY due_at LIMIT $1)
-         ORDER BY id FOR UPDATE SKIP LOCKED",
+        "SELECT i.id FROM reminders r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.state = 'pending' AND r.due_at <= now()
+         ORDER BY r.due_at LIMIT $1
+         FOR UPDATE OF i SKIP LOCKED",
         limit,
     )
     .fetch_all(&mut **tx)

@@ -272,3 +272,46 @@ async fn a_paced_post_is_claimed_up_to_one_pace_before_its_slot_and_told_when_it
         "the second post's slot opens a pace after the first's, not {second_opens:?} after its claim"
     );
 }
+
+/// Two schedulers firing at once share the due reminders out: the second takes the next ones
+/// rather than reaching for the incidents the first holds and finding nothing.
+#[tokio::test]
+async fn two_schedulers_claiming_at_once_take_different_due_reminders() {
+    let db = TestDb::fresh();
+    let migrated = warroom::store::connect_and_migrate(&config(&db, "http://127.0.0.1:9/api", ""))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO incidents (id, title, severity, severity_rank, declared_by, channel_id, declared_at)
+         SELECT 'INC-' || g, 'Reminded', 'SEV-2', 1, 'U1', 'C1', now() FROM generate_series(1, 4) g",
+    )
+    .execute(&migrated)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO reminders (incident_id, kind, due_at, details)
+         SELECT 'INC-' || g, 'update_due', now() - make_interval(secs => 10 - g), '{}' FROM generate_series(1, 4) g",
+    )
+    .execute(&migrated)
+    .await
+    .unwrap();
+    let mut first = migrated.begin().await.unwrap();
+    let mut second = migrated.begin().await.unwrap();
+    let taken = |rows: Vec<warroom::store::reminders::ReminderRow>| {
+        let mut ids: Vec<String> = rows.into_iter().filter_map(|r| r.incident_id).collect();
+        ids.sort();
+        ids
+    };
+    let by_first = warroom::store::reminders::claim_due_reminders(&mut first, 2)
+        .await
+        .unwrap();
+    let by_second = warroom::store::reminders::claim_due_reminders(&mut second, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        taken(by_first),
+        ["INC-1", "INC-2"],
+        "the most overdue first"
+    );
+    assert_eq!(taken(by_second), ["INC-3", "INC-4"]);
+}
