@@ -209,7 +209,11 @@ pub async fn insert_declared(pool: &PgPool, d: Declaration<'_>) -> Result<Insert
                 && due_at - new.declared_at
                     < chrono::Duration::from_std(LOOKS_AT_LEAST_EVERY).unwrap_or_default()
             {
-                wake_schedulers(pool, due_at).await?;
+                // The declaration is stored: a wake-up that fails only leaves the reminder to
+                // the schedulers' own next look, two seconds at most.
+                if let Err(e) = wake_schedulers(pool, due_at).await {
+                    tracing::warn!(error = %e, "could not wake the schedulers for a reminder due soon");
+                }
             }
             Ok(Inserted::Declared(IncidentId::from_stored(row.id)))
         }

@@ -17,7 +17,7 @@ pub async fn record_delivered(
     rendered: Option<store::outbox::Rendered>,
 ) -> Result<bool, sqlx::Error> {
     let pool = &state.worker_pool;
-    if rendered.is_none() && row.kind != "post_card" {
+    if rendered.is_none() && row.kind != crate::delivery::Delivery::PostCard.kind() {
         return store::outbox::mark_sent(pool, row.id, row.attempts, ts).await;
     }
     store::outbox::mark_delivered(pool, row.id, row.attempts, ts, rendered).await

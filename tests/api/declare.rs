@@ -329,3 +329,21 @@ async fn past_999_in_a_day_the_number_simply_grows() {
         "{ack}"
     );
 }
+
+/// A declaration wakes its own replica's delivery loop in the process, not every replica with a
+/// `NOTIFY` (each notifying transaction queues on one lock of the whole server at commit): its
+/// card and thread are posted all the same, and nothing is heard on the wake-up channel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declaration_is_delivered_without_waking_every_replica() {
+    let slack = FakeSlack::start().await;
+    let (app, db) = TestApp::spawn(&slack).await;
+    let mut listener = sqlx::postgres::PgListener::connect(&db.url).await.unwrap();
+    listener.listen("warroom_outbox").await.unwrap();
+    let (_, card_ts) = declared(&app, &slack, "declare sev2 Checkout slow").await;
+    assert!(
+        !replies(&slack, &card_ts).is_empty(),
+        "the thread is posted"
+    );
+    let heard = tokio::time::timeout(Duration::from_millis(500), listener.recv()).await;
+    assert!(heard.is_err(), "a declaration sent a NOTIFY: {heard:?}");
+}

@@ -109,14 +109,7 @@ async fn approved_status_page_summaries_create_then_update_the_pages_incident_wi
         json!({ "incident": { "name": "Card payments delayed", "status": "investigating", "body": first } })
     );
     let stored: Option<String> = eventually("the page's incident ID", WAIT, || async {
-        sqlx::query_scalar::<_, Option<String>>(
-            "SELECT statuspage_incident_id FROM incidents WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-        .map(Some)
+        page_incident(&app, &id).await.map(Some)
     })
     .await;
     assert_eq!(stored.as_deref(), Some("sp-incident-1"));
